@@ -1,0 +1,110 @@
+package dev.automutex;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Interface specifying the locking operations of AutoMutex, implemented by {@link MutexTemplate}.
+ * <p>
+ * A key is any object: strings, numbers, booleans, enums and UUIDs stand for themselves; an object with an id
+ * ({@code getId()} or a record component {@code id}) becomes {@code SimpleClassName:id}, as in redis-mutex
+ * ({@code Room:123}); any other object uses its own {@code toString()}. See {@link DefaultMutexKeyConverter}.
+ * <p>
+ * {@code block} is how long a caller waits for a busy key ({@link Duration#ZERO}: do not wait); {@code expire}
+ * is how long the store keeps a key whose holder never released it (a crashed process), where the store
+ * supports expiry. Methods without these arguments use the template's defaults ({@code mutex.block} and
+ * {@code mutex.expire} in Spring Boot).
+ *
+ * @since 0.1.0
+ */
+public interface MutexOperations {
+
+	/**
+	 * Wait up to the default block time for the key, run the action, release the key, and return the action's
+	 * result. The key is released also when the action throws; its exception reaches the caller unchanged.
+	 * @param key the key
+	 * @param action what to run while holding the key
+	 * @param <T> the result type
+	 * @return what the action returned
+	 * @throws MutexLockException if the key could not be had in time; the action has not run
+	 */
+	<T extends @Nullable Object> T withLock(Object key, Supplier<T> action);
+
+	/**
+	 * Like {@link #withLock(Object, Supplier)} with an explicit wait.
+	 * @param key the key
+	 * @param block how long to wait for the key; {@link Duration#ZERO} means do not wait
+	 * @param action what to run while holding the key
+	 * @param <T> the result type
+	 * @return what the action returned
+	 * @throws MutexLockException if the key could not be had in time; the action has not run
+	 */
+	<T extends @Nullable Object> T withLock(Object key, Duration block, Supplier<T> action);
+
+	/**
+	 * Wait up to the default block time for the key, run the action and release the key (also when the action
+	 * throws; its exception reaches the caller unchanged).
+	 * @param key the key
+	 * @param action what to run while holding the key
+	 * @throws MutexLockException if the key could not be had in time; the action has not run
+	 */
+	void withLock(Object key, Runnable action);
+
+	/**
+	 * Like {@link #withLock(Object, Runnable)} with an explicit wait.
+	 * @param key the key
+	 * @param block how long to wait for the key; {@link Duration#ZERO} means do not wait
+	 * @param action what to run while holding the key
+	 * @throws MutexLockException if the key could not be had in time; the action has not run
+	 */
+	void withLock(Object key, Duration block, Runnable action);
+
+	/**
+	 * Take the key if it is free now; never waits.
+	 * @param key the key
+	 * @return the held lock, or empty if someone else holds the key
+	 */
+	Optional<MutexLock> tryLock(Object key);
+
+	/**
+	 * Wait up to the default block time for the key.
+	 * @param key the key
+	 * @return the held lock; release it (try-with-resources)
+	 * @throws MutexLockException if the key could not be had in time
+	 */
+	MutexLock lock(Object key);
+
+	/**
+	 * Wait up to {@code block} for the key.
+	 * @param key the key
+	 * @param block how long to wait; {@link Duration#ZERO} means do not wait
+	 * @return the held lock; release it (try-with-resources)
+	 * @throws MutexLockException if the key could not be had in time
+	 */
+	MutexLock lock(Object key, Duration block);
+
+	/**
+	 * Wait up to {@code block} for the key, and have the store keep it for at most {@code expire} if it is
+	 * never released (for example when this process dies).
+	 * @param key the key
+	 * @param block how long to wait, or {@code null} for the default; {@link Duration#ZERO} means do not wait
+	 * @param expire how long the store keeps an unreleased key, or {@code null} for the default; ignored by
+	 * stores without expiry (the local store frees a key only on release)
+	 * @return the held lock; release it (try-with-resources)
+	 * @throws MutexLockException if the key could not be had in time
+	 */
+	MutexLock lock(Object key, @Nullable Duration block, @Nullable Duration expire);
+
+	/**
+	 * Whether anyone holds the key now: any thread of this process, and on a shared store such as Redis any
+	 * instance. The answer may be stale as soon as it is returned; use it for display and monitoring, not to
+	 * decide whether to lock.
+	 * @param key the key
+	 * @return {@code true} while the key is held
+	 */
+	boolean isLocked(Object key);
+
+}

@@ -1,0 +1,68 @@
+package dev.automutex.annotation;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Run the annotated method while holding a mutex, like redis-mutex's {@code auto_mutex}:
+ * <pre class="code">
+ * &#64;AutoMutex(on = "#transactionId")
+ * public void perform(String transactionId) { ... }   // key "ItunesVerifier#perform:123456"
+ * </pre>
+ * The key is {@code SimpleClassName#method} when {@link #on()} is empty (one lock for the method, whatever the
+ * arguments), else {@code SimpleClassName#method:v1:v2...} from the values of the {@code on} expressions, each
+ * converted like any {@code MutexTemplate} key. {@link #name()} replaces {@code SimpleClassName#method}.
+ * <p>
+ * When the key cannot be had within {@link #block()}, the method does not run: the
+ * {@link MutexFailureHandler} named by {@link #afterFailure()} supplies the result, or, without one,
+ * {@link dev.automutex.MutexLockException} reaches the caller.
+ * <p>
+ * Every attribute is checked when the bean is created, so a mistake fails startup with a message naming the
+ * class, method and attribute. The annotation works through Spring AOP proxies: calls from the same object
+ * ({@code this.perform(...)}) are not locked, and the method must be public or protected and not final.
+ *
+ * @since 0.1.0
+ */
+@Target({ ElementType.METHOD, ElementType.ANNOTATION_TYPE })
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+public @interface AutoMutex {
+
+	/**
+	 * SpEL expressions over the method's arguments whose values scope the key: {@code #transactionId},
+	 * {@code #order.id}, {@code #p0}. Empty: one key for the method.
+	 * @return the expressions
+	 */
+	String[] on() default {};
+
+	/**
+	 * Replaces {@code SimpleClassName#method} in the key, for example to share one key between methods.
+	 * @return the key name, or empty for {@code SimpleClassName#method}
+	 */
+	String name() default "";
+
+	/**
+	 * How long to wait for a busy key: {@code 0s} (do not wait), {@code 500ms}, {@code PT2S}, or a
+	 * {@code ${...}} placeholder. Empty: {@code mutex.block}.
+	 * @return the wait, as duration text
+	 */
+	String block() default "";
+
+	/**
+	 * How long the store keeps the key if it is never released (the process died): {@code 30s}, {@code PT1M},
+	 * or a {@code ${...}} placeholder. Empty: {@code mutex.expire}. Ignored by the local store.
+	 * @return the time-to-live, as duration text
+	 */
+	String expire() default "";
+
+	/**
+	 * Name of a {@link MutexFailureHandler} bean that supplies the method's result when the key is busy.
+	 * Empty: throw {@link dev.automutex.MutexLockException}.
+	 * @return the bean name
+	 */
+	String afterFailure() default "";
+
+}

@@ -1,0 +1,116 @@
+package dev.automutex.annotation;
+
+import java.lang.reflect.Method;
+import java.util.function.Supplier;
+
+import org.aopalliance.intercept.MethodInterceptor;
+import org.aopalliance.intercept.MethodInvocation;
+import org.jspecify.annotations.Nullable;
+
+import dev.automutex.DefaultMutexKeyConverter;
+import dev.automutex.MutexKeyConverter;
+import dev.automutex.MutexLock;
+import dev.automutex.MutexLockException;
+import dev.automutex.MutexOperations;
+import dev.automutex.MutexTemplate;
+
+import org.springframework.aop.support.AopUtils;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.util.Assert;
+import org.springframework.util.ClassUtils;
+
+/**
+ * AOP Alliance {@code MethodInterceptor} for {@link AutoMutex} methods: resolves the key, takes it through
+ * {@link MutexOperations}, runs the method and releases the key, also when the method throws. A busy key goes
+ * to the {@link MutexFailureHandler} named by the annotation, or throws {@link MutexLockException}.
+ * <p>
+ * Thread-safe.
+ *
+ * @since 0.1.0
+ */
+public class MutexInterceptor implements MethodInterceptor {
+
+	private static final MutexKeyConverter DEFAULT_CONVERTER = new DefaultMutexKeyConverter();
+
+	private final MutexOperationSource source;
+
+	private final Supplier<MutexOperations> operations;
+
+	/**
+	 * Create an interceptor.
+	 * @param source where the annotations are parsed
+	 * @param operations the engine, looked up on first use so that it is not created with the proxies
+	 */
+	public MutexInterceptor(MutexOperationSource source, Supplier<MutexOperations> operations) {
+		Assert.notNull(source, "MutexOperationSource must not be null");
+		Assert.notNull(operations, "MutexOperations supplier must not be null");
+		this.source = source;
+		this.operations = operations;
+	}
+
+	@Override
+	public @Nullable Object invoke(MethodInvocation invocation) throws Throwable {
+		Object target = invocation.getThis();
+		Class<?> targetClass = ClassUtils.getUserClass(
+				(target != null) ? AopUtils.getTargetClass(target) : invocation.getMethod().getDeclaringClass());
+		MutexOperation operation = this.source.getOperation(invocation.getMethod(), targetClass);
+		if (operation == null || target == null) {
+			return invocation.proceed();
+		}
+		MutexOperations mutex = this.operations.get();
+		@Nullable Object[] args = invocation.getArguments();
+		String key = resolveKey(operation, args, target, mutex);
+		MutexLock lock;
+		try {
+			lock = mutex.lock(key, operation.block(), operation.expire());
+		}
+		catch (MutexLockException ex) {
+			return onFailure(operation, args, target, ex);
+		}
+		try {
+			return invocation.proceed();
+		}
+		finally {
+			lock.release();
+		}
+	}
+
+	private String resolveKey(MutexOperation operation, @Nullable Object[] args, Object target, MutexOperations mutex) {
+		if (operation.on().isEmpty()) {
+			return operation.name();
+		}
+		MutexKeyConverter converter = (mutex instanceof MutexTemplate template) ? template.getKeyConverter()
+				: DEFAULT_CONVERTER;
+		StringBuilder key = new StringBuilder(operation.name());
+		Method method = operation.method();
+		for (String expression : operation.on()) {
+			Object value = this.source.evaluator()
+				.evaluate(expression, method, operation.targetClass(), args, target, this.source.beanFactory());
+			if (value == null) {
+				throw new IllegalArgumentException("Key expression '" + expression + "' of " + operation.describe()
+						+ " evaluated to null, and null cannot be a mutex key; pass a non-null value or check for "
+						+ "null before the call");
+			}
+			try {
+				key.append(':').append(converter.toKey(value));
+			}
+			catch (IllegalArgumentException ex) {
+				throw new IllegalArgumentException(
+						"Key expression '" + expression + "' of " + operation.describe() + ": " + ex.getMessage(), ex);
+			}
+		}
+		return key.toString();
+	}
+
+	private @Nullable Object onFailure(MutexOperation operation, @Nullable Object[] args, Object target,
+			MutexLockException ex) throws Throwable {
+		String handlerName = operation.afterFailure();
+		BeanFactory beanFactory = this.source.beanFactory();
+		if (handlerName == null || beanFactory == null) {
+			throw ex;
+		}
+		MutexFailureHandler handler = beanFactory.getBean(handlerName, MutexFailureHandler.class);
+		return handler.onFailure(new MutexFailure(ex.keys(), operation.method(), args, target, ex));
+	}
+
+}

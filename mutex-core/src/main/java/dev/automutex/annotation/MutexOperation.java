@@ -1,0 +1,49 @@
+package dev.automutex.annotation;
+
+import java.lang.reflect.Method;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The checked, immutable form of one {@link AutoMutex} on one method of one class, built once by
+ * {@link MutexOperationSource}.
+ *
+ * @param method the annotated method, on the user class
+ * @param targetClass the user class (never a proxy class)
+ * @param name the fixed part of the key: the annotation's {@code name}, or {@code SimpleClassName#method}
+ * @param on the SpEL expressions whose values complete the key
+ * @param block the wait, or {@code null} for the template's default
+ * @param expire the time-to-live, or {@code null} for the template's default
+ * @param afterFailure the name of the {@link MutexFailureHandler} bean, or {@code null} to throw
+ * @since 0.1.0
+ */
+public record MutexOperation(Method method, Class<?> targetClass, String name, List<String> on,
+		@Nullable Duration block, @Nullable Duration expire, @Nullable String afterFailure) {
+
+	/**
+	 * Create an operation.
+	 */
+	public MutexOperation {
+		on = List.copyOf(on);
+	}
+
+	/**
+	 * Describe the annotated method for messages.
+	 * @return for example {@code @AutoMutex on com.example.ItunesVerifier.perform(String)}
+	 */
+	public String describe() {
+		return describe(this.method, this.targetClass);
+	}
+
+	static String describe(Method method, Class<?> targetClass) {
+		String parameters = Arrays.stream(method.getParameterTypes())
+			.map(Class::getSimpleName)
+			.collect(Collectors.joining(", "));
+		return "@AutoMutex on " + targetClass.getName() + "." + method.getName() + "(" + parameters + ")";
+	}
+
+}

@@ -1,0 +1,221 @@
+package dev.automutex.annotation;
+
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.aop.support.AopUtils;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.BeanFactoryAware;
+import org.springframework.beans.factory.config.ConfigurableBeanFactory;
+import org.springframework.core.MethodClassKey;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.expression.Expression;
+import org.springframework.expression.ParseException;
+import org.springframework.expression.spel.SpelNode;
+import org.springframework.expression.spel.ast.VariableReference;
+import org.springframework.expression.spel.standard.SpelExpression;
+import org.springframework.util.ClassUtils;
+import org.springframework.util.StringUtils;
+
+/**
+ * Finds {@link AutoMutex} on a method and turns it into a checked {@link MutexOperation}, once per method and
+ * class. Checking happens here, so it happens when the proxy for a bean is created (that is, at startup for
+ * singletons): an {@code on} expression that does not parse or names a parameter the method lacks, a
+ * {@code block}/{@code expire} that is not a duration, an {@code afterFailure} that is not a
+ * {@link MutexFailureHandler} bean, or a method a proxy cannot intercept, all throw
+ * {@link IllegalStateException} naming the class, method and attribute.
+ * <p>
+ * Thread-safe.
+ *
+ * @since 0.1.0
+ */
+public class MutexOperationSource implements BeanFactoryAware {
+
+	private static final Object NONE = new Object();
+
+	private final Map<MethodClassKey, Object> cache = new ConcurrentHashMap<>(256);
+
+	private final MutexExpressionEvaluator evaluator = new MutexExpressionEvaluator();
+
+	private @Nullable BeanFactory beanFactory;
+
+	@Override
+	public void setBeanFactory(BeanFactory beanFactory) {
+		this.beanFactory = beanFactory;
+	}
+
+	/**
+	 * The operation for a method called on an object of {@code targetClass}.
+	 * @param method the method, possibly an interface method
+	 * @param targetClass the class of the target object, or {@code null} for the method's declaring class
+	 * @return the operation, or {@code null} if the method has no {@code @AutoMutex}
+	 * @throws IllegalStateException if the annotation is invalid
+	 */
+	public @Nullable MutexOperation getOperation(Method method, @Nullable Class<?> targetClass) {
+		Class<?> userClass = ClassUtils.getUserClass((targetClass != null) ? targetClass : method.getDeclaringClass());
+		MethodClassKey cacheKey = new MethodClassKey(method, userClass);
+		Object cached = this.cache.get(cacheKey);
+		if (cached == null) {
+			MutexOperation operation = parse(AopUtils.getMostSpecificMethod(method, userClass), userClass);
+			cached = (operation != null) ? operation : NONE;
+			this.cache.put(cacheKey, cached);
+		}
+		return (cached != NONE) ? (MutexOperation) cached : null;
+	}
+
+	MutexExpressionEvaluator evaluator() {
+		return this.evaluator;
+	}
+
+	@Nullable BeanFactory beanFactory() {
+		return this.beanFactory;
+	}
+
+	private @Nullable MutexOperation parse(Method method, Class<?> targetClass) {
+		AutoMutex annotation = AnnotatedElementUtils.findMergedAnnotation(method, AutoMutex.class);
+		if (annotation == null) {
+			return null;
+		}
+		List<String> problems = new ArrayList<>();
+		int modifiers = method.getModifiers();
+		if (Modifier.isPrivate(modifiers) || Modifier.isFinal(modifiers) || Modifier.isStatic(modifiers)) {
+			problems.add("the method is " + (Modifier.isStatic(modifiers) ? "static"
+					: Modifier.isPrivate(modifiers) ? "private" : "final")
+					+ ", so a Spring proxy cannot intercept it and it would run unlocked; make it public and not final");
+		}
+		List<String> on = List.of(annotation.on());
+		for (int i = 0; i < on.size(); i++) {
+			checkExpression("on[" + i + "]", on.get(i), method, targetClass, problems);
+		}
+		Duration block = duration("block", annotation.block(), true, problems);
+		Duration expire = duration("expire", annotation.expire(), false, problems);
+		String afterFailure = StringUtils.hasText(annotation.afterFailure()) ? annotation.afterFailure().trim() : null;
+		if (afterFailure != null) {
+			checkFailureHandler(afterFailure, problems);
+		}
+		if (!problems.isEmpty()) {
+			throw new IllegalStateException(
+					"Invalid " + MutexOperation.describe(method, targetClass) + ": " + String.join("; ", problems));
+		}
+		String name = StringUtils.hasText(annotation.name()) ? annotation.name().trim()
+				: targetClass.getSimpleName() + "#" + method.getName();
+		return new MutexOperation(method, targetClass, name, on, block, expire, afterFailure);
+	}
+
+	private void checkExpression(String attribute, String text, Method method, Class<?> targetClass,
+			List<String> problems) {
+		if (!StringUtils.hasText(text)) {
+			problems.add(attribute + " is empty; give a SpEL expression such as '#p0', or remove it");
+			return;
+		}
+		Expression expression;
+		try {
+			expression = this.evaluator.parse(text, method, targetClass);
+		}
+		catch (ParseException ex) {
+			problems.add(attribute + " '" + text + "' does not parse: " + ex.getMessage());
+			return;
+		}
+		if (!(expression instanceof SpelExpression spel)) {
+			return;
+		}
+		String[] names = this.evaluator.parameterNames().getParameterNames(method);
+		Set<String> known = new HashSet<>(Set.of("root", "this"));
+		for (int i = 0; i < method.getParameterCount(); i++) {
+			known.add("p" + i);
+			known.add("a" + i);
+			if (names != null) {
+				known.add(names[i]);
+			}
+		}
+		List<String> variables = new ArrayList<>();
+		collectVariables(spel.getAST(), variables);
+		for (String variable : variables) {
+			if (known.contains(variable)) {
+				continue;
+			}
+			if (names == null && method.getParameterCount() > 0) {
+				problems.add(attribute + " '" + text + "' refers to #" + variable + ", but parameter names of "
+						+ method.getName() + " are not available because its class was compiled without -parameters; "
+						+ "compile with -parameters (Maven: <parameters>true</parameters> in maven-compiler-plugin; "
+						+ "Gradle: options.compilerArgs << '-parameters') or refer to the argument by position, "
+						+ "such as '#p0'");
+			}
+			else {
+				problems.add(attribute + " '" + text + "' refers to #" + variable + ", which is not a parameter of "
+						+ method.getName() + "; its parameters are " + describeParameters(method, names));
+			}
+		}
+	}
+
+	private static void collectVariables(SpelNode node, List<String> variables) {
+		if (node instanceof VariableReference) {
+			String text = node.toStringAST();
+			variables.add(text.startsWith("#") ? text.substring(1) : text);
+		}
+		for (int i = 0; i < node.getChildCount(); i++) {
+			collectVariables(node.getChild(i), variables);
+		}
+	}
+
+	private static String describeParameters(Method method, String @Nullable [] names) {
+		if (method.getParameterCount() == 0) {
+			return "none";
+		}
+		List<String> parts = new ArrayList<>();
+		for (int i = 0; i < method.getParameterCount(); i++) {
+			parts.add(((names != null) ? "#" + names[i] + " or " : "") + "#p" + i);
+		}
+		return String.join(", ", parts);
+	}
+
+	private @Nullable Duration duration(String attribute, String text, boolean zeroAllowed, List<String> problems) {
+		if (!StringUtils.hasText(text)) {
+			return null;
+		}
+		String resolved = text;
+		try {
+			if (this.beanFactory instanceof ConfigurableBeanFactory configurable) {
+				String value = configurable.resolveEmbeddedValue(text);
+				resolved = (value != null) ? value : text;
+			}
+			Duration duration = DurationText.parse(resolved);
+			if (duration.isNegative() || (!zeroAllowed && duration.isZero())) {
+				problems.add(attribute + " '" + text + "' must be " + (zeroAllowed ? "zero or positive" : "positive"));
+				return null;
+			}
+			return duration;
+		}
+		catch (IllegalArgumentException ex) {
+			String shown = resolved.equals(text) ? "'" + text + "'" : "'" + text + "' (resolved to '" + resolved + "')";
+			problems.add(attribute + " " + shown + " is not valid: " + ex.getMessage());
+			return null;
+		}
+	}
+
+	private void checkFailureHandler(String beanName, List<String> problems) {
+		BeanFactory beanFactory = this.beanFactory;
+		if (beanFactory == null) {
+			problems.add("afterFailure '" + beanName + "' names a bean, but there is no BeanFactory to find it in");
+		}
+		else if (!beanFactory.containsBean(beanName)) {
+			problems.add("afterFailure '" + beanName + "' names no bean; declare a MutexFailureHandler bean named '"
+					+ beanName + "'");
+		}
+		else if (!beanFactory.isTypeMatch(beanName, MutexFailureHandler.class)) {
+			Class<?> type = beanFactory.getType(beanName);
+			problems.add("afterFailure '" + beanName + "' is a " + ((type != null) ? type.getName() : "bean of unknown type")
+					+ ", not a " + MutexFailureHandler.class.getName());
+		}
+	}
+
+}

@@ -1,0 +1,38 @@
+package dev.automutex.store;
+
+/**
+ * {@link MutexStore} for one JVM, over a {@link LocalLockRegistry}: the default when no Redis is configured.
+ * Needs no setup; keys are free as soon as they are released, and {@code expire} does not apply (a key is held
+ * until its holder releases it).
+ * <p>
+ * Thread-safe.
+ *
+ * @since 0.1.0
+ */
+public class LocalMutexStore extends LockRegistryMutexStore {
+
+	private final LocalLockRegistry registry;
+
+	/**
+	 * Create a store with a new, empty registry.
+	 */
+	public LocalMutexStore() {
+		this(new LocalLockRegistry());
+	}
+
+	private LocalMutexStore(LocalLockRegistry registry) {
+		super(registry, true);
+		this.registry = registry;
+	}
+
+	@Override
+	public LocalLockRegistry getRegistry() {
+		return this.registry;
+	}
+
+	@Override
+	public boolean isLocked(String key) {
+		return this.registry.isLocked(key);
+	}
+
+}

@@ -1,0 +1,175 @@
+package dev.automutex.store;
+
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Lock;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.integration.support.locks.DistributedLock;
+import org.springframework.integration.support.locks.LockRegistry;
+import org.springframework.util.Assert;
+
+/**
+ * {@link MutexStore} over any Spring Integration {@link LockRegistry}: the local and Redis stores, and any
+ * registry a user supplies (JDBC, ZooKeeper, Hazelcast, ...).
+ * <p>
+ * Per-acquire expiry is passed on to registries whose locks are {@link DistributedLock}s and ignored by others.
+ * {@link #isLocked(String)} on an arbitrary registry is answered by a probe: another thread tries the key and,
+ * if it got it, releases it at once. Subclasses that can ask their store directly override it.
+ * <p>
+ * Thread-safe.
+ *
+ * @since 0.1.0
+ */
+public class LockRegistryMutexStore implements MutexStore, DisposableBean {
+
+	private static final Logger logger = LoggerFactory.getLogger(LockRegistryMutexStore.class);
+
+	private final LockRegistry<?> registry;
+
+	private final boolean ownsRegistry;
+
+	private volatile @Nullable ExecutorService probeExecutor;
+
+	/**
+	 * Create a store over a registry that someone else manages (a bean, for example).
+	 * @param registry the lock registry
+	 */
+	public LockRegistryMutexStore(LockRegistry<?> registry) {
+		this(registry, false);
+	}
+
+	/**
+	 * Create a store over a registry.
+	 * @param registry the lock registry
+	 * @param ownsRegistry whether {@link #destroy()} should also destroy the registry
+	 */
+	protected LockRegistryMutexStore(LockRegistry<?> registry, boolean ownsRegistry) {
+		Assert.notNull(registry, "LockRegistry must not be null");
+		this.registry = registry;
+		this.ownsRegistry = ownsRegistry;
+	}
+
+	/**
+	 * The registry this store delegates to.
+	 * @return the registry
+	 */
+	public LockRegistry<?> getRegistry() {
+		return this.registry;
+	}
+
+	@Override
+	public @Nullable Held tryAcquire(String key, Duration wait, @Nullable Duration expire) throws InterruptedException {
+		Assert.hasLength(key, "key must not be empty");
+		Assert.isTrue(!wait.isNegative(), "wait must not be negative");
+		Lock lock = this.registry.obtain(key);
+		boolean acquired;
+		if (expire != null && lock instanceof DistributedLock distributed) {
+			acquired = distributed.tryLock(wait, expire);
+		}
+		else if (wait.isZero()) {
+			acquired = lock.tryLock();
+		}
+		else {
+			acquired = lock.tryLock(wait.toNanos(), TimeUnit.NANOSECONDS);
+		}
+		return acquired ? () -> release(key, lock) : null;
+	}
+
+	private boolean release(String key, Lock lock) {
+		try {
+			lock.unlock();
+			return true;
+		}
+		catch (IllegalStateException | java.util.ConcurrentModificationException ex) {
+			// RedisLockRegistry throws ConcurrentModificationException when the key expired in Redis, and
+			// IllegalStateException when it no longer owns it: either way the key was lost before release.
+			logger.warn("Mutex '{}' was lost before it was released (it expired or was removed from the store); "
+					+ "the work it guarded may have overlapped with another holder: {}", key, ex.toString());
+			return false;
+		}
+		catch (RuntimeException ex) {
+			// The store could not be reached; the registry has dropped its local hold, and the store frees the
+			// key when its expire time passes.
+			logger.warn("Mutex '{}' could not be released in the store; it frees itself when its expire time passes",
+					key, ex);
+			return false;
+		}
+	}
+
+	/**
+	 * Answer by probing: another thread tries the key and releases it at once if it got it. Correct for any
+	 * registry whose locks are owned by threads (all of Spring Integration's); subclasses that can ask their
+	 * store directly override this.
+	 */
+	@Override
+	public boolean isLocked(String key) {
+		Future<Boolean> probe = probeExecutor().submit(() -> {
+			Lock lock = this.registry.obtain(key);
+			if (lock.tryLock()) {
+				lock.unlock();
+				return false;
+			}
+			return true;
+		});
+		try {
+			return probe.get();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			probe.cancel(true);
+			throw new IllegalStateException("Interrupted while checking whether '" + key + "' is locked", ex);
+		}
+		catch (ExecutionException ex) {
+			throw new IllegalStateException("Could not check whether '" + key + "' is locked", ex.getCause());
+		}
+	}
+
+	private ExecutorService probeExecutor() {
+		ExecutorService executor = this.probeExecutor;
+		if (executor == null) {
+			synchronized (this) {
+				executor = this.probeExecutor;
+				if (executor == null) {
+					AtomicInteger count = new AtomicInteger();
+					executor = Executors.newCachedThreadPool((runnable) -> {
+						Thread thread = new Thread(runnable, "mutex-probe-" + count.incrementAndGet());
+						thread.setDaemon(true);
+						return thread;
+					});
+					this.probeExecutor = executor;
+				}
+			}
+		}
+		return executor;
+	}
+
+	/**
+	 * Stop the probe threads and, if this store created its registry, destroy the registry.
+	 */
+	@Override
+	public void destroy() throws Exception {
+		ExecutorService executor = this.probeExecutor;
+		if (executor != null) {
+			executor.shutdownNow();
+		}
+		if (this.ownsRegistry && this.registry instanceof DisposableBean disposable) {
+			disposable.destroy();
+		}
+	}
+
+	@Override
+	public String toString() {
+		return getClass().getSimpleName() + "[" + this.registry + "]";
+	}
+
+}

@@ -1,0 +1,89 @@
+package dev.automutex.autoconfigure;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.automutex.MutexKeyConverter;
+import dev.automutex.MutexOperations;
+import dev.automutex.MutexTemplate;
+import dev.automutex.annotation.EnableAutoMutex;
+import dev.automutex.store.LocalMutexStore;
+import dev.automutex.store.LockRegistryMutexStore;
+import dev.automutex.store.MutexStore;
+
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.context.annotation.Bean;
+import org.springframework.integration.support.locks.LockRegistry;
+import org.springframework.util.ClassUtils;
+
+/**
+ * {@link AutoConfiguration Auto-configuration} for AutoMutex: a {@link MutexTemplate}, {@code @AutoMutex}
+ * support, and the store chosen by {@code mutex.store}. An application's own {@link LockRegistry} bean is used
+ * in preference to both built-in stores, and its own {@link MutexStore} or {@link MutexOperations} bean
+ * replaces ours.
+ *
+ * @since 0.1.0
+ */
+@AutoConfiguration(afterName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
+@EnableConfigurationProperties(MutexProperties.class)
+@EnableAutoMutex
+public final class MutexAutoConfiguration {
+
+	private static final Logger logger = LoggerFactory.getLogger(MutexAutoConfiguration.class);
+
+	private static final boolean REDIS_PRESENT = ClassUtils.isPresent(
+			"org.springframework.data.redis.connection.RedisConnectionFactory", MutexAutoConfiguration.class.getClassLoader())
+			&& ClassUtils.isPresent("org.springframework.integration.redis.util.RedisLockRegistry",
+					MutexAutoConfiguration.class.getClassLoader());
+
+	@Bean
+	@ConditionalOnMissingBean
+	MutexStore mutexStore(MutexProperties properties, ObjectProvider<LockRegistry<?>> registries,
+			ListableBeanFactory beanFactory) {
+		SpringIntegrationVersionCheck.warnIfAffected(LockRegistry.class.getPackage().getImplementationVersion());
+		LockRegistry<?> own = registries.getIfUnique();
+		if (own != null) {
+			logger.debug("AutoMutex uses the application's LockRegistry {}", own);
+			return new LockRegistryMutexStore(own);
+		}
+		if (beanFactory.getBeanNamesForType(LockRegistry.class).length > 1) {
+			throw new IllegalStateException("AutoMutex found several LockRegistry beans and cannot tell which to lock "
+					+ "on; mark one @Primary, or declare a MutexStore bean");
+		}
+		MutexProperties.Store store = properties.getStore();
+		if (store == MutexProperties.Store.REDIS) {
+			if (!REDIS_PRESENT) {
+				throw new InvalidConfigurationPropertyValueException("mutex.store", "redis",
+						"Spring Data Redis is not on the classpath; add spring-boot-starter-data-redis, or set "
+								+ "mutex.store to auto or local");
+			}
+			if (!RedisStoreFactory.hasConnectionFactory(beanFactory)) {
+				throw new InvalidConfigurationPropertyValueException("mutex.store", "redis",
+						"there is no RedisConnectionFactory bean; add spring-boot-starter-data-redis and set "
+								+ "spring.data.redis.host/port (or spring.data.redis.url), or set mutex.store to auto or local");
+			}
+			return RedisStoreFactory.create(beanFactory, properties);
+		}
+		if (store == MutexProperties.Store.AUTO && REDIS_PRESENT && RedisStoreFactory.hasConnectionFactory(beanFactory)) {
+			return RedisStoreFactory.create(beanFactory, properties);
+		}
+		return new LocalMutexStore();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean(MutexOperations.class)
+	MutexTemplate mutexTemplate(MutexStore mutexStore, MutexProperties properties,
+			ObjectProvider<MutexKeyConverter> keyConverter) {
+		MutexTemplate template = new MutexTemplate(mutexStore);
+		template.setDefaultBlock(properties.getBlock());
+		template.setDefaultExpire(properties.getExpire());
+		keyConverter.ifUnique(template::setKeyConverter);
+		return template;
+	}
+
+}

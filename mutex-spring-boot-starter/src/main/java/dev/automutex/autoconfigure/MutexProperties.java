@@ -1,0 +1,143 @@
+package dev.automutex.autoconfigure;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.Assert;
+
+/**
+ * Configuration properties for AutoMutex ({@code mutex.*}).
+ *
+ * @since 0.1.0
+ */
+@ConfigurationProperties("mutex")
+public class MutexProperties {
+
+	/**
+	 * Where keys are held. 'auto' uses Redis when a RedisConnectionFactory bean exists and the local store
+	 * otherwise. A LockRegistry bean of the application's own takes precedence over this setting.
+	 */
+	private Store store = Store.AUTO;
+
+	/**
+	 * How long a caller waits for a key someone else holds. Zero means do not wait.
+	 */
+	private Duration block = Duration.ofSeconds(1);
+
+	/**
+	 * How long a shared store keeps a key whose holder never released it, for example because its process
+	 * died. Not used by the local store, which frees a key only when it is released.
+	 */
+	private Duration expire = Duration.ofSeconds(10);
+
+	/**
+	 * Prefix of every key in a shared store: key 'k' is stored in Redis as '<prefix>:k'.
+	 */
+	private String prefix = "mutex";
+
+	private final Redis redis = new Redis();
+
+	public Store getStore() {
+		return this.store;
+	}
+
+	public void setStore(Store store) {
+		Assert.notNull(store, "mutex.store must be one of auto, local, redis");
+		this.store = store;
+	}
+
+	public Duration getBlock() {
+		return this.block;
+	}
+
+	public void setBlock(Duration block) {
+		Assert.isTrue(block != null && !block.isNegative(),
+				() -> "mutex.block must be zero or positive (0s means do not wait), but was " + block);
+		this.block = block;
+	}
+
+	public Duration getExpire() {
+		return this.expire;
+	}
+
+	public void setExpire(Duration expire) {
+		Assert.isTrue(expire != null && !expire.isNegative() && !expire.isZero(),
+				() -> "mutex.expire must be positive, but was " + expire);
+		this.expire = expire;
+	}
+
+	public String getPrefix() {
+		return this.prefix;
+	}
+
+	public void setPrefix(String prefix) {
+		Assert.isTrue(prefix != null && !prefix.isBlank(), "mutex.prefix must not be empty");
+		this.prefix = prefix;
+	}
+
+	public Redis getRedis() {
+		return this.redis;
+	}
+
+	/**
+	 * Where keys are held.
+	 */
+	public enum Store {
+
+		/**
+		 * Redis when a RedisConnectionFactory bean exists, else local.
+		 */
+		AUTO,
+
+		/**
+		 * In this JVM only.
+		 */
+		LOCAL,
+
+		/**
+		 * On Redis, shared by every instance; needs a RedisConnectionFactory (spring-boot-starter-data-redis).
+		 */
+		REDIS
+
+	}
+
+	/**
+	 * Redis store settings.
+	 */
+	public static class Redis {
+
+		/**
+		 * How waiters learn that a key was released: 'pub-sub' wakes them at once through Redis pub/sub; 'spin'
+		 * polls every 100ms, for Redis setups without pub/sub.
+		 */
+		private LockType lockType = LockType.PUB_SUB;
+
+		public LockType getLockType() {
+			return this.lockType;
+		}
+
+		public void setLockType(LockType lockType) {
+			Assert.notNull(lockType, "mutex.redis.lock-type must be pub-sub or spin");
+			this.lockType = lockType;
+		}
+
+	}
+
+	/**
+	 * How Redis waiters learn that a key was released.
+	 */
+	public enum LockType {
+
+		/**
+		 * Woken through Redis pub/sub.
+		 */
+		PUB_SUB,
+
+		/**
+		 * Poll every 100ms.
+		 */
+		SPIN
+
+	}
+
+}

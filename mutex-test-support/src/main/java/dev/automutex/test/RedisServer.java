@@ -1,0 +1,195 @@
+package dev.automutex.test;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A real {@code redis-server} process on a free loopback port, owned by the test that started it, so
+ * tests can kill, pause or restart it without touching any Redis the machine already runs.
+ * <p>
+ * Fails loudly (never skips) when {@code redis-server} is not installed.
+ *
+ * @since 0.1.0
+ */
+public final class RedisServer implements AutoCloseable {
+
+	private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
+
+	private final int port;
+
+	private final Path dir;
+
+	private final Process process;
+
+	private RedisServer(int port, Path dir, Process process) {
+		this.port = port;
+		this.dir = dir;
+		this.process = process;
+	}
+
+	/**
+	 * Start a new server on a free loopback port and wait until it answers {@code PING}.
+	 * @return the running server
+	 * @throws IllegalStateException if {@code redis-server} is missing or does not come up
+	 */
+	public static RedisServer start() {
+		String executable = findExecutable();
+		int port = freePort();
+		try {
+			Path dir = Files.createTempDirectory("automutex-redis-");
+			Process process = new ProcessBuilder(List.of(executable, "--port", String.valueOf(port), "--bind",
+					"127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--logfile",
+					dir.resolve("redis.log").toString())).redirectErrorStream(true)
+				.redirectOutput(dir.resolve("stdout.log").toFile())
+				.start();
+			RedisServer server = new RedisServer(port, dir, process);
+			server.awaitReady();
+			return server;
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException("Could not start " + executable + ": " + ex.getMessage(), ex);
+		}
+	}
+
+	/** Loopback port this server listens on. */
+	public int port() {
+		return this.port;
+	}
+
+	/** Host to connect to. */
+	public String host() {
+		return "127.0.0.1";
+	}
+
+	/**
+	 * Send one command in Redis' inline protocol and return the first reply line, for assertions that
+	 * should not depend on the client library under test (for example {@code TTL mutex:key}).
+	 * @param command the command text, such as {@code "PTTL mutex:a"}
+	 * @return the reply's first line, such as {@code ":9998"} or {@code "+PONG"}
+	 */
+	public String command(String command) {
+		try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), this.port)) {
+			socket.setSoTimeout(5000);
+			OutputStream out = socket.getOutputStream();
+			out.write((command + "\r\n").getBytes(StandardCharsets.UTF_8));
+			out.flush();
+			InputStream in = socket.getInputStream();
+			StringBuilder line = new StringBuilder();
+			int c;
+			while ((c = in.read()) != -1 && c != '\n') {
+				if (c != '\r') {
+					line.append((char) c);
+				}
+			}
+			return line.toString();
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException("Redis on port " + this.port + " did not answer '" + command + "'", ex);
+		}
+	}
+
+	/** Remove every key, so tests sharing one server start clean. */
+	public void flushAll() {
+		String reply = command("FLUSHALL");
+		if (!reply.startsWith("+OK")) {
+			throw new IllegalStateException("FLUSHALL answered " + reply);
+		}
+	}
+
+	/** Stop the server and delete its working directory. */
+	@Override
+	public void close() {
+		this.process.destroy();
+		try {
+			if (!this.process.waitFor(10, TimeUnit.SECONDS)) {
+				this.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		deleteQuietly(this.dir.toFile());
+	}
+
+	private void awaitReady() {
+		long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+		@Nullable Exception last = null;
+		while (System.nanoTime() < deadline) {
+			if (!this.process.isAlive()) {
+				throw new IllegalStateException("redis-server exited with " + this.process.exitValue()
+						+ " before it answered on port " + this.port + "; see " + this.dir);
+			}
+			try {
+				if ("+PONG".equals(command("PING"))) {
+					return;
+				}
+			}
+			catch (IllegalStateException ex) {
+				last = ex;
+			}
+			// Polling a process we just started; there is nothing to wait on but the socket.
+			parkBriefly();
+		}
+		close();
+		throw new IllegalStateException("redis-server did not answer PING on port " + this.port + " within "
+				+ START_TIMEOUT.toSeconds() + "s", last);
+	}
+
+	private static void parkBriefly() {
+		java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+	}
+
+	private static String findExecutable() {
+		String path = System.getenv("PATH");
+		if (path != null) {
+			for (String dir : path.split(File.pathSeparator)) {
+				File candidate = new File(dir, "redis-server");
+				if (candidate.canExecute()) {
+					return candidate.getPath();
+				}
+			}
+		}
+		for (String fallback : List.of("/usr/bin/redis-server", "/usr/local/bin/redis-server")) {
+			if (new File(fallback).canExecute()) {
+				return fallback;
+			}
+		}
+		throw new IllegalStateException("redis-server is not installed, and the Redis tests need a real one "
+				+ "that they start themselves. Install it (Debian/Ubuntu: 'apt-get install -y redis-server', "
+				+ "macOS: 'brew install redis') and run the tests again.");
+	}
+
+	private static int freePort() {
+		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+			socket.setReuseAddress(true);
+			return socket.getLocalPort();
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException("No free loopback port", ex);
+		}
+	}
+
+	private static void deleteQuietly(File file) {
+		File[] children = file.listFiles();
+		if (children != null) {
+			for (File child : children) {
+				deleteQuietly(child);
+			}
+		}
+		file.delete();
+	}
+
+}
