@@ -1,0 +1,12 @@
+package dev.automutex.store;
+
+import dev.automutex.AbstractMutexStoreContractTests;
+
+class LocalMutexStoreContractTests extends AbstractMutexStoreContractTests {
+
+	@Override
+	protected MutexStore createStore() {
+		return new LocalMutexStore();
+	}
+
+}

@@ -1,0 +1,157 @@
+package dev.automutex.store;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.automutex.MutexLock;
+import dev.automutex.MutexTemplate;
+import dev.automutex.test.RedisServer;
+
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.integration.redis.util.RedisLockRegistry.RedisLockType;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * What is Redis-specific: how keys are stored, expiry, and exclusion between two instances (two stores with
+ * their own connections and registries, as two application instances have).
+ */
+class RedisMutexStoreTests {
+
+	private static RedisServer redis;
+
+	private LettuceConnectionFactory connectionA;
+
+	private LettuceConnectionFactory connectionB;
+
+	private RedisMutexStore storeA;
+
+	private RedisMutexStore storeB;
+
+	@BeforeAll
+	static void startRedis() {
+		redis = RedisServer.start();
+	}
+
+	@AfterAll
+	static void stopRedis() {
+		if (redis != null) {
+			redis.close();
+		}
+	}
+
+	@BeforeEach
+	void createStores() {
+		redis.flushAll();
+		this.connectionA = RedisMutexStoreContractTests.connectionFactory(redis);
+		this.connectionB = RedisMutexStoreContractTests.connectionFactory(redis);
+		this.storeA = new RedisMutexStore(this.connectionA, "mutex", Duration.ofSeconds(10), RedisLockType.PUB_SUB_LOCK);
+		this.storeB = new RedisMutexStore(this.connectionB, "mutex", Duration.ofSeconds(10), RedisLockType.PUB_SUB_LOCK);
+	}
+
+	@AfterEach
+	void destroyStores() throws Exception {
+		this.storeA.destroy();
+		this.storeB.destroy();
+		this.connectionA.destroy();
+		this.connectionB.destroy();
+	}
+
+	@Test
+	void keyIsStoredUnderPrefixWithDefaultExpireAsTtl() {
+		MutexTemplate mutex = new MutexTemplate(this.storeA);
+		try (MutexLock lock = mutex.lock("ItunesVerifier#perform:123456")) {
+			assertThat(redis.command("EXISTS mutex:ItunesVerifier#perform:123456")).isEqualTo(":1");
+			long ttl = pttl("mutex:ItunesVerifier#perform:123456");
+			assertThat(ttl).isBetween(1L, 10_000L).isGreaterThan(8_000L);
+		}
+		assertThat(redis.command("EXISTS mutex:ItunesVerifier#perform:123456")).isEqualTo(":0");
+	}
+
+	@Test
+	void expireGivenPerLockBecomesTheTtl() {
+		MutexTemplate mutex = new MutexTemplate(this.storeA);
+		try (MutexLock lock = mutex.lock("report", Duration.ZERO, Duration.ofSeconds(60))) {
+			assertThat(pttl("mutex:report")).isGreaterThan(50_000L).isLessThanOrEqualTo(60_000L);
+		}
+	}
+
+	@Test
+	void templateDefaultExpireBecomesTheTtl() {
+		MutexTemplate mutex = new MutexTemplate(this.storeA);
+		mutex.setDefaultExpire(Duration.ofSeconds(3));
+		try (MutexLock lock = mutex.lock("report")) {
+			assertThat(pttl("mutex:report")).isBetween(1L, 3_000L);
+		}
+	}
+
+	@Test
+	void otherInstanceIsExcludedAndSeesTheKeyAsLocked() {
+		MutexTemplate first = new MutexTemplate(this.storeA);
+		MutexTemplate second = new MutexTemplate(this.storeB);
+		try (MutexLock lock = first.lock("shared")) {
+			// Same thread, other instance: only Redis can refuse it (each registry has its own local locks).
+			assertThat(second.tryLock("shared")).isEmpty();
+			assertThat(second.isLocked("shared")).isTrue();
+		}
+		assertThat(second.isLocked("shared")).isFalse();
+		Optional<MutexLock> after = second.tryLock("shared");
+		assertThat(after).isPresent();
+		after.get().release();
+	}
+
+	@Test
+	void waiterOnOtherInstanceIsWokenWhenKeyIsReleased() throws Exception {
+		MutexTemplate first = new MutexTemplate(this.storeA);
+		MutexTemplate second = new MutexTemplate(this.storeB);
+		MutexLock held = first.lock("shared");
+		CompletableFuture<String> waiter = CompletableFuture
+			.supplyAsync(() -> second.withLock("shared", Duration.ofSeconds(20), () -> "second ran"));
+		await().atMost(Duration.ofSeconds(5)).until(() -> redis.command("PUBSUB NUMSUB mutex-channel").length() > 0);
+		held.release();
+		assertThat(waiter.get(15, TimeUnit.SECONDS)).isEqualTo("second ran");
+	}
+
+	@Test
+	void keyExpiredAndTakenByAnotherInstanceMakesReleaseReturnFalseWithoutThrowing() {
+		MutexTemplate first = new MutexTemplate(this.storeA);
+		MutexTemplate second = new MutexTemplate(this.storeB);
+		MutexLock lost = first.lock("short", Duration.ZERO, Duration.ofMillis(300));
+		await().atMost(Duration.ofSeconds(5)).until(() -> redis.command("EXISTS mutex:short").equals(":0"));
+		MutexLock successor = second.lock("short", Duration.ZERO);
+		assertThat(lost.release()).isFalse();
+		assertThat(second.isLocked("short")).isTrue();
+		assertThat(successor.release()).isTrue();
+	}
+
+	@Test
+	void prefixSeparatesApplications() throws Exception {
+		RedisMutexStore other = new RedisMutexStore(this.connectionB, "billing", Duration.ofSeconds(10),
+				RedisLockType.SPIN_LOCK);
+		try (MutexLock lock = new MutexTemplate(this.storeA).lock("k")) {
+			Optional<MutexLock> elsewhere = new MutexTemplate(other).tryLock("k");
+			assertThat(elsewhere).isPresent();
+			assertThat(redis.command("EXISTS billing:k")).isEqualTo(":1");
+			elsewhere.get().release();
+		}
+		finally {
+			other.destroy();
+		}
+	}
+
+	private static long pttl(String key) {
+		String reply = redis.command("PTTL " + key);
+		assertThat(reply).startsWith(":");
+		return Long.parseLong(reply.substring(1));
+	}
+
+}
