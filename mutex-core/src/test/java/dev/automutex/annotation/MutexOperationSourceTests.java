@@ -1,0 +1,215 @@
+package dev.automutex.annotation;
+
+import java.io.IOException;
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import javax.tools.JavaCompiler;
+import javax.tools.ToolProvider;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.beans.factory.support.DefaultListableBeanFactory;
+import org.springframework.beans.factory.support.RootBeanDefinition;
+import org.springframework.util.ReflectionUtils;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+
+class MutexOperationSourceTests {
+
+	private final DefaultListableBeanFactory beanFactory = new DefaultListableBeanFactory();
+
+	private final MutexOperationSource source = new MutexOperationSource();
+
+	MutexOperationSourceTests() {
+		this.beanFactory.registerSingleton("busy", (MutexFailureHandler) (failure) -> null);
+		this.beanFactory.registerBeanDefinition("notAHandler", new RootBeanDefinition(String.class));
+		this.beanFactory.addEmbeddedValueResolver((text) -> text.replace("${wait}", "250ms"));
+		this.source.setBeanFactory(this.beanFactory);
+	}
+
+	@Test
+	void validAnnotationBecomesOperation() {
+		MutexOperation operation = operation("valid");
+		assertThat(operation.name()).isEqualTo("Annotated#valid");
+		assertThat(operation.on()).containsExactly("#transactionId", "#p1");
+		assertThat(operation.block()).isEqualTo(Duration.ZERO);
+		assertThat(operation.expire()).isEqualTo(Duration.ofSeconds(2));
+		assertThat(operation.afterFailure()).isEqualTo("busy");
+	}
+
+	@Test
+	void emptyAttributesMeanDefaults() {
+		MutexOperation operation = operation("defaults");
+		assertThat(operation.name()).isEqualTo("Annotated#defaults");
+		assertThat(operation.on()).isEmpty();
+		assertThat(operation.block()).isNull();
+		assertThat(operation.expire()).isNull();
+		assertThat(operation.afterFailure()).isNull();
+	}
+
+	@Test
+	void placeholdersAreResolved() {
+		assertThat(operation("placeholder").block()).isEqualTo(Duration.ofMillis(250));
+	}
+
+	@Test
+	void methodWithoutAnnotationHasNoOperation() {
+		assertThat(this.source.getOperation(method(Annotated.class, "plain"), Annotated.class)).isNull();
+	}
+
+	@Test
+	void expressionThatDoesNotParseFailsNamingClassMethodAndAttribute() {
+		assertInvalid("unparsable", "on[0] '#id +'", "does not parse");
+	}
+
+	@Test
+	void expressionNamingMissingParameterFailsListingTheParameters() {
+		assertInvalid("unknownParameter", "on[0] '#transactionID'", "not a parameter of unknownParameter",
+				"#transactionId or #p0");
+	}
+
+	@Test
+	void badDurationsFailNamingTheAttribute() {
+		assertInvalid("badBlock", "block '5 seconds'", "not a duration");
+		assertInvalid("bareNumber", "block '5'", "has no unit");
+		assertInvalid("negativeBlock", "block '-1s'", "zero or positive");
+		assertInvalid("zeroExpire", "expire '0s'", "positive");
+	}
+
+	@Test
+	void missingOrWrongFailureHandlerFails() {
+		assertInvalid("missingHandler", "afterFailure 'nobody'", "names no bean");
+		assertInvalid("wrongHandler", "afterFailure 'notAHandler'", "java.lang.String", "not a");
+	}
+
+	@Test
+	void finalMethodFailsBecauseProxyCannotInterceptIt() {
+		assertInvalid("finalMethod", "final", "cannot intercept");
+	}
+
+	@Test
+	void allProblemsOfOneMethodAreReportedTogether() {
+		assertInvalid("severalProblems", "on[0] '#nope'", "block 'soon'");
+	}
+
+	@Test
+	void withoutParameterNamesTheErrorSaysSoAndSuggestsPosition(@TempDir Path dir) throws Exception {
+		Class<?> compiled = compileWithoutParameters(dir);
+		Method method = method(compiled, "perform");
+		assertThatIllegalStateException().isThrownBy(() -> this.source.getOperation(method, compiled))
+			.withMessageContaining("NoParameterNames.perform(String)")
+			.withMessageContaining("-parameters")
+			.withMessageContaining("'#p0'");
+		Method positional = method(compiled, "positional");
+		assertThat(this.source.getOperation(positional, compiled)).isNotNull();
+	}
+
+	private Class<?> compileWithoutParameters(Path dir) throws IOException, ClassNotFoundException {
+		Path sourceFile = dir.resolve("NoParameterNames.java");
+		Files.writeString(sourceFile, """
+				public class NoParameterNames {
+					@dev.automutex.annotation.AutoMutex(on = "#transactionId")
+					public void perform(String transactionId) { }
+					@dev.automutex.annotation.AutoMutex(on = "#p0")
+					public void positional(String transactionId) { }
+				}
+				""");
+		JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
+		String classpath = System.getProperty("java.class.path");
+		int result = compiler.run(null, null, null, "-classpath", classpath, "-d", dir.toString(),
+				sourceFile.toString());
+		assertThat(result).as("compiling without -parameters").isZero();
+		URLClassLoader loader = new URLClassLoader(new URL[] { dir.toUri().toURL() }, getClass().getClassLoader());
+		return loader.loadClass("NoParameterNames");
+	}
+
+	private void assertInvalid(String methodName, String... messageParts) {
+		Method method = method(Annotated.class, methodName);
+		assertThatIllegalStateException().isThrownBy(() -> this.source.getOperation(method, Annotated.class))
+			.withMessageStartingWith("Invalid @AutoMutex on " + Annotated.class.getName() + "." + methodName + "(")
+			.withMessageContainingAll(messageParts);
+	}
+
+	private MutexOperation operation(String methodName) {
+		MutexOperation operation = this.source.getOperation(method(Annotated.class, methodName), Annotated.class);
+		assertThat(operation).isNotNull();
+		return operation;
+	}
+
+	private static Method method(Class<?> type, String name) {
+		for (Method method : ReflectionUtils.getAllDeclaredMethods(type)) {
+			if (method.getName().equals(name)) {
+				return method;
+			}
+		}
+		throw new IllegalArgumentException(name);
+	}
+
+	static class Annotated {
+
+		@AutoMutex(on = { "#transactionId", "#p1" }, block = "0s", expire = "PT2S", afterFailure = "busy")
+		public void valid(String transactionId, List<String> items) {
+		}
+
+		@AutoMutex
+		public void defaults() {
+		}
+
+		@AutoMutex(block = "${wait}")
+		public void placeholder() {
+		}
+
+		public void plain() {
+		}
+
+		@AutoMutex(on = "#id +")
+		public void unparsable(String id) {
+		}
+
+		@AutoMutex(on = "#transactionID")
+		public void unknownParameter(String transactionId) {
+		}
+
+		@AutoMutex(block = "5 seconds")
+		public void badBlock() {
+		}
+
+		@AutoMutex(block = "5")
+		public void bareNumber() {
+		}
+
+		@AutoMutex(block = "-1s")
+		public void negativeBlock() {
+		}
+
+		@AutoMutex(expire = "0s")
+		public void zeroExpire() {
+		}
+
+		@AutoMutex(afterFailure = "nobody")
+		public void missingHandler() {
+		}
+
+		@AutoMutex(afterFailure = "notAHandler")
+		public void wrongHandler() {
+		}
+
+		@AutoMutex
+		public final void finalMethod() {
+		}
+
+		@AutoMutex(on = "#nope", block = "soon")
+		public void severalProblems(String id) {
+		}
+
+	}
+
+}
