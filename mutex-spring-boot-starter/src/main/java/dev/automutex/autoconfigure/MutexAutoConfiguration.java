@@ -1,5 +1,6 @@
 package dev.automutex.autoconfigure;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -11,8 +12,8 @@ import dev.automutex.store.LocalMutexStore;
 import dev.automutex.store.LockRegistryMutexStore;
 import dev.automutex.store.MutexStore;
 
-import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -36,15 +37,10 @@ public final class MutexAutoConfiguration {
 
 	private static final Logger logger = LoggerFactory.getLogger(MutexAutoConfiguration.class);
 
-	private static final boolean REDIS_PRESENT = ClassUtils.isPresent(
-			"org.springframework.data.redis.connection.RedisConnectionFactory", MutexAutoConfiguration.class.getClassLoader())
-			&& ClassUtils.isPresent("org.springframework.integration.redis.util.RedisLockRegistry",
-					MutexAutoConfiguration.class.getClassLoader());
-
 	@Bean
 	@ConditionalOnMissingBean
 	MutexStore mutexStore(MutexProperties properties, ObjectProvider<LockRegistry<?>> registries,
-			ListableBeanFactory beanFactory) {
+			ConfigurableListableBeanFactory beanFactory) {
 		SpringIntegrationVersionCheck.warnIfAffected(LockRegistry.class.getPackage().getImplementationVersion());
 		LockRegistry<?> own = registries.getIfUnique();
 		if (own != null) {
@@ -56,8 +52,9 @@ public final class MutexAutoConfiguration {
 					+ "on; mark one @Primary, or declare a MutexStore bean");
 		}
 		MutexProperties.Store store = properties.getStore();
+		boolean redisPresent = isRedisPresent(beanFactory.getBeanClassLoader());
 		if (store == MutexProperties.Store.REDIS) {
-			if (!REDIS_PRESENT) {
+			if (!redisPresent) {
 				throw new InvalidConfigurationPropertyValueException("mutex.store", "redis",
 						"Spring Data Redis is not on the classpath; add spring-boot-starter-data-redis, or set "
 								+ "mutex.store to auto or local");
@@ -69,10 +66,15 @@ public final class MutexAutoConfiguration {
 			}
 			return RedisStoreFactory.create(beanFactory, properties);
 		}
-		if (store == MutexProperties.Store.AUTO && REDIS_PRESENT && RedisStoreFactory.hasConnectionFactory(beanFactory)) {
+		if (store == MutexProperties.Store.AUTO && redisPresent && RedisStoreFactory.hasConnectionFactory(beanFactory)) {
 			return RedisStoreFactory.create(beanFactory, properties);
 		}
 		return new LocalMutexStore();
+	}
+
+	private static boolean isRedisPresent(@Nullable ClassLoader classLoader) {
+		return ClassUtils.isPresent("org.springframework.data.redis.connection.RedisConnectionFactory", classLoader)
+				&& ClassUtils.isPresent("org.springframework.integration.redis.util.RedisLockRegistry", classLoader);
 	}
 
 	@Bean

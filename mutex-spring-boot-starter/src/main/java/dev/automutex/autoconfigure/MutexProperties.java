@@ -2,8 +2,9 @@ package dev.automutex.autoconfigure;
 
 import java.time.Duration;
 
+import org.springframework.beans.factory.InitializingBean;
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.util.Assert;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 
 /**
  * Configuration properties for AutoMutex ({@code mutex.*}).
@@ -11,7 +12,7 @@ import org.springframework.util.Assert;
  * @since 0.1.0
  */
 @ConfigurationProperties("mutex")
-public class MutexProperties {
+public class MutexProperties implements InitializingBean {
 
 	/**
 	 * Where keys are held. 'auto' uses Redis when a RedisConnectionFactory bean exists and the local store
@@ -42,7 +43,6 @@ public class MutexProperties {
 	}
 
 	public void setStore(Store store) {
-		Assert.notNull(store, "mutex.store must be one of auto, local, redis");
 		this.store = store;
 	}
 
@@ -51,8 +51,6 @@ public class MutexProperties {
 	}
 
 	public void setBlock(Duration block) {
-		Assert.isTrue(block != null && !block.isNegative(),
-				() -> "mutex.block must be zero or positive (0s means do not wait), but was " + block);
 		this.block = block;
 	}
 
@@ -61,8 +59,6 @@ public class MutexProperties {
 	}
 
 	public void setExpire(Duration expire) {
-		Assert.isTrue(expire != null && !expire.isNegative() && !expire.isZero(),
-				() -> "mutex.expire must be positive, but was " + expire);
 		this.expire = expire;
 	}
 
@@ -71,12 +67,30 @@ public class MutexProperties {
 	}
 
 	public void setPrefix(String prefix) {
-		Assert.isTrue(prefix != null && !prefix.isBlank(), "mutex.prefix must not be empty");
 		this.prefix = prefix;
 	}
 
 	public Redis getRedis() {
 		return this.redis;
+	}
+
+	/**
+	 * Check the bound values, so that a wrong one stops startup with a message that names the property.
+	 * @throws InvalidConfigurationPropertyValueException for the first invalid value
+	 */
+	@Override
+	public void afterPropertiesSet() {
+		if (this.block == null || this.block.isNegative()) {
+			throw new InvalidConfigurationPropertyValueException("mutex.block", this.block,
+					"must be zero or positive (0s means do not wait)");
+		}
+		if (this.expire == null || this.expire.isNegative() || this.expire.isZero()) {
+			throw new InvalidConfigurationPropertyValueException("mutex.expire", this.expire,
+					"must be positive: it is how long a shared store keeps the key of a holder that died");
+		}
+		if (this.prefix == null || this.prefix.isBlank()) {
+			throw new InvalidConfigurationPropertyValueException("mutex.prefix", this.prefix, "must not be empty");
+		}
 	}
 
 	/**
@@ -117,7 +131,6 @@ public class MutexProperties {
 		}
 
 		public void setLockType(LockType lockType) {
-			Assert.notNull(lockType, "mutex.redis.lock-type must be pub-sub or spin");
 			this.lockType = lockType;
 		}
 

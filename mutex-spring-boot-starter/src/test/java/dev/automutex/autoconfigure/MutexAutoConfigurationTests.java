@@ -1,0 +1,290 @@
+package dev.automutex.autoconfigure;
+
+import java.time.Duration;
+import java.util.concurrent.locks.Lock;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.automutex.MutexKeyConverter;
+import dev.automutex.MutexLock;
+import dev.automutex.MutexOperations;
+import dev.automutex.MutexTemplate;
+import dev.automutex.annotation.AutoMutex;
+import dev.automutex.store.LocalLockRegistry;
+import dev.automutex.store.LocalMutexStore;
+import dev.automutex.store.LockRegistryMutexStore;
+import dev.automutex.store.MutexStore;
+import dev.automutex.store.RedisMutexStore;
+import dev.automutex.test.RedisServer;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.integration.support.locks.LockRegistry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.Mockito.mock;
+
+class MutexAutoConfigurationTests {
+
+	private static RedisServer redis;
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(AopAutoConfiguration.class, MutexAutoConfiguration.class));
+
+	@BeforeAll
+	static void startRedis() {
+		redis = RedisServer.start();
+	}
+
+	@AfterAll
+	static void stopRedis() {
+		if (redis != null) {
+			redis.close();
+		}
+	}
+
+	private ApplicationContextRunner withRedis() {
+		return this.contextRunner.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class))
+			.withPropertyValues("spring.data.redis.host=" + redis.host(), "spring.data.redis.port=" + redis.port());
+	}
+
+	@Test
+	void localStoreAndDefaultsWhenNothingIsConfigured() {
+		this.contextRunner.run((context) -> {
+			assertThat(context).hasSingleBean(MutexTemplate.class);
+			assertThat(context.getBean(MutexStore.class)).isInstanceOf(LocalMutexStore.class);
+			MutexTemplate template = context.getBean(MutexTemplate.class);
+			assertThat(template.getDefaultBlock()).isEqualTo(Duration.ofSeconds(1));
+			assertThat(template.getDefaultExpire()).isEqualTo(Duration.ofSeconds(10));
+		});
+	}
+
+	@Test
+	void propertiesSetTemplateDefaults() {
+		this.contextRunner.withPropertyValues("mutex.block=250ms", "mutex.expire=PT30S").run((context) -> {
+			MutexTemplate template = context.getBean(MutexTemplate.class);
+			assertThat(template.getDefaultBlock()).isEqualTo(Duration.ofMillis(250));
+			assertThat(template.getDefaultExpire()).isEqualTo(Duration.ofSeconds(30));
+		});
+	}
+
+	@Test
+	void redisStoreWhenConnectionFactoryExistsStoringKeysUnderPrefix() {
+		withRedis().withPropertyValues("mutex.prefix=shop").run((context) -> {
+			assertThat(context.getBean(MutexStore.class)).isInstanceOf(RedisMutexStore.class);
+			try (MutexLock lock = context.getBean(MutexTemplate.class).lock("cart:1")) {
+				assertThat(redis.command("EXISTS shop:cart:1")).isEqualTo(":1");
+			}
+			assertThat(redis.command("EXISTS shop:cart:1")).isEqualTo(":0");
+		});
+	}
+
+	@Test
+	void spinLockTypeIsAccepted() {
+		withRedis().withPropertyValues("mutex.store=redis", "mutex.redis.lock-type=spin").run((context) -> {
+			assertThat(context).hasNotFailed();
+			MutexTemplate template = context.getBean(MutexTemplate.class);
+			assertThat(template.withLock("spin", () -> template.isLocked("spin"))).isTrue();
+		});
+	}
+
+	@Test
+	void storeLocalIgnoresRedis() {
+		withRedis().withPropertyValues("mutex.store=local")
+			.run((context) -> assertThat(context.getBean(MutexStore.class)).isInstanceOf(LocalMutexStore.class));
+	}
+
+	@Test
+	void applicationLockRegistryWinsOverBothStores() {
+		withRedis().withPropertyValues("mutex.store=redis")
+			.withUserConfiguration(OwnRegistryConfiguration.class)
+			.run((context) -> {
+				MutexStore store = context.getBean(MutexStore.class);
+				assertThat(store).isExactlyInstanceOf(LockRegistryMutexStore.class);
+				assertThat(((LockRegistryMutexStore) store).getRegistry())
+					.isSameAs(context.getBean(LockRegistry.class));
+			});
+	}
+
+	@Test
+	void severalLockRegistriesWithoutPrimaryFailStartup() {
+		this.contextRunner.withUserConfiguration(TwoRegistriesConfiguration.class).run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("several LockRegistry beans");
+		});
+	}
+
+	@Test
+	void applicationMutexOperationsReplacesTemplate() {
+		MutexOperations own = mock(MutexOperations.class);
+		this.contextRunner.withBean(MutexOperations.class, () -> own).run((context) -> {
+			assertThat(context).doesNotHaveBean(MutexTemplate.class);
+			assertThat(context.getBean(MutexOperations.class)).isSameAs(own);
+		});
+	}
+
+	@Test
+	void keyConverterBeanIsUsed() {
+		MutexKeyConverter upper = (key) -> key.toString().toUpperCase();
+		this.contextRunner.withBean(MutexKeyConverter.class, () -> upper).run((context) -> {
+			try (MutexLock lock = context.getBean(MutexTemplate.class).lock("abc")) {
+				assertThat(lock.keys()).containsExactly("ABC");
+			}
+		});
+	}
+
+	@Test
+	void storeRedisWithoutConnectionFactoryFailsNamingProperty() {
+		this.contextRunner.withPropertyValues("mutex.store=redis").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.hasMessageContaining("mutex.store")
+				.hasMessageContaining("no RedisConnectionFactory bean")
+				.hasMessageContaining("spring-boot-starter-data-redis");
+		});
+	}
+
+	@Test
+	void storeRedisWithoutSpringDataRedisFailsNamingProperty() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader(RedisConnectionFactory.class))
+			.withPropertyValues("mutex.store=redis")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause()
+					.hasMessageContaining("mutex.store")
+					.hasMessageContaining("Spring Data Redis is not on the classpath");
+			});
+	}
+
+	@Test
+	void autoStoreWithoutSpringDataRedisIsLocal() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader(RedisConnectionFactory.class))
+			.run((context) -> assertThat(context.getBean(MutexStore.class)).isInstanceOf(LocalMutexStore.class));
+	}
+
+	@Test
+	void invalidPropertyValuesFailStartupNamingTheProperty() {
+		assertInvalidValue("mutex.block=-1s", "mutex.block", "zero or positive");
+		assertInvalidValue("mutex.expire=0s", "mutex.expire", "must be positive");
+		assertInvalidValue("mutex.prefix= ", "mutex.prefix", "must not be empty");
+		assertBindFailure("mutex.store=cloud", "mutex.store");
+		assertBindFailure("mutex.redis.lock-type=polling", "mutex.redis.lock-type");
+		assertBindFailure("mutex.block=soon", "mutex.block");
+	}
+
+	@Test
+	void invalidAutoMutexFailsStartupNamingClassMethodAndAttribute() {
+		this.contextRunner.withUserConfiguration(BrokenServiceConfiguration.class).run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.hasMessageContaining(BrokenService.class.getName() + ".perform(String)")
+				.hasMessageContaining("on[0] '#txId'")
+				.hasMessageContaining("#transactionId or #p0")
+				.hasMessageContaining("afterFailure 'missing'");
+		});
+	}
+
+	@Test
+	void autoMutexWorksThroughTheStarter() {
+		this.contextRunner.withUserConfiguration(ServiceConfiguration.class).run((context) -> {
+			Service service = context.getBean(Service.class);
+			assertThat(service.perform("42")).isTrue();
+		});
+	}
+
+	private void assertInvalidValue(String property, String name, String reason) {
+		this.contextRunner.withPropertyValues(property).run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.isInstanceOfSatisfying(InvalidConfigurationPropertyValueException.class,
+						(ex) -> assertThat(ex.getName()).isEqualTo(name))
+				.hasMessageContaining(reason);
+		});
+	}
+
+	private void assertBindFailure(String property, String name) {
+		this.contextRunner.withPropertyValues(property).run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure())
+				.hasStackTraceContaining("Failed to bind properties under '" + name + "'");
+		});
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class OwnRegistryConfiguration {
+
+		@Bean
+		LockRegistry<Lock> ownRegistry() {
+			return new LocalLockRegistry();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class TwoRegistriesConfiguration {
+
+		@Bean
+		LockRegistry<Lock> one() {
+			return new LocalLockRegistry();
+		}
+
+		@Bean
+		LockRegistry<Lock> two() {
+			return new LocalLockRegistry();
+		}
+
+	}
+
+	static class BrokenService {
+
+		@AutoMutex(on = "#txId", afterFailure = "missing")
+		public void perform(String transactionId) {
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class BrokenServiceConfiguration {
+
+		@Bean
+		BrokenService brokenService() {
+			return new BrokenService();
+		}
+
+	}
+
+	static class Service {
+
+		private final MutexOperations mutex;
+
+		Service(MutexOperations mutex) {
+			this.mutex = mutex;
+		}
+
+		@AutoMutex(on = "#transactionId")
+		public boolean perform(String transactionId) {
+			return this.mutex.isLocked("Service#perform:" + transactionId);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class ServiceConfiguration {
+
+		@Bean
+		Service service(MutexOperations mutex) {
+			return new Service(mutex);
+		}
+
+	}
+
+}

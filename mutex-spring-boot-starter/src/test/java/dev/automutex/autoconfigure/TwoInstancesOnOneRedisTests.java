@@ -1,0 +1,147 @@
+package dev.automutex.autoconfigure;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import dev.automutex.annotation.AutoMutex;
+import dev.automutex.store.MutexStore;
+import dev.automutex.store.RedisMutexStore;
+import dev.automutex.test.RedisServer;
+
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Two Spring Boot applications (separate contexts, registries and Redis connections, as two instances of a
+ * service have) run {@code @AutoMutex} methods concurrently on one Redis. Only Redis can keep them apart: an
+ * overlap detector shared by both must never fire, and a shared counter that is not thread-safe must not lose
+ * an update.
+ */
+@Timeout(120)
+class TwoInstancesOnOneRedisTests {
+
+	private static final int ACCOUNTS = 3;
+
+	private static final int THREADS_PER_INSTANCE = 4;
+
+	private static final int CALLS_PER_THREAD = 40;
+
+	/** Per account: how many calls are inside the critical section now. Shared by both instances. */
+	static final Map<String, AtomicInteger> inside = new ConcurrentHashMap<>();
+
+	/** Per account: a counter protected only by the mutex. */
+	static final Map<String, int[]> balances = new ConcurrentHashMap<>();
+
+	static final AtomicInteger overlaps = new AtomicInteger();
+
+	private static RedisServer redis;
+
+	@BeforeAll
+	static void startRedis() {
+		redis = RedisServer.start();
+	}
+
+	@AfterAll
+	static void stopRedis() {
+		if (redis != null) {
+			redis.close();
+		}
+	}
+
+	@Test
+	void autoMutexExcludesAcrossInstancesAndLosesNoUpdate() throws Exception {
+		for (int a = 0; a < ACCOUNTS; a++) {
+			inside.put("acct-" + a, new AtomicInteger());
+			balances.put("acct-" + a, new int[1]);
+		}
+		try (ConfigurableApplicationContext first = start(); ConfigurableApplicationContext second = start()) {
+			assertThat(first.getBean(MutexStore.class)).isInstanceOf(RedisMutexStore.class);
+			assertThat(second.getBean(MutexStore.class)).isInstanceOf(RedisMutexStore.class);
+			Ledger ledgerA = first.getBean(Ledger.class);
+			Ledger ledgerB = second.getBean(Ledger.class);
+			assertThat(ledgerA).isNotSameAs(ledgerB);
+
+			ExecutorService executor = Executors.newFixedThreadPool(2 * THREADS_PER_INSTANCE);
+			try {
+				CountDownLatch start = new CountDownLatch(1);
+				List<Future<?>> workers = new ArrayList<>();
+				for (int t = 0; t < 2 * THREADS_PER_INSTANCE; t++) {
+					Ledger ledger = (t % 2 == 0) ? ledgerA : ledgerB;
+					int offset = t;
+					workers.add(executor.submit(() -> {
+						start.await();
+						for (int i = 0; i < CALLS_PER_THREAD; i++) {
+							ledger.deposit("acct-" + ((i + offset) % ACCOUNTS));
+						}
+						return null;
+					}));
+				}
+				start.countDown();
+				for (Future<?> worker : workers) {
+					worker.get(100, TimeUnit.SECONDS);
+				}
+			}
+			finally {
+				executor.shutdownNow();
+			}
+		}
+		assertThat(overlaps).hasValue(0);
+		int total = balances.values().stream().mapToInt((balance) -> balance[0]).sum();
+		assertThat(total).isEqualTo(2 * THREADS_PER_INSTANCE * CALLS_PER_THREAD);
+		assertThat(redis.command("KEYS *")).isEqualTo("*0");
+	}
+
+	private static ConfigurableApplicationContext start() {
+		return new SpringApplicationBuilder(LedgerApplication.class).web(WebApplicationType.NONE)
+			.properties("spring.data.redis.host=" + redis.host(), "spring.data.redis.port=" + redis.port(),
+					"spring.main.banner-mode=off", "mutex.block=30s", "mutex.expire=30s")
+			.run();
+	}
+
+	static class Ledger {
+
+		@AutoMutex(on = "#account")
+		public void deposit(String account) {
+			if (inside.get(account).incrementAndGet() > 1) {
+				overlaps.incrementAndGet();
+			}
+			int[] balance = balances.get(account);
+			int read = balance[0];
+			Thread.yield(); // widen the read-modify-write window
+			balance[0] = read + 1;
+			inside.get(account).decrementAndGet();
+		}
+
+	}
+
+	@SpringBootConfiguration
+	@EnableAutoConfiguration
+	static class LedgerApplication {
+
+		@Bean
+		Ledger ledger() {
+			return new Ledger();
+		}
+
+	}
+
+}
