@@ -52,6 +52,11 @@ public class LocalLockRegistry implements LockRegistry<Lock> {
 		return this.entries.size();
 	}
 
+	@Override
+	public String toString() {
+		return "LocalLockRegistry[keys in use: " + this.entries.size() + "]";
+	}
+
 	// An entry counts its users: one per hold (re-entrant holds count each) and one per waiting thread. It is
 	// created by the first and removed by the last, both inside compute(), so two threads can never end up
 	// with different ReentrantLocks for one key.

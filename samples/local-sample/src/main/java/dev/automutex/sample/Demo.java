@@ -1,0 +1,63 @@
+package dev.automutex.sample;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import dev.automutex.MutexLockException;
+import dev.automutex.store.MutexStore;
+
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.stereotype.Component;
+
+/**
+ * Calls the sample services from several threads at once and prints what happened.
+ */
+@Component
+class Demo implements ApplicationRunner {
+
+	private final ItunesVerifier verifier;
+
+	private final ReportJob reports;
+
+	private final Rooms rooms;
+
+	private final MutexStore store;
+
+	Demo(ItunesVerifier verifier, ReportJob reports, Rooms rooms, MutexStore store) {
+		this.verifier = verifier;
+		this.reports = reports;
+		this.rooms = rooms;
+		this.store = store;
+	}
+
+	@Override
+	public void run(ApplicationArguments args) {
+		System.out.println("AutoMutex store: " + this.store);
+
+		System.out.println("\n1. Two verifications of transaction 123456 and one of 777, at the same time:");
+		List<CompletableFuture<String>> verifications = List.of(verify("123456"), verify("123456"), verify("777"));
+		verifications.forEach((result) -> System.out.println("   " + result.join()));
+
+		System.out.println("\n2. Two runs of the report job at the same time (block 0s, afterFailure):");
+		List<CompletableFuture<String>> runs = List.of(
+				CompletableFuture.supplyAsync(() -> this.reports.run("2026-10")),
+				CompletableFuture.supplyAsync(() -> this.reports.run("2026-11")));
+		runs.forEach((result) -> System.out.println("   " + result.join()));
+
+		System.out.println("\n3. MutexTemplate with an object key:");
+		System.out.println("   " + this.rooms.enter(new Rooms.Room(123), "ada"));
+	}
+
+	private CompletableFuture<String> verify(String transactionId) {
+		return CompletableFuture.supplyAsync(() -> {
+			try {
+				return this.verifier.perform(transactionId);
+			}
+			catch (MutexLockException ex) {
+				return "refused: " + ex.getMessage();
+			}
+		});
+	}
+
+}

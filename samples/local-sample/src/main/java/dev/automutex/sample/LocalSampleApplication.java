@@ -1,0 +1,16 @@
+package dev.automutex.sample;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+
+/**
+ * AutoMutex on the embedded store: no Redis, no setup. Run it and read what it prints.
+ */
+@SpringBootApplication
+public class LocalSampleApplication {
+
+	public static void main(String[] args) {
+		SpringApplication.run(LocalSampleApplication.class, args);
+	}
+
+}
