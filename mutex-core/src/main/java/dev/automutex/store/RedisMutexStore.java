@@ -26,6 +26,8 @@ public class RedisMutexStore extends LockRegistryMutexStore {
 
 	private final String prefix;
 
+	private final String description;
+
 	/**
 	 * Create a store.
 	 * @param connectionFactory the Redis connection
@@ -38,6 +40,7 @@ public class RedisMutexStore extends LockRegistryMutexStore {
 		super(createRegistry(connectionFactory, prefix, expire, lockType), true);
 		this.prefix = prefix;
 		this.redis = new StringRedisTemplate(connectionFactory);
+		this.description = "RedisMutexStore[prefix=" + prefix + ", expire=" + expire + ", lockType=" + lockType + "]";
 	}
 
 	private static RedisLockRegistry createRegistry(RedisConnectionFactory connectionFactory, String prefix,
@@ -66,6 +69,11 @@ public class RedisMutexStore extends LockRegistryMutexStore {
 	@Override
 	public boolean isLocked(String key) {
 		return Boolean.TRUE.equals(this.redis.hasKey(redisKey(key)));
+	}
+
+	@Override
+	public String toString() {
+		return this.description;
 	}
 
 }

@@ -42,9 +42,15 @@ public final class MutexAutoConfiguration {
 	MutexStore mutexStore(MutexProperties properties, ObjectProvider<LockRegistry<?>> registries,
 			ConfigurableListableBeanFactory beanFactory) {
 		SpringIntegrationVersionCheck.warnIfAffected(LockRegistry.class.getPackage().getImplementationVersion());
+		MutexStore mutexStore = createStore(properties, registries, beanFactory);
+		logger.info("AutoMutex locks on {}", mutexStore);
+		return mutexStore;
+	}
+
+	private static MutexStore createStore(MutexProperties properties, ObjectProvider<LockRegistry<?>> registries,
+			ConfigurableListableBeanFactory beanFactory) {
 		LockRegistry<?> own = registries.getIfUnique();
 		if (own != null) {
-			logger.debug("AutoMutex uses the application's LockRegistry {}", own);
 			return new LockRegistryMutexStore(own);
 		}
 		if (beanFactory.getBeanNamesForType(LockRegistry.class).length > 1) {

@@ -1,11 +1,16 @@
 package dev.automutex.autoconfigure;
 
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.locks.Lock;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import dev.automutex.MutexKeyConverter;
 import dev.automutex.MutexLock;
@@ -29,6 +34,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.integration.support.locks.LockRegistry;
+
+import javax.tools.ToolProvider;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.Mockito.mock;
@@ -191,6 +198,94 @@ class MutexAutoConfigurationTests {
 				.hasMessageContaining("#transactionId or #p0")
 				.hasMessageContaining("afterFailure 'missing'");
 		});
+	}
+
+	@Test
+	void eachInvalidAutoMutexAttributeFailsStartup() {
+		assertInvalidAnnotation(UnparsableExpression.class, "on[0] '#id +'", "does not parse");
+		assertInvalidAnnotation(BlockNotADuration.class, "block 'soon'", "not a duration");
+		assertInvalidAnnotation(ExpireNotADuration.class, "expire '10'", "has no unit");
+		assertInvalidAnnotation(PlaceholderNotADuration.class, "block '${jobs.wait}' (resolved to 'later')",
+				"not a duration");
+		assertInvalidAnnotation(HandlerOfWrongType.class, "afterFailure 'mutexTemplate'", "not a",
+				"MutexFailureHandler");
+	}
+
+	@Test
+	void withoutParameterNamesStartupFailureSaysSoAndSuggestsPosition(@TempDir Path dir) throws Exception {
+		Class<?> compiled = compileWithoutParameters(dir);
+		this.contextRunner.withBean("noParameterNames", compiled).run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.hasMessageContaining("NoParameterNames.perform(String)")
+				.hasMessageContaining("compiled without -parameters")
+				.hasMessageContaining("'#p0'");
+		});
+	}
+
+	private void assertInvalidAnnotation(Class<?> beanClass, String... messageParts) {
+		this.contextRunner.withPropertyValues("jobs.wait=later").withBean(beanClass).run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.hasMessageStartingWith("Invalid @AutoMutex on " + beanClass.getName() + ".run(")
+				.hasMessageContainingAll(messageParts);
+		});
+	}
+
+	private static Class<?> compileWithoutParameters(Path dir) throws Exception {
+		Path source = dir.resolve("NoParameterNames.java");
+		Files.writeString(source, """
+				public class NoParameterNames {
+					@dev.automutex.annotation.AutoMutex(on = "#transactionId")
+					public void perform(String transactionId) { }
+				}
+				""");
+		int result = ToolProvider.getSystemJavaCompiler()
+			.run(null, null, null, "-classpath", System.getProperty("java.class.path"), "-d", dir.toString(),
+					source.toString());
+		assertThat(result).as("compiling without -parameters").isZero();
+		return new URLClassLoader(new URL[] { dir.toUri().toURL() }, MutexAutoConfigurationTests.class.getClassLoader())
+			.loadClass("NoParameterNames");
+	}
+
+	static class UnparsableExpression {
+
+		@AutoMutex(on = "#id +")
+		public void run(String id) {
+		}
+
+	}
+
+	static class BlockNotADuration {
+
+		@AutoMutex(block = "soon")
+		public void run() {
+		}
+
+	}
+
+	static class ExpireNotADuration {
+
+		@AutoMutex(expire = "10")
+		public void run() {
+		}
+
+	}
+
+	static class PlaceholderNotADuration {
+
+		@AutoMutex(block = "${jobs.wait}")
+		public void run() {
+		}
+
+	}
+
+	static class HandlerOfWrongType {
+
+		@AutoMutex(afterFailure = "mutexTemplate")
+		public void run() {
+		}
+
 	}
 
 	@Test
