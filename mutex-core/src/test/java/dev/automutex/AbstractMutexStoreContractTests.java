@@ -10,6 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -20,6 +21,7 @@ import dev.automutex.store.MutexStore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The contract every {@link MutexStore} meets, run through {@link MutexTemplate}. A store's test extends this
@@ -161,14 +163,19 @@ public abstract class AbstractMutexStoreContractTests {
 	@Test
 	void waiterGetsKeyWhenHolderReleases() throws Exception {
 		MutexLock held = this.mutex.lock("k");
-		CountDownLatch waiting = new CountDownLatch(1);
+		AtomicReference<Thread> waiterThread = new AtomicReference<>();
 		Future<String> waiter = this.executor.submit(() -> {
-			waiting.countDown();
+			waiterThread.set(Thread.currentThread());
 			return this.mutex.withLock("k", Duration.ofSeconds(20), () -> "got it");
 		});
-		waiting.await();
+		// The waiter is blocked inside the store, not merely about to ask.
+		await()
+			.atMost(Duration.ofSeconds(10))
+			.until(() -> waiterThread.get() != null
+					&& waiterThread.get().getState() == Thread.State.TIMED_WAITING);
 		assertThat(waiter.isDone()).isFalse();
 		held.release();
+		// Well before its 20s wait would end.
 		assertThat(waiter.get(15, TimeUnit.SECONDS)).isEqualTo("got it");
 	}
 
@@ -214,7 +221,7 @@ public abstract class AbstractMutexStoreContractTests {
 		CountDownLatch done = new CountDownLatch(1);
 		Future<?> holder = this.executor.submit(() -> this.mutex.withLock("k", () -> {
 			held.countDown();
-			await(done);
+			awaitLatch(done);
 		}));
 		held.await();
 		assertThat(this.mutex.isLocked("k")).isTrue();
@@ -267,7 +274,7 @@ public abstract class AbstractMutexStoreContractTests {
 		List<Future<?>> workers = new ArrayList<>();
 		for (int t = 0; t < threads; t++) {
 			workers.add(this.executor.submit(() -> {
-				await(start);
+				awaitLatch(start);
 				for (int i = 0; i < perThread; i++) {
 					this.mutex.withLock("counter", Duration.ofSeconds(30), () -> {
 						if (inside.incrementAndGet() > 1) {
@@ -300,7 +307,7 @@ public abstract class AbstractMutexStoreContractTests {
 		return this.executor.submit(action).get(30, TimeUnit.SECONDS);
 	}
 
-	private static void await(CountDownLatch latch) {
+	private static void awaitLatch(CountDownLatch latch) {
 		try {
 			if (!latch.await(30, TimeUnit.SECONDS)) {
 				throw new IllegalStateException("latch timed out");

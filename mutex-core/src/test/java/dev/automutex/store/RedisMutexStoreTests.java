@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -114,14 +115,31 @@ class RedisMutexStoreTests {
 		MutexTemplate first = new MutexTemplate(this.storeA);
 		MutexTemplate second = new MutexTemplate(this.storeB);
 		MutexLock held = first.lock("shared");
-		CompletableFuture<String> waiter = CompletableFuture
-			.supplyAsync(() -> second.withLock("shared", Duration.ofSeconds(20), () -> "second ran"));
-		// The waiter has subscribed to the key's unlock channel: from now on only a release message wakes it
-		// before its 20s wait ends, and the assertion below allows it less than that.
-		await().atMost(Duration.ofSeconds(5))
-			.until(() -> redis.command("PUBSUB CHANNELS mutex-channel:mutex:shared").equals("*1"));
+		AtomicReference<Thread> waiterThread = new AtomicReference<>();
+		CompletableFuture<String> waiter = CompletableFuture.supplyAsync(() -> {
+			waiterThread.set(Thread.currentThread());
+			return second.withLock("shared", Duration.ofSeconds(20), () -> "second ran");
+		});
+		// The waiter has subscribed and sleeps until an unlock message or the end of its 20s wait: only the
+		// release message can wake it within the 15s the assertion below allows.
+		await().atMost(Duration.ofSeconds(10)).until(() -> isWaitingForUnlockMessage(waiterThread.get()));
+		assertThat(waiter).isNotDone();
 		held.release();
 		assertThat(waiter.get(15, TimeUnit.SECONDS)).isEqualTo("second ran");
+	}
+
+	private static boolean isWaitingForUnlockMessage(Thread thread) {
+		if (thread == null || thread.getState() != Thread.State.TIMED_WAITING) {
+			return false;
+		}
+		boolean inSubscribeLock = false;
+		for (StackTraceElement frame : thread.getStackTrace()) {
+			if (frame.getClassName().startsWith("io.lettuce")) {
+				return false; // talking to Redis, not sleeping
+			}
+			inSubscribeLock |= frame.getMethodName().equals("subscribeLock");
+		}
+		return inSubscribeLock;
 	}
 
 	@Test

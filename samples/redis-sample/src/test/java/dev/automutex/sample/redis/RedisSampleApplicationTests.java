@@ -1,0 +1,54 @@
+package dev.automutex.sample.redis;
+
+import java.util.concurrent.CompletableFuture;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.automutex.test.RedisServer;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Two instances of the sample, started at once on a redis-server of the test's own, sell every ticket exactly
+ * once between them.
+ */
+class RedisSampleApplicationTests {
+
+	private static RedisServer redis;
+
+	@BeforeAll
+	static void startRedis() {
+		redis = RedisServer.start();
+	}
+
+	@AfterAll
+	static void stopRedis() {
+		if (redis != null) {
+			redis.close();
+		}
+	}
+
+	@Test
+	void twoInstancesSellEachTicketOnce() {
+		start("--sale.open=true", "--sale.enabled=false").close();
+		CompletableFuture<ConfigurableApplicationContext> first = CompletableFuture.supplyAsync(() -> start());
+		CompletableFuture<ConfigurableApplicationContext> second = CompletableFuture.supplyAsync(() -> start());
+		try (ConfigurableApplicationContext a = first.join(); ConfigurableApplicationContext b = second.join()) {
+			BoxOffice boxOffice = a.getBean(BoxOffice.class);
+			assertThat(boxOffice.left("premiere")).isZero();
+			assertThat(boxOffice.sold("premiere")).isEqualTo(200);
+		}
+	}
+
+	private static ConfigurableApplicationContext start(String... args) {
+		return new SpringApplicationBuilder(RedisSampleApplication.class)
+			.properties("spring.data.redis.port=" + redis.port())
+			.run(args);
+	}
+
+}
