@@ -15,7 +15,8 @@ import org.springframework.util.ReflectionUtils;
  * <ul>
  * <li>strings, numbers, booleans, characters and UUIDs as their text, enums as their {@code name()};</li>
  * <li>an object with an id, that is a public {@code getId()} or a record component {@code id}, as
- * {@code SimpleClassName:id} ({@code Room:123}); the class is the user class, never a CGLIB proxy;</li>
+ * {@code SimpleClassName:id} ({@code Room:123}); the class is the user class, never a CGLIB or Hibernate
+ * proxy;</li>
  * <li>any other object by its own {@code toString()}.</li>
  * </ul>
  * An object whose only {@code toString()} is {@link Object#toString()} is rejected: its text contains an
@@ -75,8 +76,21 @@ public class DefaultMutexKeyConverter implements MutexKeyConverter {
 	private record KeyStyle(String simpleName, @Nullable Method idAccessor, boolean ownToString) {
 
 		static KeyStyle of(Class<?> type) {
-			Class<?> userClass = ClassUtils.getUserClass(type);
+			Class<?> userClass = userClass(type);
 			return new KeyStyle(userClass.getSimpleName(), findIdAccessor(userClass), overridesToString(userClass));
+		}
+
+		/**
+		 * The class a user wrote: not a CGLIB subclass ({@code Room$$SpringCGLIB$$0}) nor a Hibernate lazy-loading
+		 * proxy ({@code Room$HibernateProxy$x1y2}), so that a lazy entity and a loaded one make the same key.
+		 */
+		private static Class<?> userClass(Class<?> type) {
+			Class<?> userClass = ClassUtils.getUserClass(type);
+			while (userClass.getName().contains("$HibernateProxy") && userClass.getSuperclass() != null
+					&& userClass.getSuperclass() != Object.class) {
+				userClass = userClass.getSuperclass();
+			}
+			return userClass;
 		}
 
 		private static @Nullable Method findIdAccessor(Class<?> type) {

@@ -39,6 +39,15 @@ class DefaultMutexKeyConverterTests {
 
 	}
 
+	/** Named the way Hibernate names the lazy-loading proxy of an entity. */
+	public static class Account$HibernateProxy$Xy12 extends Account {
+
+		Account$HibernateProxy$Xy12(Long id) {
+			super(id);
+		}
+
+	}
+
 	static class Point {
 
 		@Override
@@ -67,6 +76,11 @@ class DefaultMutexKeyConverterTests {
 	void objectWithIdBecomesSimpleClassNameAndId() {
 		assertThat(this.converter.toKey(new Room(123, "lobby"))).isEqualTo("Room:123");
 		assertThat(this.converter.toKey(new Account(7L))).isEqualTo("Account:7");
+	}
+
+	@Test
+	void lazyLoadingProxyMakesTheSameKeyAsTheEntity() {
+		assertThat(this.converter.toKey(new Account$HibernateProxy$Xy12(7L))).isEqualTo("Account:7");
 	}
 
 	@Test

@@ -12,7 +12,7 @@ import org.springframework.util.function.SingletonSupplier;
 
 /**
  * Configuration that registers the infrastructure for {@link AutoMutex}: the operation source, the
- * interceptor and the advisor. Imported by {@link EnableAutoMutex} and by the Spring Boot starter.
+ * interceptor, the advisor, and the startup check of every annotated bean class. Imported by {@link EnableAutoMutex} and by the Spring Boot starter.
  *
  * @since 0.1.0
  */
@@ -44,6 +44,12 @@ public class MutexAnnotationConfiguration {
 			}
 			return available;
 		}));
+	}
+
+	@Bean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	static MutexAnnotationValidator mutexAnnotationValidator(MutexOperationSource mutexOperationSource) {
+		return new MutexAnnotationValidator(mutexOperationSource);
 	}
 
 	@Bean(name = ADVISOR_BEAN_NAME)

@@ -18,12 +18,14 @@ import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.core.MethodClassKey;
 import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.core.annotation.AnnotationUtils;
 import org.springframework.expression.Expression;
 import org.springframework.expression.ParseException;
 import org.springframework.expression.spel.SpelNode;
 import org.springframework.expression.spel.ast.VariableReference;
 import org.springframework.expression.spel.standard.SpelExpression;
 import org.springframework.util.ClassUtils;
+import org.springframework.util.ReflectionUtils;
 import org.springframework.util.StringUtils;
 
 /**
@@ -43,6 +45,8 @@ public class MutexOperationSource implements BeanFactoryAware {
 	private static final Object NONE = new Object();
 
 	private final Map<MethodClassKey, Object> cache = new ConcurrentHashMap<>(256);
+
+	private final Set<Class<?>> validatedClasses = ConcurrentHashMap.newKeySet();
 
 	private final MutexExpressionEvaluator evaluator = new MutexExpressionEvaluator();
 
@@ -65,11 +69,41 @@ public class MutexOperationSource implements BeanFactoryAware {
 		MethodClassKey cacheKey = new MethodClassKey(method, userClass);
 		Object cached = this.cache.get(cacheKey);
 		if (cached == null) {
-			MutexOperation operation = parse(AopUtils.getMostSpecificMethod(method, userClass), userClass);
-			cached = (operation != null) ? operation : NONE;
-			this.cache.put(cacheKey, cached);
+			// Check the whole class the first time it is seen: Spring stops matching a class at its first
+			// advised method, and a mistake further down must still fail startup, not the first call.
+			validate(userClass);
+			cached = this.cache.computeIfAbsent(cacheKey, (key) -> {
+				MutexOperation operation = parse(AopUtils.getMostSpecificMethod(method, userClass), userClass);
+				return (operation != null) ? operation : NONE;
+			});
 		}
 		return (cached != NONE) ? (MutexOperation) cached : null;
+	}
+
+	/**
+	 * Check every {@link AutoMutex} method of a class, once per class.
+	 * @param targetClass the class of a bean, possibly a CGLIB subclass
+	 * @throws IllegalStateException naming every invalid method and attribute
+	 */
+	public void validate(Class<?> targetClass) {
+		Class<?> userClass = ClassUtils.getUserClass(targetClass);
+		if (this.validatedClasses.contains(userClass) || !AnnotationUtils.isCandidateClass(userClass, AutoMutex.class)) {
+			return;
+		}
+		List<String> problems = new ArrayList<>();
+		for (Method method : ReflectionUtils.getUniqueDeclaredMethods(userClass, ReflectionUtils.USER_DECLARED_METHODS)) {
+			try {
+				MutexOperation operation = parse(method, userClass);
+				this.cache.putIfAbsent(new MethodClassKey(method, userClass), (operation != null) ? operation : NONE);
+			}
+			catch (IllegalStateException ex) {
+				problems.add(ex.getMessage());
+			}
+		}
+		if (!problems.isEmpty()) {
+			throw new IllegalStateException(String.join("\n", problems));
+		}
+		this.validatedClasses.add(userClass);
 	}
 
 	MutexExpressionEvaluator evaluator() {
@@ -92,6 +126,11 @@ public class MutexOperationSource implements BeanFactoryAware {
 					: Modifier.isPrivate(modifiers) ? "private" : "final")
 					+ ", so a Spring proxy cannot intercept it and it would run unlocked; make it public and not final");
 		}
+		if (isAsynchronous(method.getReturnType())) {
+			problems.add("the method returns a " + method.getReturnType().getSimpleName() + ", so the key would be "
+					+ "released when the method returns it, while the asynchronous work may still run unprotected; "
+					+ "lock inside the asynchronous work instead (for example with MutexTemplate.withLock)");
+		}
 		List<String> on = List.of(annotation.on());
 		for (int i = 0; i < on.size(); i++) {
 			checkExpression("on[" + i + "]", on.get(i), method, targetClass, problems);
@@ -109,6 +148,27 @@ public class MutexOperationSource implements BeanFactoryAware {
 		String name = StringUtils.hasText(annotation.name()) ? annotation.name().trim()
 				: targetClass.getSimpleName() + "#" + method.getName();
 		return new MutexOperation(method, targetClass, name, on, block, expire, afterFailure);
+	}
+
+	private static boolean isAsynchronous(Class<?> returnType) {
+		return java.util.concurrent.Future.class.isAssignableFrom(returnType)
+				|| java.util.concurrent.CompletionStage.class.isAssignableFrom(returnType)
+				|| isOrImplements(returnType, "org.reactivestreams.Publisher");
+	}
+
+	private static boolean isOrImplements(@Nullable Class<?> type, String interfaceName) {
+		if (type == null) {
+			return false;
+		}
+		if (type.getName().equals(interfaceName)) {
+			return true;
+		}
+		for (Class<?> implemented : type.getInterfaces()) {
+			if (isOrImplements(implemented, interfaceName)) {
+				return true;
+			}
+		}
+		return isOrImplements(type.getSuperclass(), interfaceName);
 	}
 
 	private void checkExpression(String attribute, String text, Method method, Class<?> targetClass,

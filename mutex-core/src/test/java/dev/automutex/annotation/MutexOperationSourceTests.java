@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
@@ -96,6 +97,25 @@ class MutexOperationSourceTests {
 	}
 
 	@Test
+	void asynchronousReturnTypeFailsBecauseKeyWouldBeReleasedBeforeTheWork() {
+		assertInvalid("asynchronous", "returns a CompletableFuture", "unprotected");
+	}
+
+	@Test
+	void invalidMethodFailsEvenWhenAValidOneIsAskedForFirst() {
+		Method first = method(ValidThenInvalid.class, "first");
+		assertThatIllegalStateException().isThrownBy(() -> this.source.getOperation(first, ValidThenInvalid.class))
+			.withMessageContaining(ValidThenInvalid.class.getName() + ".second(String)")
+			.withMessageContaining("on[0] '#idd'");
+	}
+
+	@Test
+	void everyInvalidMethodOfAClassIsReportedAtOnce() {
+		assertThatIllegalStateException().isThrownBy(() -> this.source.validate(Invalid.class))
+			.satisfies((ex) -> assertThat(ex.getMessage().lines()).hasSize(11));
+	}
+
+	@Test
 	void allProblemsOfOneMethodAreReportedTogether() {
 		assertInvalid("severalProblems", "on[0] '#nope'", "block 'soon'");
 	}
@@ -132,10 +152,12 @@ class MutexOperationSourceTests {
 	}
 
 	private void assertInvalid(String methodName, String... messageParts) {
-		Method method = method(Annotated.class, methodName);
-		assertThatIllegalStateException().isThrownBy(() -> this.source.getOperation(method, Annotated.class))
-			.withMessageStartingWith("Invalid @AutoMutex on " + Annotated.class.getName() + "." + methodName + "(")
-			.withMessageContainingAll(messageParts);
+		Method method = method(Invalid.class, methodName);
+		String prefix = "Invalid @AutoMutex on " + Invalid.class.getName() + "." + methodName + "(";
+		assertThatIllegalStateException().isThrownBy(() -> this.source.getOperation(method, Invalid.class))
+			.satisfies((ex) -> assertThat(ex.getMessage().lines().filter((line) -> line.startsWith(prefix)))
+				.singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+				.contains(messageParts));
 	}
 
 	private MutexOperation operation(String methodName) {
@@ -169,6 +191,10 @@ class MutexOperationSourceTests {
 
 		public void plain() {
 		}
+
+	}
+
+	static class Invalid {
 
 		@AutoMutex(on = "#id +")
 		public void unparsable(String id) {
@@ -208,6 +234,23 @@ class MutexOperationSourceTests {
 
 		@AutoMutex(on = "#nope", block = "soon")
 		public void severalProblems(String id) {
+		}
+
+		@AutoMutex
+		public CompletableFuture<String> asynchronous() {
+			return CompletableFuture.completedFuture("done");
+		}
+
+	}
+
+	static class ValidThenInvalid {
+
+		@AutoMutex(on = "#id")
+		public void first(String id) {
+		}
+
+		@AutoMutex(on = "#idd")
+		public void second(String id) {
 		}
 
 	}

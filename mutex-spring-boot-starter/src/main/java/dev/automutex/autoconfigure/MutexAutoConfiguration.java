@@ -19,6 +19,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
 import org.springframework.integration.support.locks.LockRegistry;
 import org.springframework.util.ClassUtils;
 
@@ -86,10 +87,14 @@ public final class MutexAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean(MutexOperations.class)
 	MutexTemplate mutexTemplate(MutexStore mutexStore, MutexProperties properties,
-			ObjectProvider<MutexKeyConverter> keyConverter) {
+			ObjectProvider<MutexKeyConverter> keyConverter, Environment environment) {
 		MutexTemplate template = new MutexTemplate(mutexStore);
 		template.setDefaultBlock(properties.getBlock());
-		template.setDefaultExpire(properties.getExpire());
+		// Stores apply their own default time-to-live: ours is mutex.expire already, and an application's own
+		// registry (a JdbcLockRegistry, say) keeps its own unless mutex.expire is set explicitly.
+		if (environment.containsProperty("mutex.expire")) {
+			template.setDefaultExpire(properties.getExpire());
+		}
 		keyConverter.ifUnique(template::setKeyConverter);
 		return template;
 	}

@@ -71,7 +71,8 @@ class MutexAutoConfigurationTests {
 			assertThat(context.getBean(MutexStore.class)).isInstanceOf(LocalMutexStore.class);
 			MutexTemplate template = context.getBean(MutexTemplate.class);
 			assertThat(template.getDefaultBlock()).isEqualTo(Duration.ofSeconds(1));
-			assertThat(template.getDefaultExpire()).isEqualTo(Duration.ofSeconds(10));
+			assertThat(template.getDefaultExpire()).as("the store's own default applies").isNull();
+			assertThat(context.getBean(MutexProperties.class).getExpire()).isEqualTo(Duration.ofSeconds(10));
 		});
 	}
 
@@ -90,8 +91,21 @@ class MutexAutoConfigurationTests {
 			assertThat(context.getBean(MutexStore.class)).isInstanceOf(RedisMutexStore.class);
 			try (MutexLock lock = context.getBean(MutexTemplate.class).lock("cart:1")) {
 				assertThat(redis.command("EXISTS shop:cart:1")).isEqualTo(":1");
+				// mutex.expire's default, 10s, is the time-to-live
+				String ttl = redis.command("PTTL shop:cart:1");
+				assertThat(Long.parseLong(ttl.substring(1))).isBetween(8_000L, 10_000L);
 			}
 			assertThat(redis.command("EXISTS shop:cart:1")).isEqualTo(":0");
+		});
+	}
+
+	@Test
+	void expirePropertyIsTheRedisTimeToLive() {
+		withRedis().withPropertyValues("mutex.expire=40s").run((context) -> {
+			try (MutexLock lock = context.getBean(MutexTemplate.class).lock("cart:2")) {
+				String ttl = redis.command("PTTL mutex:cart:2");
+				assertThat(Long.parseLong(ttl.substring(1))).isBetween(35_000L, 40_000L);
+			}
 		});
 	}
 
@@ -120,6 +134,16 @@ class MutexAutoConfigurationTests {
 				assertThat(((LockRegistryMutexStore) store).getRegistry())
 					.isSameAs(context.getBean(LockRegistry.class));
 			});
+	}
+
+	@Test
+	void applicationLockRegistryKeepsItsOwnTimeToLiveUnlessExpireIsSet() {
+		this.contextRunner.withUserConfiguration(OwnRegistryConfiguration.class)
+			.run((context) -> assertThat(context.getBean(MutexTemplate.class).getDefaultExpire()).isNull());
+		this.contextRunner.withUserConfiguration(OwnRegistryConfiguration.class)
+			.withPropertyValues("mutex.expire=45s")
+			.run((context) -> assertThat(context.getBean(MutexTemplate.class).getDefaultExpire())
+				.isEqualTo(Duration.ofSeconds(45)));
 	}
 
 	@Test
