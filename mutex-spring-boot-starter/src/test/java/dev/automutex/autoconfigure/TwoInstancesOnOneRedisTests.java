@@ -3,6 +3,7 @@ package dev.automutex.autoconfigure;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -16,6 +17,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import dev.automutex.MutexLock;
+import dev.automutex.MutexOperations;
 import dev.automutex.annotation.AutoMutex;
 import dev.automutex.store.MutexStore;
 import dev.automutex.store.RedisMutexStore;
@@ -110,11 +113,31 @@ class TwoInstancesOnOneRedisTests {
 		assertThat(redis.command("KEYS *")).isEqualTo("*0");
 	}
 
-	private static ConfigurableApplicationContext start() {
+	@Test
+	void exclusionComesFromRedisNotFromSharingThisJvm() {
+		// Control for the test above: the same two applications on local stores hold one key at once.
+		try (ConfigurableApplicationContext first = start("--mutex.store=local");
+				ConfigurableApplicationContext second = start("--mutex.store=local")) {
+			assertThat(holdBoth(first, second)).isTrue();
+		}
+		try (ConfigurableApplicationContext first = start(); ConfigurableApplicationContext second = start()) {
+			assertThat(holdBoth(first, second)).isFalse();
+		}
+	}
+
+	private static boolean holdBoth(ConfigurableApplicationContext first, ConfigurableApplicationContext second) {
+		try (MutexLock held = first.getBean(MutexOperations.class).lock("acct-0")) {
+			Optional<MutexLock> other = second.getBean(MutexOperations.class).tryLock("acct-0");
+			other.ifPresent(MutexLock::release);
+			return other.isPresent();
+		}
+	}
+
+	private static ConfigurableApplicationContext start(String... args) {
 		return new SpringApplicationBuilder(LedgerApplication.class).web(WebApplicationType.NONE)
 			.properties("spring.data.redis.host=" + redis.host(), "spring.data.redis.port=" + redis.port(),
 					"spring.main.banner-mode=off", "mutex.block=30s", "mutex.expire=30s")
-			.run();
+			.run(args);
 	}
 
 	static class Ledger {
