@@ -2,11 +2,11 @@ package dev.automutex.store;
 
 import java.time.Duration;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.automutex.AbstractMutexStoreContractTests;
 import dev.automutex.test.RedisServer;
+import dev.automutex.test.RedisServerExtension;
 
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -17,26 +17,15 @@ import org.springframework.integration.redis.util.RedisLockRegistry.RedisLockTyp
  */
 class RedisMutexStoreContractTests extends AbstractMutexStoreContractTests {
 
-	private static RedisServer redis;
+	@RegisterExtension
+	static final RedisServerExtension redisServer = new RedisServerExtension();
 
 	private LettuceConnectionFactory connectionFactory;
 
-	@BeforeAll
-	static void startRedis() {
-		redis = RedisServer.start();
-	}
-
-	@AfterAll
-	static void stopRedis() {
-		if (redis != null) {
-			redis.close();
-		}
-	}
-
 	@Override
 	protected MutexStore createStore() {
-		redis.flushAll();
-		this.connectionFactory = connectionFactory(redis);
+		redisServer.server().flushAll();
+		this.connectionFactory = connectionFactory(redisServer.server());
 		return new RedisMutexStore(this.connectionFactory, "mutex", Duration.ofSeconds(30), RedisLockType.PUB_SUB_LOCK);
 	}
 

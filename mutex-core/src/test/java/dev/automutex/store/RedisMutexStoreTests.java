@@ -6,15 +6,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.automutex.MutexLock;
 import dev.automutex.MutexTemplate;
-import dev.automutex.test.RedisServer;
+import dev.automutex.test.RedisServerExtension;
 
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.integration.redis.util.RedisLockRegistry.RedisLockType;
@@ -28,7 +27,8 @@ import static org.awaitility.Awaitility.await;
  */
 class RedisMutexStoreTests {
 
-	private static RedisServer redis;
+	@RegisterExtension
+	static final RedisServerExtension redisServer = new RedisServerExtension();
 
 	private LettuceConnectionFactory connectionA;
 
@@ -38,23 +38,11 @@ class RedisMutexStoreTests {
 
 	private RedisMutexStore storeB;
 
-	@BeforeAll
-	static void startRedis() {
-		redis = RedisServer.start();
-	}
-
-	@AfterAll
-	static void stopRedis() {
-		if (redis != null) {
-			redis.close();
-		}
-	}
-
 	@BeforeEach
 	void createStores() {
-		redis.flushAll();
-		this.connectionA = RedisMutexStoreContractTests.connectionFactory(redis);
-		this.connectionB = RedisMutexStoreContractTests.connectionFactory(redis);
+		redisServer.server().flushAll();
+		this.connectionA = RedisMutexStoreContractTests.connectionFactory(redisServer.server());
+		this.connectionB = RedisMutexStoreContractTests.connectionFactory(redisServer.server());
 		this.storeA = new RedisMutexStore(this.connectionA, "mutex", Duration.ofSeconds(10), RedisLockType.PUB_SUB_LOCK);
 		this.storeB = new RedisMutexStore(this.connectionB, "mutex", Duration.ofSeconds(10), RedisLockType.PUB_SUB_LOCK);
 	}
@@ -71,11 +59,11 @@ class RedisMutexStoreTests {
 	void keyIsStoredUnderPrefixWithDefaultExpireAsTtl() {
 		MutexTemplate mutex = new MutexTemplate(this.storeA);
 		try (MutexLock lock = mutex.lock("ItunesVerifier#perform:123456")) {
-			assertThat(redis.command("EXISTS mutex:ItunesVerifier#perform:123456")).isEqualTo(":1");
+			assertThat(redisServer.server().command("EXISTS mutex:ItunesVerifier#perform:123456")).isEqualTo(":1");
 			long ttl = pttl("mutex:ItunesVerifier#perform:123456");
 			assertThat(ttl).isBetween(1L, 10_000L).isGreaterThan(8_000L);
 		}
-		assertThat(redis.command("EXISTS mutex:ItunesVerifier#perform:123456")).isEqualTo(":0");
+		assertThat(redisServer.server().command("EXISTS mutex:ItunesVerifier#perform:123456")).isEqualTo(":0");
 	}
 
 	@Test
@@ -147,7 +135,7 @@ class RedisMutexStoreTests {
 		MutexTemplate first = new MutexTemplate(this.storeA);
 		MutexTemplate second = new MutexTemplate(this.storeB);
 		MutexLock lost = first.lock("short", Duration.ZERO, Duration.ofMillis(300));
-		await().atMost(Duration.ofSeconds(5)).until(() -> redis.command("EXISTS mutex:short").equals(":0"));
+		await().atMost(Duration.ofSeconds(5)).until(() -> redisServer.server().command("EXISTS mutex:short").equals(":0"));
 		MutexLock successor = second.lock("short", Duration.ZERO);
 		assertThat(lost.release()).isFalse();
 		assertThat(second.isLocked("short")).isTrue();
@@ -161,7 +149,7 @@ class RedisMutexStoreTests {
 		try (MutexLock lock = new MutexTemplate(this.storeA).lock("k")) {
 			Optional<MutexLock> elsewhere = new MutexTemplate(other).tryLock("k");
 			assertThat(elsewhere).isPresent();
-			assertThat(redis.command("EXISTS billing:k")).isEqualTo(":1");
+			assertThat(redisServer.server().command("EXISTS billing:k")).isEqualTo(":1");
 			elsewhere.get().release();
 		}
 		finally {
@@ -170,7 +158,7 @@ class RedisMutexStoreTests {
 	}
 
 	private static long pttl(String key) {
-		String reply = redis.command("PTTL " + key);
+		String reply = redisServer.server().command("PTTL " + key);
 		assertThat(reply).startsWith(":");
 		return Long.parseLong(reply.substring(1));
 	}

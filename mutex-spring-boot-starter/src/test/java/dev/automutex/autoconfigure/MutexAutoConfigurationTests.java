@@ -7,9 +7,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.locks.Lock;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.automutex.MutexKeyConverter;
@@ -22,7 +21,7 @@ import dev.automutex.store.LocalMutexStore;
 import dev.automutex.store.LockRegistryMutexStore;
 import dev.automutex.store.MutexStore;
 import dev.automutex.store.RedisMutexStore;
-import dev.automutex.test.RedisServer;
+import dev.automutex.test.RedisServerExtension;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
@@ -42,26 +41,15 @@ import static org.mockito.Mockito.mock;
 
 class MutexAutoConfigurationTests {
 
-	private static RedisServer redis;
+	@RegisterExtension
+	static final RedisServerExtension redisServer = new RedisServerExtension();
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(AopAutoConfiguration.class, MutexAutoConfiguration.class));
 
-	@BeforeAll
-	static void startRedis() {
-		redis = RedisServer.start();
-	}
-
-	@AfterAll
-	static void stopRedis() {
-		if (redis != null) {
-			redis.close();
-		}
-	}
-
 	private ApplicationContextRunner withRedis() {
 		return this.contextRunner.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class))
-			.withPropertyValues("spring.data.redis.host=" + redis.host(), "spring.data.redis.port=" + redis.port());
+			.withPropertyValues("spring.data.redis.host=" + redisServer.server().host(), "spring.data.redis.port=" + redisServer.server().port());
 	}
 
 	@Test
@@ -90,12 +78,12 @@ class MutexAutoConfigurationTests {
 		withRedis().withPropertyValues("mutex.prefix=shop").run((context) -> {
 			assertThat(context.getBean(MutexStore.class)).isInstanceOf(RedisMutexStore.class);
 			try (MutexLock lock = context.getBean(MutexTemplate.class).lock("cart:1")) {
-				assertThat(redis.command("EXISTS shop:cart:1")).isEqualTo(":1");
+				assertThat(redisServer.server().command("EXISTS shop:cart:1")).isEqualTo(":1");
 				// mutex.expire's default, 10s, is the time-to-live
-				String ttl = redis.command("PTTL shop:cart:1");
+				String ttl = redisServer.server().command("PTTL shop:cart:1");
 				assertThat(Long.parseLong(ttl.substring(1))).isBetween(8_000L, 10_000L);
 			}
-			assertThat(redis.command("EXISTS shop:cart:1")).isEqualTo(":0");
+			assertThat(redisServer.server().command("EXISTS shop:cart:1")).isEqualTo(":0");
 		});
 	}
 
@@ -103,7 +91,7 @@ class MutexAutoConfigurationTests {
 	void expirePropertyIsTheRedisTimeToLive() {
 		withRedis().withPropertyValues("mutex.expire=40s").run((context) -> {
 			try (MutexLock lock = context.getBean(MutexTemplate.class).lock("cart:2")) {
-				String ttl = redis.command("PTTL mutex:cart:2");
+				String ttl = redisServer.server().command("PTTL mutex:cart:2");
 				assertThat(Long.parseLong(ttl.substring(1))).isBetween(35_000L, 40_000L);
 			}
 		});

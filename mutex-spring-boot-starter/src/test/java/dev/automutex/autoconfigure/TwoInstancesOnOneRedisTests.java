@@ -12,9 +12,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 
 import dev.automutex.MutexLock;
@@ -22,7 +21,7 @@ import dev.automutex.MutexOperations;
 import dev.automutex.annotation.AutoMutex;
 import dev.automutex.store.MutexStore;
 import dev.automutex.store.RedisMutexStore;
-import dev.automutex.test.RedisServer;
+import dev.automutex.test.RedisServerExtension;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
@@ -56,19 +55,8 @@ class TwoInstancesOnOneRedisTests {
 
 	static final AtomicInteger overlaps = new AtomicInteger();
 
-	private static RedisServer redis;
-
-	@BeforeAll
-	static void startRedis() {
-		redis = RedisServer.start();
-	}
-
-	@AfterAll
-	static void stopRedis() {
-		if (redis != null) {
-			redis.close();
-		}
-	}
+	@RegisterExtension
+	static final RedisServerExtension redisServer = new RedisServerExtension();
 
 	@Test
 	void autoMutexExcludesAcrossInstancesAndLosesNoUpdate() throws Exception {
@@ -110,7 +98,7 @@ class TwoInstancesOnOneRedisTests {
 		assertThat(overlaps).hasValue(0);
 		int total = balances.values().stream().mapToInt((balance) -> balance[0]).sum();
 		assertThat(total).isEqualTo(2 * THREADS_PER_INSTANCE * CALLS_PER_THREAD);
-		assertThat(redis.command("KEYS *")).isEqualTo("*0");
+		assertThat(redisServer.server().command("KEYS *")).isEqualTo("*0");
 	}
 
 	@Test
@@ -135,7 +123,7 @@ class TwoInstancesOnOneRedisTests {
 
 	private static ConfigurableApplicationContext start(String... args) {
 		return new SpringApplicationBuilder(LedgerApplication.class).web(WebApplicationType.NONE)
-			.properties("spring.data.redis.host=" + redis.host(), "spring.data.redis.port=" + redis.port(),
+			.properties("spring.data.redis.host=" + redisServer.server().host(), "spring.data.redis.port=" + redisServer.server().port(),
 					"spring.main.banner-mode=off", "mutex.block=30s", "mutex.expire=30s")
 			.run(args);
 	}

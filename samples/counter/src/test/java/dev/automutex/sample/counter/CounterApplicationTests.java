@@ -1,13 +1,12 @@
 package dev.automutex.sample.counter;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.automutex.store.LocalMutexStore;
 import dev.automutex.store.MutexStore;
 import dev.automutex.store.RedisMutexStore;
-import dev.automutex.test.RedisServer;
+import dev.automutex.test.RedisServerExtension;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -19,19 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class CounterApplicationTests {
 
-	private static RedisServer redis;
-
-	@BeforeAll
-	static void startRedis() {
-		redis = RedisServer.start();
-	}
-
-	@AfterAll
-	static void stopRedis() {
-		if (redis != null) {
-			redis.close();
-		}
-	}
+	@RegisterExtension
+	static final RedisServerExtension redisServer = new RedisServerExtension();
 
 	@Test
 	void countsToTenOnTheLocalStoreAndLosesUpdatesWithoutTheLock() throws Exception {
@@ -55,7 +43,7 @@ class CounterApplicationTests {
 
 	private static ConfigurableApplicationContext start(String... args) {
 		return new SpringApplicationBuilder(CounterApplication.class)
-			.properties("spring.data.redis.port=" + redis.port())
+			.properties("spring.data.redis.port=" + redisServer.server().port())
 			.run(args);
 	}
 

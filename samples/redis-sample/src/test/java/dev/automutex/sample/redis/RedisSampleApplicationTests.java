@@ -2,11 +2,10 @@ package dev.automutex.sample.redis;
 
 import java.util.concurrent.CompletableFuture;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import dev.automutex.test.RedisServer;
+import dev.automutex.test.RedisServerExtension;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -19,19 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class RedisSampleApplicationTests {
 
-	private static RedisServer redis;
-
-	@BeforeAll
-	static void startRedis() {
-		redis = RedisServer.start();
-	}
-
-	@AfterAll
-	static void stopRedis() {
-		if (redis != null) {
-			redis.close();
-		}
-	}
+	@RegisterExtension
+	static final RedisServerExtension redisServer = new RedisServerExtension();
 
 	@Test
 	void twoInstancesSellEachTicketOnce() {
@@ -47,7 +35,7 @@ class RedisSampleApplicationTests {
 
 	private static ConfigurableApplicationContext start(String... args) {
 		return new SpringApplicationBuilder(RedisSampleApplication.class)
-			.properties("spring.data.redis.port=" + redis.port())
+			.properties("spring.data.redis.port=" + redisServer.server().port())
 			.run(args);
 	}
 

@@ -1,0 +1,48 @@
+package dev.automutex.test;
+
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * JUnit 5 extension that starts a {@link RedisServer} before the tests of a class and stops it after them:
+ * <pre class="code">
+ * &#64;RegisterExtension
+ * static final RedisServerExtension redis = new RedisServerExtension();
+ * </pre>
+ *
+ * @since 0.1.0
+ */
+public final class RedisServerExtension implements BeforeAllCallback, AfterAllCallback {
+
+	private @Nullable RedisServer server;
+
+	@Override
+	public void beforeAll(ExtensionContext context) {
+		this.server = RedisServer.start();
+	}
+
+	@Override
+	public void afterAll(ExtensionContext context) {
+		RedisServer running = this.server;
+		this.server = null;
+		if (running != null) {
+			running.close();
+		}
+	}
+
+	/**
+	 * The running server.
+	 * @return the server
+	 * @throws IllegalStateException outside the tests of the class that registered the extension
+	 */
+	public RedisServer server() {
+		RedisServer running = this.server;
+		if (running == null) {
+			throw new IllegalStateException("RedisServerExtension must be a static @RegisterExtension field");
+		}
+		return running;
+	}
+
+}
