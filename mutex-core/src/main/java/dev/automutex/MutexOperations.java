@@ -17,6 +17,9 @@ import org.jspecify.annotations.Nullable;
  * is how long the store keeps a key whose holder never released it (a crashed process), where the store
  * supports expiry. Methods without these arguments use the template's defaults ({@code mutex.block} and
  * {@code mutex.expire} in Spring Boot).
+ * <p>
+ * A key that is busy gives {@link MutexLockException}; a store that fails (Redis unreachable, say) gives
+ * {@link MutexException} with the store's exception as its cause. In both cases nothing is held.
  *
  * @since 0.1.0
  */

@@ -202,6 +202,13 @@ public class MutexTemplate implements MutexOperations {
 			throw new MutexLockException(List.of(key), waited, "Interrupted while waiting for mutex '" + key
 					+ "' after " + waited.toMillis() + " ms (block " + block.toMillis() + " ms)", ex);
 		}
+		catch (IllegalArgumentException ex) {
+			throw ex;
+		}
+		catch (RuntimeException ex) {
+			throw new MutexException("Could not acquire mutex '" + key + "': the store failed (" + ex.getMessage()
+					+ "); the key is not held", ex);
+		}
 		return (held != null) ? new DefaultMutexLock(List.of(key), held, Thread.currentThread()) : null;
 	}
 

@@ -180,6 +180,31 @@ public abstract class AbstractMutexStoreContractTests {
 	}
 
 	@Test
+	void interruptedWaiterGetsLockExceptionAndKeepsItsInterruptStatus() throws Exception {
+		MutexLock held = this.mutex.lock("k");
+		AtomicReference<Thread> waiterThread = new AtomicReference<>();
+		Future<Object[]> waiter = this.executor.submit(() -> {
+			waiterThread.set(Thread.currentThread());
+			try {
+				this.mutex.lock("k", Duration.ofSeconds(20));
+				return new Object[] { "acquired", false };
+			}
+			catch (MutexLockException ex) {
+				return new Object[] { ex, Thread.currentThread().isInterrupted() };
+			}
+		});
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> waiterThread.get() != null && waiterThread.get().getState() == Thread.State.TIMED_WAITING);
+		waiterThread.get().interrupt();
+		Object[] outcome = waiter.get(15, TimeUnit.SECONDS);
+		assertThat(outcome[0]).isInstanceOf(MutexLockException.class);
+		assertThat(((MutexLockException) outcome[0])).hasMessageContaining("Interrupted").hasMessageContaining("'k'");
+		assertThat(outcome[1]).as("interrupt status kept").isEqualTo(true);
+		assertThat(held.release()).isTrue();
+		assertThat(this.mutex.isLocked("k")).isFalse();
+	}
+
+	@Test
 	void lockTimesOutAfterAtLeastTheBlockTime() throws Exception {
 		Duration block = Duration.ofMillis(300);
 		try (MutexLock held = this.mutex.lock("k")) {

@@ -73,16 +73,37 @@ public class LockRegistryMutexStore implements MutexStore, DisposableBean {
 		Assert.isTrue(!wait.isNegative(), "wait must not be negative");
 		Lock lock = this.registry.obtain(key);
 		boolean acquired;
-		if (expire != null && lock instanceof DistributedLock distributed) {
-			acquired = distributed.tryLock(wait, expire);
+		try {
+			if (expire != null && lock instanceof DistributedLock distributed) {
+				acquired = distributed.tryLock(wait, expire);
+			}
+			else if (wait.isZero()) {
+				acquired = lock.tryLock();
+			}
+			else {
+				acquired = lock.tryLock(wait.toNanos(), TimeUnit.NANOSECONDS);
+			}
 		}
-		else if (wait.isZero()) {
-			acquired = lock.tryLock();
-		}
-		else {
-			acquired = lock.tryLock(wait.toNanos(), TimeUnit.NANOSECONDS);
+		catch (RuntimeException ex) {
+			// RedisLockRegistry wraps an interrupt in CannotAcquireLockException: give it back its own type.
+			if (hasInterruptedCause(ex)) {
+				Thread.currentThread().interrupt();
+				InterruptedException interrupted = new InterruptedException("Interrupted while waiting for '" + key + "'");
+				interrupted.initCause(ex);
+				throw interrupted;
+			}
+			throw ex;
 		}
 		return acquired ? () -> release(key, lock) : null;
+	}
+
+	private static boolean hasInterruptedCause(Throwable ex) {
+		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+			if (cause instanceof InterruptedException) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private boolean release(String key, Lock lock) {

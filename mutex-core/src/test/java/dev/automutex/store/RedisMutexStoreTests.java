@@ -11,14 +11,18 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.automutex.MutexException;
 import dev.automutex.MutexLock;
+import dev.automutex.MutexLockException;
 import dev.automutex.MutexTemplate;
+import dev.automutex.test.RedisServer;
 import dev.automutex.test.RedisServerExtension;
 
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.integration.redis.util.RedisLockRegistry.RedisLockType;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -140,6 +144,29 @@ class RedisMutexStoreTests {
 		assertThat(lost.release()).isFalse();
 		assertThat(second.isLocked("short")).isTrue();
 		assertThat(successor.release()).isTrue();
+	}
+
+	@Test
+	void unreachableRedisGivesMutexExceptionOnAcquireAndFalseOnRelease() throws Exception {
+		RedisServer doomed = RedisServer.start();
+		LettuceConnectionFactory connection = RedisMutexStoreContractTests.connectionFactory(doomed);
+		RedisMutexStore store = new RedisMutexStore(connection, "mutex", Duration.ofSeconds(10),
+				RedisLockType.PUB_SUB_LOCK);
+		try {
+			MutexTemplate mutex = new MutexTemplate(store);
+			MutexLock held = mutex.lock("k");
+			doomed.close();
+			assertThat(held.release()).as("release reports the failure instead of throwing").isFalse();
+			assertThatExceptionOfType(MutexException.class).isThrownBy(() -> mutex.lock("other", Duration.ZERO))
+				.isNotInstanceOf(MutexLockException.class)
+				.withMessageContaining("'other'")
+				.withMessageContaining("the store failed");
+		}
+		finally {
+			store.destroy();
+			connection.destroy();
+			doomed.close();
+		}
 	}
 
 	@Test
