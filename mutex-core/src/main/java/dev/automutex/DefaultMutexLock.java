@@ -3,6 +3,9 @@ package dev.automutex;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import dev.automutex.store.MutexStore;
 
 /**
@@ -10,6 +13,8 @@ import dev.automutex.store.MutexStore;
  * thread.
  */
 final class DefaultMutexLock implements MutexLock {
+
+	private static final Logger logger = LoggerFactory.getLogger(DefaultMutexLock.class);
 
 	private final List<String> keys;
 
@@ -45,6 +50,12 @@ final class DefaultMutexLock implements MutexLock {
 
 	@Override
 	public void close() {
+		if (Thread.currentThread() != this.owner) {
+			// close() is quiet by contract; say loudly in the log that the key is still held.
+			logger.warn("{} was closed by thread '{}', which does not own it; it stays held until '{}' releases it",
+					this, Thread.currentThread().getName(), this.owner.getName());
+			return;
+		}
 		release();
 	}
 

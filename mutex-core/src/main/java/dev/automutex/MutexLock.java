@@ -33,8 +33,8 @@ public interface MutexLock extends AutoCloseable {
 	boolean release();
 
 	/**
-	 * Release the lock, quietly: same as {@link #release()} with the result ignored.
-	 * @throws IllegalStateException if called from a thread other than the one that acquired the lock
+	 * Release the lock, quietly: same as {@link #release()} with the result ignored, and never throwing. Called
+	 * from a thread that does not own the lock, it logs a warning and leaves the lock held.
 	 */
 	@Override
 	void close();

@@ -178,7 +178,8 @@ public class MutexTemplate implements MutexOperations {
 	}
 
 	/**
-	 * Convert a key object to the text the store locks on.
+	 * Convert a key object to the text the store locks on: a {@link MutexKey} as it is, anything else through
+	 * the {@link MutexKeyConverter}.
 	 * @param key the key object
 	 * @return the key text
 	 * @throws IllegalArgumentException if the key is {@code null} or cannot serve as a key
@@ -186,6 +187,9 @@ public class MutexTemplate implements MutexOperations {
 	public String toKey(Object key) {
 		if (key == null) {
 			throw new IllegalArgumentException("Mutex key must not be null");
+		}
+		if (key instanceof MutexKey text) {
+			return text.text();
 		}
 		return this.keyConverter.toKey(key);
 	}

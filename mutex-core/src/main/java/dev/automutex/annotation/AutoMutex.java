@@ -22,7 +22,7 @@ import java.lang.annotation.Target;
  * <p>
  * Every attribute is checked when the bean is created, so a mistake fails startup with a message naming the
  * class, method and attribute. The annotation works through Spring AOP proxies: calls from the same object
- * ({@code this.perform(...)}) are not locked, and the method must be public or protected and not final.
+ * ({@code this.perform(...)}) are not locked, and the method must not be private, final or static.
  *
  * @since 0.1.0
  */

@@ -1,6 +1,9 @@
 package dev.automutex.annotation;
 
+import dev.automutex.DefaultMutexKeyConverter;
+import dev.automutex.MutexKeyConverter;
 import dev.automutex.MutexOperations;
+import dev.automutex.MutexTemplate;
 
 import org.springframework.beans.factory.NoSuchBeanDefinitionException;
 import org.springframework.beans.factory.ObjectProvider;
@@ -34,8 +37,8 @@ public class MutexAnnotationConfiguration {
 	@Bean
 	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
 	static MutexInterceptor mutexInterceptor(MutexOperationSource mutexOperationSource,
-			ObjectProvider<MutexOperations> operations) {
-		return new MutexInterceptor(mutexOperationSource, SingletonSupplier.of(() -> {
+			ObjectProvider<MutexOperations> operations, ObjectProvider<MutexKeyConverter> keyConverters) {
+		SingletonSupplier<MutexOperations> engine = SingletonSupplier.of(() -> {
 			MutexOperations available = operations.getIfUnique();
 			if (available == null) {
 				throw new NoSuchBeanDefinitionException(MutexOperations.class,
@@ -43,7 +46,12 @@ public class MutexAnnotationConfiguration {
 								+ "or mark one of several @Primary");
 			}
 			return available;
-		}));
+		});
+		// The converter of the engine when it is a MutexTemplate, so that annotation and template agree.
+		SingletonSupplier<MutexKeyConverter> keyConverter = SingletonSupplier
+			.of(() -> (engine.obtain() instanceof MutexTemplate template) ? template.getKeyConverter()
+					: keyConverters.getIfUnique(DefaultMutexKeyConverter::new));
+		return new MutexInterceptor(mutexOperationSource, engine, keyConverter);
 	}
 
 	@Bean

@@ -7,12 +7,11 @@ import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
 import org.jspecify.annotations.Nullable;
 
-import dev.automutex.DefaultMutexKeyConverter;
+import dev.automutex.MutexKey;
 import dev.automutex.MutexKeyConverter;
 import dev.automutex.MutexLock;
 import dev.automutex.MutexLockException;
 import dev.automutex.MutexOperations;
-import dev.automutex.MutexTemplate;
 
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.BeanFactory;
@@ -30,22 +29,26 @@ import org.springframework.util.ClassUtils;
  */
 public class MutexInterceptor implements MethodInterceptor {
 
-	private static final MutexKeyConverter DEFAULT_CONVERTER = new DefaultMutexKeyConverter();
-
 	private final MutexOperationSource source;
 
 	private final Supplier<MutexOperations> operations;
+
+	private final Supplier<MutexKeyConverter> keyConverter;
 
 	/**
 	 * Create an interceptor.
 	 * @param source where the annotations are parsed
 	 * @param operations the engine, looked up on first use so that it is not created with the proxies
+	 * @param keyConverter how the values of {@code on} become key text: the same converter the engine uses
 	 */
-	public MutexInterceptor(MutexOperationSource source, Supplier<MutexOperations> operations) {
+	public MutexInterceptor(MutexOperationSource source, Supplier<MutexOperations> operations,
+			Supplier<MutexKeyConverter> keyConverter) {
 		Assert.notNull(source, "MutexOperationSource must not be null");
 		Assert.notNull(operations, "MutexOperations supplier must not be null");
+		Assert.notNull(keyConverter, "MutexKeyConverter supplier must not be null");
 		this.source = source;
 		this.operations = operations;
+		this.keyConverter = keyConverter;
 	}
 
 	@Override
@@ -59,7 +62,7 @@ public class MutexInterceptor implements MethodInterceptor {
 		}
 		MutexOperations mutex = this.operations.get();
 		@Nullable Object[] args = invocation.getArguments();
-		String key = resolveKey(operation, args, target, mutex);
+		MutexKey key = resolveKey(operation, args, target);
 		MutexLock lock;
 		try {
 			lock = mutex.lock(key, operation.block(), operation.expire());
@@ -75,12 +78,11 @@ public class MutexInterceptor implements MethodInterceptor {
 		}
 	}
 
-	private String resolveKey(MutexOperation operation, @Nullable Object[] args, Object target, MutexOperations mutex) {
+	private MutexKey resolveKey(MutexOperation operation, @Nullable Object[] args, Object target) {
 		if (operation.on().isEmpty()) {
-			return operation.name();
+			return new MutexKey(operation.name());
 		}
-		MutexKeyConverter converter = (mutex instanceof MutexTemplate template) ? template.getKeyConverter()
-				: DEFAULT_CONVERTER;
+		MutexKeyConverter converter = this.keyConverter.get();
 		StringBuilder key = new StringBuilder(operation.name());
 		Method method = operation.method();
 		for (String expression : operation.on()) {
@@ -99,7 +101,8 @@ public class MutexInterceptor implements MethodInterceptor {
 						"Key expression '" + expression + "' of " + operation.describe() + ": " + ex.getMessage(), ex);
 			}
 		}
-		return key.toString();
+		// Already converted value by value: the engine must not convert the whole text again.
+		return new MutexKey(key.toString());
 	}
 
 	private @Nullable Object onFailure(MutexOperation operation, @Nullable Object[] args, Object target,

@@ -71,10 +71,10 @@ public final class MutexAutoConfiguration {
 						"there is no RedisConnectionFactory bean; add spring-boot-starter-data-redis and set "
 								+ "spring.data.redis.host/port (or spring.data.redis.url), or set mutex.store to auto or local");
 			}
-			return RedisStoreFactory.create(beanFactory, properties);
+			return RedisStoreFactory.create(beanFactory, properties, true);
 		}
 		if (store == MutexProperties.Store.AUTO && redisPresent && RedisStoreFactory.hasConnectionFactory(beanFactory)) {
-			return RedisStoreFactory.create(beanFactory, properties);
+			return RedisStoreFactory.create(beanFactory, properties, false);
 		}
 		return new LocalMutexStore();
 	}

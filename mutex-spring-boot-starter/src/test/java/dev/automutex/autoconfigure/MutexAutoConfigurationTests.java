@@ -101,6 +101,8 @@ class MutexAutoConfigurationTests {
 	void spinLockTypeIsAccepted() {
 		withRedis().withPropertyValues("mutex.store=redis", "mutex.redis.lock-type=spin").run((context) -> {
 			assertThat(context).hasNotFailed();
+			assertThat(context.getBean(MutexStore.class)).hasToString(
+					"RedisMutexStore[prefix=mutex, expire=PT10S, lockType=SPIN_LOCK]");
 			MutexTemplate template = context.getBean(MutexTemplate.class);
 			assertThat(template.withLock("spin", () -> template.isLocked("spin"))).isTrue();
 		});
@@ -152,13 +154,38 @@ class MutexAutoConfigurationTests {
 	}
 
 	@Test
-	void keyConverterBeanIsUsed() {
+	void keyConverterBeanIsUsedOnceForTemplateKeysAndAnnotationValues() {
 		MutexKeyConverter upper = (key) -> key.toString().toUpperCase();
-		this.contextRunner.withBean(MutexKeyConverter.class, () -> upper).run((context) -> {
-			try (MutexLock lock = context.getBean(MutexTemplate.class).lock("abc")) {
-				assertThat(lock.keys()).containsExactly("ABC");
-			}
-		});
+		this.contextRunner.withBean(MutexKeyConverter.class, () -> upper)
+			.withUserConfiguration(ServiceConfiguration.class)
+			.run((context) -> {
+				try (MutexLock lock = context.getBean(MutexTemplate.class).lock("abc")) {
+					assertThat(lock.keys()).containsExactly("ABC");
+				}
+				// Only the value is converted, not the whole key a second time.
+				assertThat(context.getBean(Service.class).holds("ab", "Service#holds:AB")).isTrue();
+			});
+	}
+
+	@Test
+	void storeRedisWithUnreachableRedisFailsStartupNamingProperty() {
+		int closedPort;
+		try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+			closedPort = socket.getLocalPort();
+		}
+		catch (java.io.IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+		this.contextRunner.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class))
+			.withPropertyValues("mutex.store=redis", "spring.data.redis.port=" + closedPort,
+					"spring.data.redis.timeout=2s", "spring.data.redis.connect-timeout=2s")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause()
+					.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+					.hasMessageContaining("mutex.store")
+					.hasMessageContaining("did not answer");
+			});
 	}
 
 	@Test
@@ -373,13 +400,21 @@ class MutexAutoConfigurationTests {
 
 		private final MutexOperations mutex;
 
-		Service(MutexOperations mutex) {
+		private final MutexStore store;
+
+		Service(MutexOperations mutex, MutexStore store) {
 			this.mutex = mutex;
+			this.store = store;
 		}
 
 		@AutoMutex(on = "#transactionId")
 		public boolean perform(String transactionId) {
 			return this.mutex.isLocked("Service#perform:" + transactionId);
+		}
+
+		@AutoMutex(on = "#value")
+		public boolean holds(String value, String expectedKey) {
+			return this.store.isLocked(expectedKey);
 		}
 
 	}
@@ -388,8 +423,8 @@ class MutexAutoConfigurationTests {
 	static class ServiceConfiguration {
 
 		@Bean
-		Service service(MutexOperations mutex) {
-			return new Service(mutex);
+		Service service(MutexOperations mutex, MutexStore store) {
+			return new Service(mutex, store);
 		}
 
 	}

@@ -75,8 +75,20 @@ class LocalSampleApplicationTests {
 	}
 
 	@Test
-	void roomIsLockedByItsId() {
+	void roomIsLockedByItsId() throws Exception {
 		assertThat(this.rooms.enter(new Rooms.Room(123), "ada")).isEqualTo("ada entered room 123");
+		CountDownLatch held = new CountDownLatch(1);
+		CountDownLatch done = new CountDownLatch(1);
+		CompletableFuture<Void> holder = CompletableFuture.runAsync(() -> this.mutex.withLock("Room:123", () -> {
+			held.countDown();
+			await(done);
+		}));
+		held.await();
+		assertThatExceptionOfType(MutexLockException.class)
+			.isThrownBy(() -> this.rooms.enter(new Rooms.Room(123), "bob"))
+			.satisfies((ex) -> assertThat(ex.keys()).containsExactly("Room:123"));
+		done.countDown();
+		holder.join();
 	}
 
 	private static void await(CountDownLatch latch) {
