@@ -44,59 +44,50 @@ class LocalSampleApplicationTests {
 
 	@Test
 	void sameTransactionIsRefusedWhileItIsBeingVerified() throws Exception {
-		CountDownLatch held = new CountDownLatch(1);
-		CountDownLatch done = new CountDownLatch(1);
-		CompletableFuture<Void> holder = CompletableFuture.runAsync(() -> this.mutex.withLock(
-				"ItunesVerifier#perform:123456", () -> {
-					held.countDown();
-					await(done);
-				}));
-		held.await();
-		assertThatExceptionOfType(MutexLockException.class).isThrownBy(() -> this.verifier.perform("123456"));
-		assertThat(this.verifier.perform("777")).isEqualTo("verified 777");
-		done.countDown();
-		holder.join();
+		whileAnotherThreadHolds("ItunesVerifier#perform:123456", () -> {
+			assertThatExceptionOfType(MutexLockException.class).isThrownBy(() -> this.verifier.perform("123456"));
+			assertThat(this.verifier.perform("777")).isEqualTo("verified 777");
+		});
 		assertThat(this.verifier.perform("123456")).isEqualTo("verified 123456");
 	}
 
 	@Test
 	void busyReportJobAnswersThroughFailureHandler() throws Exception {
-		CountDownLatch held = new CountDownLatch(1);
-		CountDownLatch done = new CountDownLatch(1);
-		CompletableFuture<Void> holder = CompletableFuture.runAsync(() -> this.mutex.withLock("ReportJob#run", () -> {
-			held.countDown();
-			await(done);
-		}));
-		held.await();
-		assertThat(this.reports.run("2026-11")).isEqualTo("report for 2026-11 skipped: ReportJob#run is running");
-		done.countDown();
-		holder.join();
+		whileAnotherThreadHolds("ReportJob#run", () -> assertThat(this.reports.run("2026-11"))
+			.isEqualTo("report for 2026-11 skipped: ReportJob#run is running"));
 		assertThat(this.reports.run("2026-11")).isEqualTo("report for 2026-11 done");
 	}
 
 	@Test
 	void roomIsLockedByItsId() throws Exception {
 		assertThat(this.rooms.enter(new Rooms.Room(123), "ada")).isEqualTo("ada entered room 123");
-		CountDownLatch held = new CountDownLatch(1);
-		CountDownLatch done = new CountDownLatch(1);
-		CompletableFuture<Void> holder = CompletableFuture.runAsync(() -> this.mutex.withLock("Room:123", () -> {
-			held.countDown();
-			await(done);
-		}));
-		held.await();
-		assertThatExceptionOfType(MutexLockException.class)
+		whileAnotherThreadHolds("Room:123", () -> assertThatExceptionOfType(MutexLockException.class)
 			.isThrownBy(() -> this.rooms.enter(new Rooms.Room(123), "bob"))
-			.satisfies((ex) -> assertThat(ex.keys()).containsExactly("Room:123"));
-		done.countDown();
-		holder.join();
+			.satisfies((ex) -> assertThat(ex.keys()).containsExactly("Room:123")));
 	}
 
-	private static void await(CountDownLatch latch) {
+	/**
+	 * Run checks while a key is held by another thread (another caller of the service), then let it go.
+	 */
+	private void whileAnotherThreadHolds(String key, Runnable checks) throws Exception {
+		CountDownLatch held = new CountDownLatch(1);
+		CountDownLatch done = new CountDownLatch(1);
+		CompletableFuture<Void> holder = CompletableFuture.runAsync(() -> this.mutex.withLock(key, () -> {
+			held.countDown();
+			try {
+				done.await();
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}));
+		held.await();
 		try {
-			latch.await();
+			checks.run();
 		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
+		finally {
+			done.countDown();
+			holder.join();
 		}
 	}
 
