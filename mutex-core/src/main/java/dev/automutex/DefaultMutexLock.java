@@ -2,6 +2,7 @@ package dev.automutex;
 
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -9,8 +10,8 @@ import org.slf4j.LoggerFactory;
 import dev.automutex.store.MutexStore;
 
 /**
- * {@link MutexLock} handed out by {@link MutexTemplate}: one acquisition, released at most once, by its owner
- * thread.
+ * {@link MutexLock} handed out by {@link MutexTemplate}: one acquisition of one or several keys, released at
+ * most once, by its owner thread. Several keys are released in the reverse of the order they were taken in.
  */
 final class DefaultMutexLock implements MutexLock {
 
@@ -18,21 +19,34 @@ final class DefaultMutexLock implements MutexLock {
 
 	private final List<String> keys;
 
-	private final MutexStore.Held held;
+	private final List<MutexStore.Held> held;
 
 	private final Thread owner;
 
+	private final Consumer<DefaultMutexLock> onRelease;
+
 	private final AtomicBoolean released = new AtomicBoolean();
 
-	DefaultMutexLock(List<String> keys, MutexStore.Held held, Thread owner) {
-		this.keys = keys;
-		this.held = held;
+	/**
+	 * @param keys the keys, in the order the caller gave them
+	 * @param held the acquisitions, in the order they were made
+	 * @param owner the thread that made them
+	 * @param onRelease told once, on the owner thread, when this lock is released
+	 */
+	DefaultMutexLock(List<String> keys, List<MutexStore.Held> held, Thread owner, Consumer<DefaultMutexLock> onRelease) {
+		this.keys = List.copyOf(keys);
+		this.held = List.copyOf(held);
 		this.owner = owner;
+		this.onRelease = onRelease;
 	}
 
 	@Override
 	public List<String> keys() {
 		return this.keys;
+	}
+
+	Thread owner() {
+		return this.owner;
 	}
 
 	@Override
@@ -45,7 +59,12 @@ final class DefaultMutexLock implements MutexLock {
 		if (!this.released.compareAndSet(false, true)) {
 			return false;
 		}
-		return this.held.release();
+		this.onRelease.accept(this);
+		boolean all = true;
+		for (int i = this.held.size() - 1; i >= 0; i--) {
+			all &= this.held.get(i).release();
+		}
+		return all;
 	}
 
 	@Override

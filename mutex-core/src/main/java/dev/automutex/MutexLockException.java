@@ -34,19 +34,22 @@ public class MutexLockException extends MutexException {
 
 	/**
 	 * Create the usual "key is busy" exception.
-	 * @param key the key that was asked for
+	 * @param keys the keys that were asked for
+	 * @param busyKey the key someone else held
 	 * @param block the wait that was allowed
 	 * @param waited how long the caller actually waited
 	 * @return the exception
 	 */
-	static MutexLockException busy(String key, Duration block, Duration waited) {
-		String message = "Could not acquire mutex '" + key + "': held by someone else; waited " + waited.toMillis()
-				+ " ms (block " + block.toMillis() + " ms)";
-		return new MutexLockException(List.of(key), waited, message, null);
+	static MutexLockException busy(List<String> keys, String busyKey, Duration block, Duration waited) {
+		String wait = "waited " + waited.toMillis() + " ms (block " + block.toMillis() + " ms)";
+		String message = (keys.size() == 1) ? "Could not acquire mutex '" + busyKey + "': held by someone else; " + wait
+				: "Could not acquire mutexes " + keys + ": '" + busyKey + "' is held by someone else; " + wait
+						+ "; none of them is held";
+		return new MutexLockException(keys, waited, message, null);
 	}
 
 	/**
-	 * The keys that were asked for and not acquired.
+	 * The keys that were asked for and not acquired: with several keys, none of them is held.
 	 * @return an unmodifiable list with at least one key
 	 */
 	public List<String> keys() {

@@ -1,6 +1,7 @@
 package dev.automutex;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -100,6 +101,79 @@ public interface MutexOperations {
 	 * @throws MutexLockException if the key could not be had in time
 	 */
 	MutexLock lock(Object key, @Nullable Duration block, @Nullable Duration expire);
+
+	/**
+	 * Wait up to the default block time for every key, and hold them all, or none: on a time-out nothing stays
+	 * held (Elixir Mutex's {@code await_all}). Keys are taken in a fixed order whatever the order given, so two
+	 * callers asking for overlapping sets in opposite orders never deadlock.
+	 * @param keys the keys; each once (two objects that convert to the same text count as one key twice)
+	 * @return one lock holding every key; releasing it releases them all
+	 * @throws MutexLockException if a key could not be had in time; none is held
+	 * @throws IllegalArgumentException if {@code keys} is empty or has a key twice
+	 */
+	MutexLock lockAll(Collection<?> keys);
+
+	/**
+	 * Like {@link #lockAll(Collection)} with an explicit wait, which covers all the keys together.
+	 * @param keys the keys; each once
+	 * @param block how long to wait for all of them; {@link Duration#ZERO} means do not wait
+	 * @return one lock holding every key
+	 * @throws MutexLockException if a key could not be had in time; none is held
+	 */
+	MutexLock lockAll(Collection<?> keys, Duration block);
+
+	/**
+	 * Like {@link #lockAll(Collection, Duration)} with an explicit time-to-live.
+	 * @param keys the keys; each once
+	 * @param block how long to wait, or {@code null} for the default
+	 * @param expire how long the store keeps unreleased keys, or {@code null} for the default
+	 * @return one lock holding every key
+	 * @throws MutexLockException if a key could not be had in time; none is held
+	 */
+	MutexLock lockAll(Collection<?> keys, @Nullable Duration block, @Nullable Duration expire);
+
+	/**
+	 * Hold every key (see {@link #lockAll(Collection)}), run the action, release them all (Elixir Mutex's
+	 * {@code with_lock_all}).
+	 * @param keys the keys; each once
+	 * @param action what to run while holding the keys
+	 * @param <T> the result type
+	 * @return what the action returned
+	 * @throws MutexLockException if a key could not be had in time; the action has not run and no key is held
+	 */
+	<T extends @Nullable Object> T withLockAll(Collection<?> keys, Supplier<T> action);
+
+	/**
+	 * Like {@link #withLockAll(Collection, Supplier)} with an explicit wait.
+	 * @param keys the keys; each once
+	 * @param block how long to wait for all of them
+	 * @param action what to run while holding the keys
+	 * @param <T> the result type
+	 * @return what the action returned
+	 */
+	<T extends @Nullable Object> T withLockAll(Collection<?> keys, Duration block, Supplier<T> action);
+
+	/**
+	 * Hold every key, run the action, release them all.
+	 * @param keys the keys; each once
+	 * @param action what to run while holding the keys
+	 */
+	void withLockAll(Collection<?> keys, Runnable action);
+
+	/**
+	 * Like {@link #withLockAll(Collection, Runnable)} with an explicit wait.
+	 * @param keys the keys; each once
+	 * @param block how long to wait for all of them
+	 * @param action what to run while holding the keys
+	 */
+	void withLockAll(Collection<?> keys, Duration block, Runnable action);
+
+	/**
+	 * Release every lock the calling thread holds through this instance, newest first (Elixir Mutex's
+	 * {@code goodbye}): for clean-up at the end of a task or in an error handler. Locks of other threads are not
+	 * touched; a released lock's own {@link MutexLock#release()} then returns {@code false}.
+	 */
+	void releaseAll();
 
 	/**
 	 * Whether anyone holds the key now: any thread of this process, and on a shared store such as Redis any

@@ -1,8 +1,13 @@
 package dev.automutex;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
@@ -29,7 +34,11 @@ import org.springframework.util.Assert;
  */
 public class MutexTemplate implements MutexOperations {
 
+	private static final Duration MAX_BLOCK = Duration.ofDays(3650);
+
 	private final MutexStore store;
+
+	private final HeldLocks heldLocks = new HeldLocks();
 
 	private MutexKeyConverter keyConverter = new DefaultMutexKeyConverter();
 
@@ -142,8 +151,7 @@ public class MutexTemplate implements MutexOperations {
 
 	@Override
 	public Optional<MutexLock> tryLock(Object key) {
-		String text = toKey(key);
-		return Optional.ofNullable(acquire(text, Duration.ZERO, this.defaultExpire));
+		return Optional.ofNullable(acquire(List.of(toKey(key)), Duration.ZERO, this.defaultExpire, false));
 	}
 
 	@Override
@@ -163,13 +171,62 @@ public class MutexTemplate implements MutexOperations {
 		}
 		Assert.isTrue(!block.isNegative(), "block must not be negative");
 		Assert.isTrue(expire == null || (!expire.isNegative() && !expire.isZero()), "expire must be positive");
-		String text = toKey(key);
-		long start = System.nanoTime();
-		MutexLock lock = acquire(text, block, (expire != null) ? expire : this.defaultExpire);
-		if (lock == null) {
-			throw MutexLockException.busy(text, block, Duration.ofNanos(System.nanoTime() - start));
-		}
+		MutexLock lock = acquire(List.of(toKey(key)), block, (expire != null) ? expire : this.defaultExpire, true);
+		Assert.state(lock != null, "acquire returns a lock or throws");
 		return lock;
+	}
+
+	@Override
+	public MutexLock lockAll(Collection<?> keys) {
+		return lockAll(keys, this.defaultBlock, null);
+	}
+
+	@Override
+	public MutexLock lockAll(Collection<?> keys, Duration block) {
+		return lockAll(keys, block, null);
+	}
+
+	@Override
+	public MutexLock lockAll(Collection<?> keys, @Nullable Duration block, @Nullable Duration expire) {
+		if (block == null) {
+			block = this.defaultBlock;
+		}
+		Assert.isTrue(!block.isNegative(), "block must not be negative");
+		Assert.isTrue(expire == null || (!expire.isNegative() && !expire.isZero()), "expire must be positive");
+		MutexLock lock = acquire(toKeys(keys), block, (expire != null) ? expire : this.defaultExpire, true);
+		Assert.state(lock != null, "acquire returns a lock or throws");
+		return lock;
+	}
+
+	@Override
+	public <T extends @Nullable Object> T withLockAll(Collection<?> keys, Supplier<T> action) {
+		return withLockAll(keys, this.defaultBlock, action);
+	}
+
+	@Override
+	public <T extends @Nullable Object> T withLockAll(Collection<?> keys, Duration block, Supplier<T> action) {
+		Assert.notNull(action, "action must not be null");
+		try (MutexLock lock = lockAll(keys, block)) {
+			return action.get();
+		}
+	}
+
+	@Override
+	public void withLockAll(Collection<?> keys, Runnable action) {
+		withLockAll(keys, this.defaultBlock, action);
+	}
+
+	@Override
+	public void withLockAll(Collection<?> keys, Duration block, Runnable action) {
+		Assert.notNull(action, "action must not be null");
+		try (MutexLock lock = lockAll(keys, block)) {
+			action.run();
+		}
+	}
+
+	@Override
+	public void releaseAll() {
+		this.heldLocks.releaseAll();
 	}
 
 	@Override
@@ -194,26 +251,98 @@ public class MutexTemplate implements MutexOperations {
 		return this.keyConverter.toKey(key);
 	}
 
-	private @Nullable MutexLock acquire(String key, Duration block, @Nullable Duration expire) {
+	/**
+	 * Take every key or none. Several keys are taken in sorted order, so that callers asking for overlapping
+	 * sets in any order cannot deadlock; the block time covers them all.
+	 * @param keys the key texts, in the caller's order, without duplicates
+	 * @param failIfBusy whether a busy key throws {@link MutexLockException} (else: return {@code null})
+	 */
+	private @Nullable MutexLock acquire(List<String> keys, Duration block, @Nullable Duration expire,
+			boolean failIfBusy) {
+		List<String> order = keys;
+		if (keys.size() > 1) {
+			order = new ArrayList<>(keys);
+			Collections.sort(order);
+		}
 		long start = System.nanoTime();
-		MutexStore.Held held;
+		// Waits beyond ten years are as good as forever, and keep the nanosecond arithmetic from overflowing.
+		long deadline = start + ((block.compareTo(MAX_BLOCK) > 0) ? MAX_BLOCK : block).toNanos();
+		List<MutexStore.Held> held = new ArrayList<>(order.size());
+		String busy = null;
 		try {
-			held = this.store.tryAcquire(key, block, expire);
+			for (String key : order) {
+				MutexStore.Held acquired = this.store.tryAcquire(key, remaining(block, deadline), expire);
+				if (acquired == null) {
+					busy = key;
+					break;
+				}
+				held.add(acquired);
+			}
 		}
 		catch (InterruptedException ex) {
+			releaseQuietly(held);
 			Thread.currentThread().interrupt();
 			Duration waited = Duration.ofNanos(System.nanoTime() - start);
-			throw new MutexLockException(List.of(key), waited, "Interrupted while waiting for mutex '" + key
-					+ "' after " + waited.toMillis() + " ms (block " + block.toMillis() + " ms)", ex);
+			throw new MutexLockException(keys, waited, "Interrupted while waiting for " + describe(keys) + " after "
+					+ waited.toMillis() + " ms (block " + block.toMillis() + " ms)", ex);
 		}
 		catch (IllegalArgumentException ex) {
+			releaseQuietly(held);
 			throw ex;
 		}
 		catch (RuntimeException ex) {
-			throw new MutexException("Could not acquire mutex '" + key + "': the store failed (" + ex.getMessage()
-					+ "); the key is not held", ex);
+			releaseQuietly(held);
+			throw new MutexException("Could not acquire " + describe(keys) + ": the store failed (" + ex.getMessage()
+					+ "); no key is held", ex);
 		}
-		return (held != null) ? new DefaultMutexLock(List.of(key), held, Thread.currentThread()) : null;
+		if (busy != null) {
+			releaseQuietly(held);
+			if (!failIfBusy) {
+				return null;
+			}
+			throw MutexLockException.busy(keys, busy, block, Duration.ofNanos(System.nanoTime() - start));
+		}
+		DefaultMutexLock lock = new DefaultMutexLock(keys, held, Thread.currentThread(), this.heldLocks::untrack);
+		this.heldLocks.track(lock);
+		return lock;
+	}
+
+	/**
+	 * What is left of the wait, rounded up to whole milliseconds: registries that count in milliseconds
+	 * (RedisLockRegistry) would otherwise truncate it and give up before the caller's block time has passed.
+	 */
+	private static Duration remaining(Duration block, long deadline) {
+		if (block.isZero()) {
+			return Duration.ZERO;
+		}
+		long nanos = Math.max(0, deadline - System.nanoTime());
+		return Duration.ofMillis((nanos + 999_999) / 1_000_000);
+	}
+
+	private static void releaseQuietly(List<MutexStore.Held> held) {
+		for (int i = held.size() - 1; i >= 0; i--) {
+			held.get(i).release();
+		}
+	}
+
+	private static String describe(List<String> keys) {
+		return (keys.size() == 1) ? "mutex '" + keys.get(0) + "'" : "mutexes " + keys;
+	}
+
+	private List<String> toKeys(Collection<?> keys) {
+		Assert.notNull(keys, "keys must not be null");
+		Assert.isTrue(!keys.isEmpty(), "keys must not be empty");
+		List<String> texts = new ArrayList<>(keys.size());
+		Set<String> seen = new HashSet<>();
+		for (Object key : keys) {
+			String text = toKey(key);
+			if (!seen.add(text)) {
+				throw new IllegalArgumentException("Mutex key '" + text + "' appears more than once in " + keys
+						+ "; a thread cannot wait for a key it is taking itself. Pass each key once.");
+			}
+			texts.add(text);
+		}
+		return texts;
 	}
 
 	@Override

@@ -39,6 +39,16 @@ public @interface AutoMutex {
 	String[] on() default {};
 
 	/**
+	 * SpEL expressions whose values are locked as separate keys, all together or none, like
+	 * {@code MutexTemplate.lockAll}: {@code all = {"#buyer.id", "#seller.id"}} with {@code name = "account"} locks
+	 * {@code account:1} and {@code account:2}. A value that is a collection or an array gives one key per
+	 * element. Each key is {@code <name>:<value>}, where the name is {@link #name()} or
+	 * {@code SimpleClassName#method}. Use either {@code on} (one key from all values) or {@code all}.
+	 * @return the expressions
+	 */
+	String[] all() default {};
+
+	/**
 	 * Replaces {@code SimpleClassName#method} in the key, for example to share one key between methods.
 	 * @return the key name, or empty for {@code SimpleClassName#method}
 	 */

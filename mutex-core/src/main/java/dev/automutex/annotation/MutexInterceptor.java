@@ -1,6 +1,8 @@
 package dev.automutex.annotation;
 
-import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.function.Supplier;
 
 import org.aopalliance.intercept.MethodInterceptor;
@@ -17,6 +19,7 @@ import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.util.Assert;
 import org.springframework.util.ClassUtils;
+import org.springframework.util.ObjectUtils;
 
 /**
  * AOP Alliance {@code MethodInterceptor} for {@link AutoMutex} methods: resolves the key, takes it through
@@ -62,10 +65,11 @@ public class MutexInterceptor implements MethodInterceptor {
 		}
 		MutexOperations mutex = this.operations.get();
 		@Nullable Object[] args = invocation.getArguments();
-		MutexKey key = resolveKey(operation, args, target);
 		MutexLock lock;
 		try {
-			lock = mutex.lock(key, operation.block(), operation.expire());
+			lock = operation.all().isEmpty() ? mutex.lock(resolveKey(operation, args, target), operation.block(),
+					operation.expire())
+					: mutex.lockAll(resolveKeys(operation, args, target), operation.block(), operation.expire());
 		}
 		catch (MutexLockException ex) {
 			return onFailure(operation, args, target, ex);
@@ -84,25 +88,64 @@ public class MutexInterceptor implements MethodInterceptor {
 		}
 		MutexKeyConverter converter = this.keyConverter.get();
 		StringBuilder key = new StringBuilder(operation.name());
-		Method method = operation.method();
 		for (String expression : operation.on()) {
-			Object value = this.source.evaluator()
-				.evaluate(expression, method, operation.targetClass(), args, target, this.source.beanFactory());
-			if (value == null) {
-				throw new IllegalArgumentException("Key expression '" + expression + "' of " + operation.describe()
-						+ " evaluated to null, and null cannot be a mutex key; pass a non-null value or check for "
-						+ "null before the call");
-			}
-			try {
-				key.append(':').append(converter.toKey(value));
-			}
-			catch (IllegalArgumentException ex) {
-				throw new IllegalArgumentException(
-						"Key expression '" + expression + "' of " + operation.describe() + ": " + ex.getMessage(), ex);
-			}
+			Object value = evaluate(operation, expression, args, target);
+			key.append(':').append(convert(converter, operation, expression, value));
 		}
 		// Already converted value by value: the engine must not convert the whole text again.
 		return new MutexKey(key.toString());
+	}
+
+	private List<MutexKey> resolveKeys(MutexOperation operation, @Nullable Object[] args, Object target) {
+		MutexKeyConverter converter = this.keyConverter.get();
+		List<MutexKey> keys = new ArrayList<>();
+		for (String expression : operation.all()) {
+			Object value = evaluate(operation, expression, args, target);
+			for (Object element : elements(value)) {
+				if (element == null) {
+					throw new IllegalArgumentException("Key expression '" + expression + "' of " + operation.describe()
+							+ " gave a null element, and null cannot be a mutex key");
+				}
+				keys.add(new MutexKey(operation.name() + ":" + convert(converter, operation, expression, element)));
+			}
+		}
+		if (keys.isEmpty()) {
+			throw new IllegalArgumentException("Key expressions " + operation.all() + " of " + operation.describe()
+					+ " gave no key (empty collections), so there is nothing to lock");
+		}
+		return keys;
+	}
+
+	private static Iterable<?> elements(Object value) {
+		if (value instanceof Iterable<?> iterable) {
+			return iterable;
+		}
+		if (value.getClass().isArray()) {
+			return Arrays.asList(ObjectUtils.toObjectArray(value));
+		}
+		return List.of(value);
+	}
+
+	private Object evaluate(MutexOperation operation, String expression, @Nullable Object[] args, Object target) {
+		Object value = this.source.evaluator()
+			.evaluate(expression, operation.method(), operation.targetClass(), args, target, this.source.beanFactory());
+		if (value == null) {
+			throw new IllegalArgumentException("Key expression '" + expression + "' of " + operation.describe()
+					+ " evaluated to null, and null cannot be a mutex key; pass a non-null value or check for "
+					+ "null before the call");
+		}
+		return value;
+	}
+
+	private static String convert(MutexKeyConverter converter, MutexOperation operation, String expression,
+			Object value) {
+		try {
+			return converter.toKey(value);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new IllegalArgumentException(
+					"Key expression '" + expression + "' of " + operation.describe() + ": " + ex.getMessage(), ex);
+		}
 	}
 
 	private @Nullable Object onFailure(MutexOperation operation, @Nullable Object[] args, Object target,

@@ -16,12 +16,13 @@ import org.jspecify.annotations.Nullable;
  * @param targetClass the user class (never a proxy class)
  * @param name the fixed part of the key: the annotation's {@code name}, or {@code SimpleClassName#method}
  * @param on the SpEL expressions whose values complete the key
+ * @param all the SpEL expressions whose values are locked as separate keys (empty when {@code on} is used)
  * @param block the wait, or {@code null} for the template's default
  * @param expire the time-to-live, or {@code null} for the template's default
  * @param afterFailure the name of the {@link MutexFailureHandler} bean, or {@code null} to throw
  * @since 0.1.0
  */
-public record MutexOperation(Method method, Class<?> targetClass, String name, List<String> on,
+public record MutexOperation(Method method, Class<?> targetClass, String name, List<String> on, List<String> all,
 		@Nullable Duration block, @Nullable Duration expire, @Nullable String afterFailure) {
 
 	/**
@@ -29,6 +30,7 @@ public record MutexOperation(Method method, Class<?> targetClass, String name, L
 	 */
 	public MutexOperation {
 		on = List.copyOf(on);
+		all = List.copyOf(all);
 	}
 
 	/**

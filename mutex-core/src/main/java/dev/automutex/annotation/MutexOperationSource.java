@@ -135,6 +135,14 @@ public class MutexOperationSource implements BeanFactoryAware {
 		for (int i = 0; i < on.size(); i++) {
 			checkExpression("on[" + i + "]", on.get(i), method, targetClass, problems);
 		}
+		List<String> all = List.of(annotation.all());
+		for (int i = 0; i < all.size(); i++) {
+			checkExpression("all[" + i + "]", all.get(i), method, targetClass, problems);
+		}
+		if (!on.isEmpty() && !all.isEmpty()) {
+			problems.add("on and all are both given; use on for one key made of all the values, or all for one "
+					+ "key per value, not both");
+		}
 		Duration block = duration("block", annotation.block(), true, problems);
 		Duration expire = duration("expire", annotation.expire(), false, problems);
 		String afterFailure = StringUtils.hasText(annotation.afterFailure()) ? annotation.afterFailure().trim() : null;
@@ -147,7 +155,7 @@ public class MutexOperationSource implements BeanFactoryAware {
 		}
 		String name = StringUtils.hasText(annotation.name()) ? annotation.name().trim()
 				: targetClass.getSimpleName() + "#" + method.getName();
-		return new MutexOperation(method, targetClass, name, on, block, expire, afterFailure);
+		return new MutexOperation(method, targetClass, name, on, all, block, expire, afterFailure);
 	}
 
 	private static boolean isAsynchronous(Class<?> returnType) {

@@ -148,6 +148,33 @@ class AutoMutexTests {
 	}
 
 	@Test
+	void allLocksEachValueAsASeparateKeyAndOverlappingCallsAreRefused() throws Exception {
+		Transfers transfers = this.context.getBean(Transfers.class);
+		Gate gate = new Gate();
+		CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> transfers.transfer(1, 2, gate));
+		gate.awaitEntered();
+		assertThat(this.mutex.isLocked("account:1")).isTrue();
+		assertThat(this.mutex.isLocked("account:2")).isTrue();
+		assertThatExceptionOfType(MutexLockException.class)
+			.isThrownBy(() -> transfers.transfer(2, 3, Gate.open()))
+			.satisfies((ex) -> assertThat(ex.keys()).containsExactly("account:2", "account:3"));
+		assertThat(this.mutex.isLocked("account:3")).as("none of a refused set stays held").isFalse();
+		assertThat(transfers.transfer(3, 4, Gate.open())).isEqualTo("moved 3->4");
+		gate.open.countDown();
+		assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("moved 1->2");
+		assertThat(this.mutex.isLocked("account:1")).isFalse();
+	}
+
+	@Test
+	void allLocksEveryElementOfACollection() {
+		Transfers transfers = this.context.getBean(Transfers.class);
+		assertThat(transfers.reserve(List.of("apple", "pear"))).isTrue();
+		assertThat(this.mutex.isLocked("item:apple")).isFalse();
+		assertThatIllegalArgumentException().isThrownBy(() -> transfers.reserve(List.of()))
+			.withMessageContaining("gave no key");
+	}
+
+	@Test
 	void failureHandlerExceptionReachesCaller() throws Exception {
 		Gate gate = new Gate();
 		CompletableFuture<String> a = CompletableFuture.supplyAsync(() -> this.verifier.strict("1", gate));
@@ -236,6 +263,11 @@ class AutoMutexTests {
 		}
 
 		@Bean
+		Transfers transfers(MutexTemplate mutexTemplate) {
+			return new Transfers(mutexTemplate);
+		}
+
+		@Bean
 		@SuppressWarnings("unchecked")
 		MutexFailureHandler busy(AtomicReference<?> failures) {
 			return (failure) -> {
@@ -317,6 +349,27 @@ class AutoMutexTests {
 		@AutoMutex(on = "#order.room().id()")
 		public boolean nested(Order order) {
 			return this.mutex.isLocked("KeyFormats#nested:5");
+		}
+
+	}
+
+	static class Transfers {
+
+		private final MutexTemplate mutex;
+
+		Transfers(MutexTemplate mutex) {
+			this.mutex = mutex;
+		}
+
+		@AutoMutex(name = "account", all = { "#from", "#to" }, block = "0s")
+		public String transfer(long from, long to, Gate gate) {
+			gate.pass();
+			return "moved " + from + "->" + to;
+		}
+
+		@AutoMutex(name = "item", all = "#items", block = "0s")
+		public boolean reserve(List<String> items) {
+			return items.stream().allMatch((item) -> this.mutex.isLocked("item:" + item));
 		}
 
 	}

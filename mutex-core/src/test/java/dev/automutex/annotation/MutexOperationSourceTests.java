@@ -102,6 +102,11 @@ class MutexOperationSourceTests {
 	}
 
 	@Test
+	void onAndAllTogetherFail() {
+		assertInvalid("onAndAll", "on and all are both given");
+	}
+
+	@Test
 	void invalidMethodFailsEvenWhenAValidOneIsAskedForFirst() {
 		Method first = method(ValidThenInvalid.class, "first");
 		assertThatIllegalStateException().isThrownBy(() -> this.source.getOperation(first, ValidThenInvalid.class))
@@ -112,7 +117,7 @@ class MutexOperationSourceTests {
 	@Test
 	void everyInvalidMethodOfAClassIsReportedAtOnce() {
 		assertThatIllegalStateException().isThrownBy(() -> this.source.validate(Invalid.class))
-			.satisfies((ex) -> assertThat(ex.getMessage().lines()).hasSize(11));
+			.satisfies((ex) -> assertThat(ex.getMessage().lines()).hasSize(12));
 	}
 
 	@Test
@@ -234,6 +239,10 @@ class MutexOperationSourceTests {
 
 		@AutoMutex(on = "#nope", block = "soon")
 		public void severalProblems(String id) {
+		}
+
+		@AutoMutex(on = "#a", all = "#b")
+		public void onAndAll(String a, String b) {
 		}
 
 		@AutoMutex
