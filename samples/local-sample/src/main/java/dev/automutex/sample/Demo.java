@@ -22,12 +22,15 @@ class Demo implements ApplicationRunner {
 
 	private final Rooms rooms;
 
+	private final Accounts accounts;
+
 	private final MutexStore store;
 
-	Demo(ItunesVerifier verifier, ReportJob reports, Rooms rooms, MutexStore store) {
+	Demo(ItunesVerifier verifier, ReportJob reports, Rooms rooms, Accounts accounts, MutexStore store) {
 		this.verifier = verifier;
 		this.reports = reports;
 		this.rooms = rooms;
+		this.accounts = accounts;
 		this.store = store;
 	}
 
@@ -47,6 +50,10 @@ class Demo implements ApplicationRunner {
 
 		System.out.println("\n3. MutexTemplate with an object key:");
 		System.out.println("   " + this.rooms.enter(new Rooms.Room(123), "ada"));
+
+		System.out.println("\n4. Several keys at once:");
+		System.out.println("   " + this.accounts.transfer(1, 2, 50));
+		System.out.println("   " + this.accounts.audit(new Accounts.Account(1), new Accounts.Account(2)));
 	}
 
 	private CompletableFuture<String> verify(String transactionId) {

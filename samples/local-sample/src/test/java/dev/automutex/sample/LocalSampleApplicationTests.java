@@ -32,6 +32,9 @@ class LocalSampleApplicationTests {
 	Rooms rooms;
 
 	@Autowired
+	Accounts accounts;
+
+	@Autowired
 	MutexOperations mutex;
 
 	@Autowired
@@ -64,6 +67,19 @@ class LocalSampleApplicationTests {
 		whileAnotherThreadHolds("Room:123", () -> assertThatExceptionOfType(MutexLockException.class)
 			.isThrownBy(() -> this.rooms.enter(new Rooms.Room(123), "bob"))
 			.satisfies((ex) -> assertThat(ex.keys()).containsExactly("Room:123")));
+	}
+
+	@Test
+	void transferHoldsBothAccountsOrNeither() throws Exception {
+		assertThat(this.accounts.transfer(1, 2, 50)).isEqualTo("moved 50 from 1 to 2");
+		whileAnotherThreadHolds("account:2", () -> assertThatExceptionOfType(MutexLockException.class)
+			.isThrownBy(() -> this.accounts.transfer(1, 2, 50))
+			.satisfies((ex) -> assertThat(ex.keys()).containsExactly("account:1", "account:2")));
+		assertThat(this.mutex.isLocked("account:1")).isFalse();
+		whileAnotherThreadHolds("Account:2", () -> assertThatExceptionOfType(MutexLockException.class)
+			.isThrownBy(() -> this.accounts.audit(new Accounts.Account(1), new Accounts.Account(2))));
+		assertThat(this.accounts.audit(new Accounts.Account(1), new Accounts.Account(2)))
+			.isEqualTo("audited 1 and 2");
 	}
 
 	/**
