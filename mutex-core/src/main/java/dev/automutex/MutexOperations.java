@@ -176,6 +176,17 @@ public interface MutexOperations {
 	void releaseAll();
 
 	/**
+	 * Wait until nobody holds the key, without taking it (Locker's {@code wait_for_release}); returns at once
+	 * when the key is free. For "wait until that job has finished" rather than "do it myself": the key may be
+	 * taken again by someone else the moment this returns.
+	 * @param key the key
+	 * @param timeout how long to wait at most
+	 * @return {@code true} if the key was free or was released in time; {@code false} on time-out
+	 * @throws MutexException if interrupted while waiting (the interrupt status is kept)
+	 */
+	boolean awaitRelease(Object key, Duration timeout);
+
+	/**
 	 * Whether anyone holds the key now: any thread of this process, and on a shared store such as Redis any
 	 * instance. The answer may be stale as soon as it is returned; use it for display and monitoring, not to
 	 * decide whether to lock.

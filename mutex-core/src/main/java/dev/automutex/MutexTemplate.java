@@ -230,6 +230,19 @@ public class MutexTemplate implements MutexOperations {
 	}
 
 	@Override
+	public boolean awaitRelease(Object key, Duration timeout) {
+		Assert.isTrue(timeout != null && !timeout.isNegative(), "timeout must not be negative");
+		String text = toKey(key);
+		try {
+			return this.store.awaitRelease(text, timeout);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new MutexException("Interrupted while waiting for mutex '" + text + "' to be released", ex);
+		}
+	}
+
+	@Override
 	public boolean isLocked(Object key) {
 		return this.store.isLocked(toKey(key));
 	}

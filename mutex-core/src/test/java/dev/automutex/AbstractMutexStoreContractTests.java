@@ -458,6 +458,41 @@ public abstract class AbstractMutexStoreContractTests {
 	}
 
 	@Test
+	void awaitReleaseOfAFreeKeyReturnsTrueWithoutWaiting() {
+		assertThat(this.mutex.awaitRelease("free", Duration.ZERO)).isTrue();
+		assertThat(this.mutex.isLocked("free")).isFalse();
+	}
+
+	@Test
+	void awaitReleaseOfAHeldKeyTimesOutAndLeavesItHeld() throws Exception {
+		try (MutexLock held = this.mutex.lock("k")) {
+			assertThat(onOtherThread(() -> this.mutex.awaitRelease("k", Duration.ofMillis(200)))).isFalse();
+			assertThat(this.mutex.isLocked("k")).isTrue();
+			assertThat(held.release()).isTrue();
+		}
+	}
+
+	@Test
+	void awaitReleaseReturnsWhenHolderReleasesWithoutTakingTheKey() throws Exception {
+		MutexLock held = this.mutex.lock("k");
+		AtomicReference<Thread> waiterThread = new AtomicReference<>();
+		Future<Boolean> waiter = this.executor.submit(() -> {
+			waiterThread.set(Thread.currentThread());
+			boolean released = this.mutex.awaitRelease("k", Duration.ofSeconds(20));
+			this.mutex.releaseAll(); // would release "k" had the waiter taken it
+			return released;
+		});
+		await().atMost(Duration.ofSeconds(10)).until(() -> isWaitingForKey(waiterThread.get()));
+		assertThat(waiter.isDone()).isFalse();
+		held.release();
+		assertThat(waiter.get(15, TimeUnit.SECONDS)).isTrue();
+		// Nobody took it: the main thread can, at once.
+		Optional<MutexLock> after = this.mutex.tryLock("k");
+		assertThat(after).isPresent();
+		assertThat(after.get().release()).isTrue();
+	}
+
+	@Test
 	void blockMustNotBeNegative() {
 		assertThatExceptionOfType(IllegalArgumentException.class)
 			.isThrownBy(() -> this.mutex.lock("k", Duration.ofMillis(-1)));

@@ -1,5 +1,6 @@
 package dev.automutex.store;
 
+import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
@@ -45,6 +46,44 @@ public class LocalLockRegistry implements LockRegistry<Lock> {
 	}
 
 	/**
+	 * Wait until the key is free, without taking it (Locker's {@code wait_for_release}). Returns at once if it
+	 * is free now; otherwise as soon as its holder releases it (even if someone else takes it right after).
+	 * @param lockKey the key
+	 * @param timeout how long to wait at most
+	 * @return {@code true} if the key was free or was released in time
+	 * @throws InterruptedException if the calling thread was interrupted while waiting
+	 */
+	public boolean awaitRelease(Object lockKey, Duration timeout) throws InterruptedException {
+		if (!isLocked(lockKey)) {
+			return true;
+		}
+		Entry entry = retain(lockKey); // keeps the entry, and so its monitor, alive while we wait
+		try {
+			long deadline = System.nanoTime() + timeout.toNanos();
+			synchronized (entry) {
+				long releasesBefore = entry.releases;
+				entry.awaiting++;
+				try {
+					while (entry.lock.isLocked() && entry.releases == releasesBefore) {
+						long remaining = deadline - System.nanoTime();
+						if (remaining <= 0) {
+							return false;
+						}
+						TimeUnit.NANOSECONDS.timedWait(entry, remaining);
+					}
+					return true;
+				}
+				finally {
+					entry.awaiting--;
+				}
+			}
+		}
+		finally {
+			letGo(lockKey);
+		}
+	}
+
+	/**
 	 * How many keys are held or waited for now (the registry's size in memory).
 	 * @return the number of live entries
 	 */
@@ -77,6 +116,20 @@ public class LocalLockRegistry implements LockRegistry<Lock> {
 		final ReentrantLock lock = new ReentrantLock();
 
 		int users; // guarded by the map's per-key compute
+
+		volatile int awaiting; // threads in awaitRelease; written under the entry's monitor
+
+		long releases; // full releases seen by awaiters; guarded by the entry's monitor
+
+		void released() {
+			// Only pay for the monitor when someone waits for a release without taking the key.
+			if (this.awaiting > 0) {
+				synchronized (this) {
+					this.releases++;
+					notifyAll();
+				}
+			}
+		}
 
 	}
 
@@ -137,6 +190,9 @@ public class LocalLockRegistry implements LockRegistry<Lock> {
 				throw new IllegalMonitorStateException("Lock '" + this.key + "' is not held by " + Thread.currentThread());
 			}
 			entry.lock.unlock();
+			if (!entry.lock.isHeldByCurrentThread()) {
+				entry.released();
+			}
 			letGo(this.key);
 		}
 

@@ -1,5 +1,7 @@
 package dev.automutex.store;
 
+import java.time.Duration;
+
 /**
  * {@link MutexStore} for one JVM, over a {@link LocalLockRegistry}: the default when no Redis is configured.
  * Needs no setup; keys are free as soon as they are released, and {@code expire} does not apply (a key is held
@@ -33,6 +35,14 @@ public class LocalMutexStore extends LockRegistryMutexStore {
 	@Override
 	public boolean isLocked(String key) {
 		return this.registry.isLocked(key);
+	}
+
+	/**
+	 * Wait for the release itself: woken by the holder's release, not by polling.
+	 */
+	@Override
+	public boolean awaitRelease(String key, Duration timeout) throws InterruptedException {
+		return this.registry.awaitRelease(key, timeout);
 	}
 
 }

@@ -1,6 +1,8 @@
 package dev.automutex.store;
 
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import org.jspecify.annotations.Nullable;
 
@@ -32,6 +34,32 @@ public interface MutexStore {
 	 * @return {@code true} while the key is held
 	 */
 	boolean isLocked(String key);
+
+	/**
+	 * Wait until the key is free, without taking it. Returns at once if it is free now. This default asks
+	 * {@link #isLocked(String)} every 10 ms at first, backing off to every 100 ms; stores that can be told of a
+	 * release override it.
+	 * @param key the key text
+	 * @param timeout how long to wait at most
+	 * @return {@code true} if the key was free or was released in time
+	 * @throws InterruptedException if the calling thread was interrupted while waiting
+	 */
+	default boolean awaitRelease(String key, Duration timeout) throws InterruptedException {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		long pause = TimeUnit.MILLISECONDS.toNanos(10);
+		while (isLocked(key)) {
+			long remaining = deadline - System.nanoTime();
+			if (remaining <= 0) {
+				return false;
+			}
+			LockSupport.parkNanos(Math.min(pause, remaining));
+			if (Thread.interrupted()) {
+				throw new InterruptedException("Interrupted while waiting for '" + key + "' to be released");
+			}
+			pause = Math.min(pause * 2, TimeUnit.MILLISECONDS.toNanos(100));
+		}
+		return true;
+	}
 
 	/**
 	 * One successful acquisition of a key.

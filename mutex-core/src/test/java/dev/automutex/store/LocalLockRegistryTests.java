@@ -147,6 +147,27 @@ class LocalLockRegistryTests {
 	}
 
 	@Test
+	void awaitReleaseSeesAReleaseEvenWhenTheKeyIsTakenAgainAtOnce() throws Exception {
+		Lock held = this.registry.obtain("k");
+		held.lock();
+		AtomicReference<Thread> waiterThread = new AtomicReference<>();
+		Future<Boolean> waiter = this.executor.submit(() -> {
+			waiterThread.set(Thread.currentThread());
+			return this.registry.awaitRelease("k", java.time.Duration.ofSeconds(20));
+		});
+		await().until(() -> waiterThread.get() != null && waiterThread.get().getState() == Thread.State.TIMED_WAITING);
+		held.unlock();
+		held.lock(); // taken again before the waiter can look
+		try {
+			assertThat(waiter.get(10, TimeUnit.SECONDS)).isTrue();
+		}
+		finally {
+			held.unlock();
+		}
+		assertThat(this.registry.size()).isZero();
+	}
+
+	@Test
 	void handleCanBeReusedAndIsReentrant() {
 		Lock lock = this.registry.obtain("k");
 		lock.lock();
