@@ -59,11 +59,11 @@ final class DefaultMutexLock implements MutexLock {
 		if (!this.released.compareAndSet(false, true)) {
 			return false;
 		}
-		this.onRelease.accept(this);
 		boolean all = true;
 		for (int i = this.held.size() - 1; i >= 0; i--) {
 			all &= this.held.get(i).release();
 		}
+		this.onRelease.accept(this);
 		return all;
 	}
 

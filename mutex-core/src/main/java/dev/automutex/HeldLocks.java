@@ -1,17 +1,25 @@
 package dev.automutex;
 
-import java.util.ArrayList;
+import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.jspecify.annotations.Nullable;
 
 /**
- * The locks each thread holds through one {@link MutexTemplate}, newest last, so that
- * {@link MutexTemplate#releaseAll()} can release them (Elixir Mutex's {@code goodbye}). A thread's entry exists
- * only while it holds something, so pooled threads keep nothing between tasks.
+ * The locks held through one {@link MutexTemplate}: per thread, newest last, so that
+ * {@link MutexTemplate#releaseAll()} can release them (Elixir Mutex's {@code goodbye}); and per key, with the
+ * holding thread and since when, for {@link MutexTemplate#holder(Object)}. Entries exist only while something
+ * is held, so pooled threads and old keys keep nothing.
  */
 final class HeldLocks {
 
 	private final ThreadLocal<ArrayDeque<DefaultMutexLock>> byThread = new ThreadLocal<>();
+
+	private final Map<String, Hold> byKey = new ConcurrentHashMap<>();
 
 	void track(DefaultMutexLock lock) {
 		ArrayDeque<DefaultMutexLock> locks = this.byThread.get();
@@ -20,6 +28,17 @@ final class HeldLocks {
 			this.byThread.set(locks);
 		}
 		locks.addLast(lock);
+		for (String key : lock.keys()) {
+			this.byKey.compute(key, (k, hold) -> (hold != null) ? hold.again()
+					: new Hold(lock.owner().getName(), Instant.now(), 1));
+		}
+	}
+
+	/**
+	 * The hold of a key through this template, if any.
+	 */
+	@Nullable Hold hold(String key) {
+		return this.byKey.get(key);
 	}
 
 	/** Called on the owner thread when a lock is released, whichever way. */
@@ -32,6 +51,24 @@ final class HeldLocks {
 		if (locks.isEmpty()) {
 			this.byThread.remove();
 		}
+		for (String key : lock.keys()) {
+			this.byKey.computeIfPresent(key, (k, hold) -> (hold.count() > 1) ? hold.released() : null);
+		}
+	}
+
+	/**
+	 * One key's holder in this template: its thread, since when, and how many re-entrant holds it has.
+	 */
+	record Hold(String thread, Instant since, int count) {
+
+		Hold again() {
+			return new Hold(this.thread, this.since, this.count + 1);
+		}
+
+		Hold released() {
+			return new Hold(this.thread, this.since, this.count - 1);
+		}
+
 	}
 
 	/**

@@ -187,6 +187,14 @@ public interface MutexOperations {
 	boolean awaitRelease(Object key, Duration timeout);
 
 	/**
+	 * Who holds the key now: this instance or another, the holding thread and since when (when this instance
+	 * holds it), and the lease left in stores with expiry.
+	 * @param key the key
+	 * @return the holder, or empty if nobody holds the key
+	 */
+	Optional<MutexHolder> holder(Object key);
+
+	/**
 	 * Whether anyone holds the key now: any thread of this process, and on a shared store such as Redis any
 	 * instance. The answer may be stale as soon as it is returned; use it for display and monitoring, not to
 	 * decide whether to lock.

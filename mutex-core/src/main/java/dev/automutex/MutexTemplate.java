@@ -243,6 +243,19 @@ public class MutexTemplate implements MutexOperations {
 	}
 
 	@Override
+	public Optional<MutexHolder> holder(Object key) {
+		String text = toKey(key);
+		HeldLocks.Hold mine = this.heldLocks.hold(text);
+		if (mine != null) {
+			return Optional.of(new MutexHolder(text, true, mine.thread(), mine.since(), this.store.leaseLeft(text)));
+		}
+		if (!this.store.isLocked(text)) {
+			return Optional.empty();
+		}
+		return Optional.of(new MutexHolder(text, false, null, null, this.store.leaseLeft(text)));
+	}
+
+	@Override
 	public boolean isLocked(Object key) {
 		return this.store.isLocked(toKey(key));
 	}

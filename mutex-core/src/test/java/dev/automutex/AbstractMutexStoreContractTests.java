@@ -1,6 +1,7 @@
 package dev.automutex;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -44,6 +45,13 @@ public abstract class AbstractMutexStoreContractTests {
 	 * A new store for one test; keys from earlier tests must not be held in it.
 	 */
 	protected abstract MutexStore createStore() throws Exception;
+
+	/**
+	 * Whether the store keeps keys for a limited time (and so reports the lease left).
+	 */
+	protected boolean hasLeases() {
+		return false;
+	}
 
 	/**
 	 * Release what the store holds (threads, connections).
@@ -490,6 +498,51 @@ public abstract class AbstractMutexStoreContractTests {
 		Optional<MutexLock> after = this.mutex.tryLock("k");
 		assertThat(after).isPresent();
 		assertThat(after.get().release()).isTrue();
+	}
+
+	@Test
+	void holderOfAFreeKeyIsEmpty() {
+		assertThat(this.mutex.holder("free")).isEmpty();
+	}
+
+	@Test
+	void holderNamesTheHoldingThreadAndSinceWhen() throws Exception {
+		Instant before = Instant.now();
+		CountDownLatch held = new CountDownLatch(1);
+		CountDownLatch done = new CountDownLatch(1);
+		AtomicReference<String> holderThread = new AtomicReference<>();
+		Future<?> holder = this.executor.submit(() -> this.mutex.withLock("k", () -> {
+			holderThread.set(Thread.currentThread().getName());
+			held.countDown();
+			awaitLatch(done);
+		}));
+		held.await();
+		Instant after = Instant.now();
+		MutexHolder seen = this.mutex.holder("k").orElseThrow();
+		assertThat(seen.key()).isEqualTo("k");
+		assertThat(seen.thisInstance()).isTrue();
+		assertThat(seen.thread()).isEqualTo(holderThread.get());
+		assertThat(seen.since()).isBetween(before, after);
+		if (hasLeases()) {
+			assertThat(seen.leaseLeft()).isPositive().isLessThanOrEqualTo(Duration.ofSeconds(30));
+		}
+		else {
+			assertThat(seen.leaseLeft()).isNull();
+		}
+		done.countDown();
+		holder.get(10, TimeUnit.SECONDS);
+		assertThat(this.mutex.holder("k")).isEmpty();
+	}
+
+	@Test
+	void holderStaysUntilTheLastReentrantHoldIsReleased() {
+		MutexLock outer = this.mutex.lock("k");
+		Instant since = this.mutex.holder("k").orElseThrow().since();
+		MutexLock inner = this.mutex.lock("k");
+		inner.release();
+		assertThat(this.mutex.holder("k")).hasValueSatisfying((holder) -> assertThat(holder.since()).isEqualTo(since));
+		outer.release();
+		assertThat(this.mutex.holder("k")).isEmpty();
 	}
 
 	@Test

@@ -36,6 +36,15 @@ public interface MutexStore {
 	boolean isLocked(String key);
 
 	/**
+	 * How long the store keeps the key if it is never released.
+	 * @param key the key text
+	 * @return the time left, or {@code null} if the key is not held or the store has no expiry
+	 */
+	default @Nullable Duration leaseLeft(String key) {
+		return null;
+	}
+
+	/**
 	 * Wait until the key is free, without taking it. Returns at once if it is free now. This default asks
 	 * {@link #isLocked(String)} every 10 ms at first, backing off to every 100 ms; stores that can be told of a
 	 * release override it.

@@ -1,6 +1,9 @@
 package dev.automutex.store;
 
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -69,6 +72,15 @@ public class RedisMutexStore extends LockRegistryMutexStore {
 	@Override
 	public boolean isLocked(String key) {
 		return Boolean.TRUE.equals(this.redis.hasKey(redisKey(key)));
+	}
+
+	/**
+	 * The key's time-to-live in Redis.
+	 */
+	@Override
+	public @Nullable Duration leaseLeft(String key) {
+		Long millis = this.redis.getExpire(redisKey(key), TimeUnit.MILLISECONDS);
+		return (millis != null && millis >= 0) ? Duration.ofMillis(millis) : null;
 	}
 
 	@Override

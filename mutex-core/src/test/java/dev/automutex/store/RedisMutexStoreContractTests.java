@@ -31,6 +31,11 @@ class RedisMutexStoreContractTests extends AbstractMutexStoreContractTests {
 	}
 
 	@Override
+	protected boolean hasLeases() {
+		return true;
+	}
+
+	@Override
 	protected void destroyStore(MutexStore store) throws Exception {
 		super.destroyStore(store);
 		this.connectionFactory.destroy();

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.automutex.MutexException;
+import dev.automutex.MutexHolder;
 import dev.automutex.MutexLock;
 import dev.automutex.MutexLockException;
 import dev.automutex.MutexTemplate;
@@ -100,6 +101,21 @@ class RedisMutexStoreTests {
 		Optional<MutexLock> after = second.tryLock("shared");
 		assertThat(after).isPresent();
 		after.get().release();
+	}
+
+	@Test
+	void holderOnAnotherInstanceIsReportedWithItsLeaseLeft() {
+		MutexTemplate first = new MutexTemplate(this.storeA);
+		MutexTemplate second = new MutexTemplate(this.storeB);
+		try (MutexLock lock = first.lock("shared")) {
+			MutexHolder seen = second.holder("shared").orElseThrow();
+			assertThat(seen.thisInstance()).isFalse();
+			assertThat(seen.thread()).isNull();
+			assertThat(seen.since()).isNull();
+			assertThat(seen.leaseLeft()).isPositive().isLessThanOrEqualTo(Duration.ofSeconds(10));
+			assertThat(first.holder("shared")).hasValueSatisfying((holder) -> assertThat(holder.thisInstance()).isTrue());
+		}
+		assertThat(second.holder("shared")).isEmpty();
 	}
 
 	@Test
