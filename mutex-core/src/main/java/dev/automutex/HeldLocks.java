@@ -29,16 +29,31 @@ final class HeldLocks {
 		}
 		locks.addLast(lock);
 		for (String key : lock.keys()) {
-			this.byKey.compute(key, (k, hold) -> (hold != null) ? hold.again()
-					: new Hold(lock.owner().getName(), Instant.now(), 1));
+			this.byKey.compute(key, (k, hold) -> (hold != null && hold.thread() == lock.owner()) ? hold.again()
+					: new Hold(lock.owner(), Instant.now(), 1));
 		}
 	}
 
 	/**
-	 * The hold of a key through this template, if any.
+	 * The hold of a key through this template, if its thread is still alive.
 	 */
 	@Nullable Hold hold(String key) {
-		return this.byKey.get(key);
+		Hold hold = this.byKey.get(key);
+		return (hold != null && hold.thread().isAlive()) ? hold : null;
+	}
+
+	/**
+	 * Forget the holds of threads that ended without releasing them.
+	 * @return how many keys were forgotten
+	 */
+	int forgetDeadThreads() {
+		int forgotten = 0;
+		for (Map.Entry<String, Hold> entry : this.byKey.entrySet()) {
+			if (!entry.getValue().thread().isAlive() && this.byKey.remove(entry.getKey(), entry.getValue())) {
+				forgotten++;
+			}
+		}
+		return forgotten;
 	}
 
 	/** Called on the owner thread when a lock is released, whichever way. */
@@ -52,14 +67,15 @@ final class HeldLocks {
 			this.byThread.remove();
 		}
 		for (String key : lock.keys()) {
-			this.byKey.computeIfPresent(key, (k, hold) -> (hold.count() > 1) ? hold.released() : null);
+			this.byKey.computeIfPresent(key, (k, hold) -> (hold.thread() != lock.owner()) ? hold
+					: (hold.count() > 1) ? hold.released() : null);
 		}
 	}
 
 	/**
 	 * One key's holder in this template: its thread, since when, and how many re-entrant holds it has.
 	 */
-	record Hold(String thread, Instant since, int count) {
+	record Hold(Thread thread, Instant since, int count) {
 
 		Hold again() {
 			return new Hold(this.thread, this.since, this.count + 1);

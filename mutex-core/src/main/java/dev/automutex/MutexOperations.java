@@ -195,6 +195,14 @@ public interface MutexOperations {
 	Optional<MutexHolder> holder(Object key);
 
 	/**
+	 * Remove what the store keeps for keys nobody holds, like redis-mutex's {@code sweep}: keys abandoned by
+	 * threads that ended while holding them (local store), cached lock objects of keys not held here (Spring
+	 * Integration registries). Never touches a held key.
+	 * @return how many entries were removed
+	 */
+	int sweep();
+
+	/**
 	 * Whether anyone holds the key now: any thread of this process, and on a shared store such as Redis any
 	 * instance. The answer may be stale as soon as it is returned; use it for display and monitoring, not to
 	 * decide whether to lock.

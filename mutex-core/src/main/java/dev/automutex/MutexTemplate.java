@@ -247,12 +247,19 @@ public class MutexTemplate implements MutexOperations {
 		String text = toKey(key);
 		HeldLocks.Hold mine = this.heldLocks.hold(text);
 		if (mine != null) {
-			return Optional.of(new MutexHolder(text, true, mine.thread(), mine.since(), this.store.leaseLeft(text)));
+			return Optional.of(new MutexHolder(text, true, mine.thread().getName(), mine.since(),
+					this.store.leaseLeft(text)));
 		}
 		if (!this.store.isLocked(text)) {
 			return Optional.empty();
 		}
 		return Optional.of(new MutexHolder(text, false, null, null, this.store.leaseLeft(text)));
+	}
+
+	@Override
+	public int sweep() {
+		this.heldLocks.forgetDeadThreads();
+		return this.store.sweep();
 	}
 
 	@Override

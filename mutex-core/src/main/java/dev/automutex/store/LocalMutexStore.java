@@ -4,8 +4,8 @@ import java.time.Duration;
 
 /**
  * {@link MutexStore} for one JVM, over a {@link LocalLockRegistry}: the default when no Redis is configured.
- * Needs no setup; keys are free as soon as they are released, and {@code expire} does not apply (a key is held
- * until its holder releases it).
+ * Needs no setup; keys are free as soon as they are released, and {@code expire} does not apply: a key is held
+ * until its holder releases it, or its holder thread ends (see {@link LocalLockRegistry}).
  * <p>
  * Thread-safe.
  *
@@ -35,6 +35,14 @@ public class LocalMutexStore extends LockRegistryMutexStore {
 	@Override
 	public boolean isLocked(String key) {
 		return this.registry.isLocked(key);
+	}
+
+	/**
+	 * Free keys abandoned by threads that ended while holding them.
+	 */
+	@Override
+	public int sweep() {
+		return this.registry.sweep();
 	}
 
 	/**

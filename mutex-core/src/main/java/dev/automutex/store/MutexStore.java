@@ -36,6 +36,15 @@ public interface MutexStore {
 	boolean isLocked(String key);
 
 	/**
+	 * Remove what the store keeps for keys nobody holds (cached lock objects, keys abandoned by threads that
+	 * ended), like redis-mutex's {@code sweep}. Never touches a held key.
+	 * @return how many entries were removed
+	 */
+	default int sweep() {
+		return 0;
+	}
+
+	/**
 	 * How long the store keeps the key if it is never released.
 	 * @param key the key text
 	 * @return the time left, or {@code null} if the key is not held or the store has no expiry

@@ -1,0 +1,122 @@
+package dev.automutex.store;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import dev.automutex.MutexLock;
+import dev.automutex.MutexTemplate;
+import dev.automutex.test.RedisServerExtension;
+
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.integration.redis.util.RedisLockRegistry.RedisLockType;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Owner death on Redis: a real child JVM takes a key and is killed; the key frees itself once its expire time
+ * has passed, and another instance takes it.
+ */
+@Timeout(60)
+class RedisOwnerDeathTests {
+
+	@RegisterExtension
+	static final RedisServerExtension redisServer = new RedisServerExtension();
+
+	private LettuceConnectionFactory connection;
+
+	private RedisMutexStore store;
+
+	@BeforeEach
+	void createStore() {
+		redisServer.server().flushAll();
+		this.connection = RedisMutexStoreContractTests.connectionFactory(redisServer.server());
+		this.store = new RedisMutexStore(this.connection, "mutex", Duration.ofSeconds(10), RedisLockType.PUB_SUB_LOCK);
+	}
+
+	@AfterEach
+	void destroyStore() throws Exception {
+		this.store.destroy();
+		this.connection.destroy();
+	}
+
+	@Test
+	void keyOfAKilledProcessIsFreeOnceItsExpireHasPassed() throws Exception {
+		long expireMillis = 2000;
+		Process holder = startHolder("job:7", expireMillis);
+		try {
+			awaitLine(holder, "HELD");
+			MutexTemplate mutex = new MutexTemplate(this.store);
+			assertThat(mutex.holder("job:7")).hasValueSatisfying((seen) -> assertThat(seen.thisInstance()).isFalse());
+
+			holder.destroyForcibly();
+			assertThat(holder.waitFor(10, TimeUnit.SECONDS)).isTrue();
+			long killedAt = System.nanoTime();
+
+			// Dead, but its lease runs on: nobody may take the key before it ends.
+			Long ttl = Long.parseLong(redisServer.server().command("PTTL mutex:job:7").substring(1));
+			assertThat(ttl).isPositive();
+			assertThat(mutex.tryLock("job:7")).isEmpty();
+
+			AtomicReference<MutexLock> taken = new AtomicReference<>();
+			// Polled on this thread: a lock belongs to the thread that takes it.
+			await().pollInSameThread()
+				.atMost(Duration.ofMillis(expireMillis + 5000))
+				.pollInterval(Duration.ofMillis(50))
+				.until(() -> {
+					mutex.tryLock("job:7").ifPresent(taken::set);
+					return taken.get() != null;
+				});
+			Duration afterKill = Duration.ofNanos(System.nanoTime() - killedAt);
+			assertThat(afterKill).as("freed by expiry, not earlier").isGreaterThanOrEqualTo(Duration.ofMillis(ttl - 100));
+			assertThat(taken.get().release()).isTrue();
+		}
+		finally {
+			holder.destroyForcibly();
+		}
+	}
+
+	private static Process startHolder(String key, long expireMillis) throws Exception {
+		String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+		return new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
+				HoldKeyProcess.class.getName(), String.valueOf(redisServer.server().port()), key,
+				String.valueOf(expireMillis)))
+			.redirectErrorStream(true)
+			.start();
+	}
+
+	private static void awaitLine(Process process, String expected) throws Exception {
+		BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+		CompletableFuture<String> seen = CompletableFuture.supplyAsync(() -> {
+			StringBuilder all = new StringBuilder();
+			try {
+				String line;
+				while ((line = out.readLine()) != null) {
+					if (line.equals(expected)) {
+						return line;
+					}
+					all.append(line).append('\n');
+				}
+			}
+			catch (java.io.IOException ex) {
+				all.append(ex);
+			}
+			throw new IllegalStateException("child exited without '" + expected + "':\n" + all);
+		});
+		assertThat(seen.get(30, TimeUnit.SECONDS)).isEqualTo(expected);
+	}
+
+}
