@@ -1,12 +1,18 @@
 package dev.automutex.store;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
 
 import org.jspecify.annotations.Nullable;
@@ -15,6 +21,7 @@ import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.integration.support.locks.DistributedLock;
+import org.springframework.integration.support.locks.ExpirableLockRegistry;
 import org.springframework.integration.support.locks.LockRegistry;
 import org.springframework.util.Assert;
 
@@ -38,6 +45,14 @@ public class LockRegistryMutexStore implements MutexStore, DisposableBean {
 
 	private final boolean ownsRegistry;
 
+	private final boolean sweepable;
+
+	private final Set<String> obtained = ConcurrentHashMap.newKeySet();
+
+	private final Map<String, Integer> heldHere = new ConcurrentHashMap<>();
+
+	private final AtomicLong sweeps = new AtomicLong();
+
 	private volatile @Nullable ExecutorService probeExecutor;
 
 	/**
@@ -57,6 +72,7 @@ public class LockRegistryMutexStore implements MutexStore, DisposableBean {
 		Assert.notNull(registry, "LockRegistry must not be null");
 		this.registry = registry;
 		this.ownsRegistry = ownsRegistry;
+		this.sweepable = registry instanceof ExpirableLockRegistry;
 	}
 
 	/**
@@ -71,30 +87,69 @@ public class LockRegistryMutexStore implements MutexStore, DisposableBean {
 	public @Nullable Held tryAcquire(String key, Duration wait, @Nullable Duration expire) throws InterruptedException {
 		Assert.hasLength(key, "key must not be empty");
 		Assert.isTrue(!wait.isNegative(), "wait must not be negative");
-		Lock lock = this.registry.obtain(key);
-		boolean acquired;
-		try {
-			if (expire != null && lock instanceof DistributedLock distributed) {
-				acquired = distributed.tryLock(wait, expire);
+		if (this.sweepable) {
+			this.obtained.add(key);
+		}
+		while (true) {
+			long sweepsBefore = this.sweeps.get();
+			Lock lock = this.registry.obtain(key);
+			boolean acquired;
+			try {
+				acquired = tryLock(lock, wait, expire);
 			}
-			else if (wait.isZero()) {
-				acquired = lock.tryLock();
+			catch (RuntimeException ex) {
+				// RedisLockRegistry wraps an interrupt in CannotAcquireLockException: give it back its own type.
+				if (hasInterruptedCause(ex)) {
+					Thread.currentThread().interrupt();
+					InterruptedException interrupted = new InterruptedException("Interrupted while waiting for '" + key + "'");
+					interrupted.initCause(ex);
+					throw interrupted;
+				}
+				if (this.sweeps.get() != sweepsBefore) {
+					continue; // a sweep evicted the lock object between obtain() and tryLock(): take a fresh one
+				}
+				throw ex;
 			}
-			else {
-				acquired = lock.tryLock(wait.toNanos(), TimeUnit.NANOSECONDS);
+			if (!acquired) {
+				return null;
+			}
+			if (this.sweepable) {
+				this.heldHere.merge(key, 1, Integer::sum);
+			}
+			return () -> release(key, lock);
+		}
+	}
+
+	private static boolean tryLock(Lock lock, Duration wait, @Nullable Duration expire) throws InterruptedException {
+		if (expire != null && lock instanceof DistributedLock distributed) {
+			return distributed.tryLock(wait, expire);
+		}
+		if (wait.isZero()) {
+			return lock.tryLock();
+		}
+		return lock.tryLock(wait.toNanos(), TimeUnit.NANOSECONDS);
+	}
+
+	/**
+	 * Drop the registry's cached lock objects for keys not held in this process, for registries that cache them
+	 * ({@link ExpirableLockRegistry}: Redis, JDBC). Counts the keys obtained through this store since the last
+	 * sweep that are not held now.
+	 */
+	@Override
+	public int sweep() {
+		if (!(this.registry instanceof ExpirableLockRegistry<?> expirable)) {
+			return 0;
+		}
+		List<String> idle = new ArrayList<>();
+		for (String key : this.obtained) {
+			if (!this.heldHere.containsKey(key)) {
+				idle.add(key);
 			}
 		}
-		catch (RuntimeException ex) {
-			// RedisLockRegistry wraps an interrupt in CannotAcquireLockException: give it back its own type.
-			if (hasInterruptedCause(ex)) {
-				Thread.currentThread().interrupt();
-				InterruptedException interrupted = new InterruptedException("Interrupted while waiting for '" + key + "'");
-				interrupted.initCause(ex);
-				throw interrupted;
-			}
-			throw ex;
-		}
-		return acquired ? () -> release(key, lock) : null;
+		this.sweeps.incrementAndGet();
+		expirable.expireUnusedOlderThan(0);
+		idle.forEach(this.obtained::remove);
+		return idle.size();
 	}
 
 	private static boolean hasInterruptedCause(Throwable ex) {
@@ -107,6 +162,9 @@ public class LockRegistryMutexStore implements MutexStore, DisposableBean {
 	}
 
 	private boolean release(String key, Lock lock) {
+		if (this.sweepable) {
+			this.heldHere.computeIfPresent(key, (k, holds) -> (holds > 1) ? holds - 1 : null);
+		}
 		try {
 			lock.unlock();
 			return true;

@@ -186,6 +186,52 @@ class RedisMutexStoreTests {
 	}
 
 	@Test
+	void sweepDropsCachedLocksOfKeysNotHeldHereAndKeepsHeldOnes() {
+		MutexTemplate mutex = new MutexTemplate(this.storeA);
+		mutex.withLock("a", () -> {
+		});
+		mutex.withLock("b", () -> {
+		});
+		MutexLock held = mutex.lock("c");
+		assertThat(mutex.sweep()).isEqualTo(2);
+		assertThat(new MutexTemplate(this.storeB).tryLock("c")).isEmpty();
+		assertThat(held.release()).isTrue();
+		assertThat(mutex.withLock("a", Duration.ZERO, () -> "a again")).isEqualTo("a again");
+		assertThat(mutex.sweep()).isEqualTo(2); // "a" and "c" since the last sweep
+	}
+
+	@Test
+	void sweepingWhileOtherThreadsLockNeverBreaksALock() throws Exception {
+		MutexTemplate mutex = new MutexTemplate(this.storeA);
+		java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+		CompletableFuture<Integer> sweeper = CompletableFuture.supplyAsync(() -> {
+			int sweeps = 0;
+			while (!stop.get()) {
+				mutex.sweep();
+				sweeps++;
+			}
+			return sweeps;
+		});
+		java.util.List<CompletableFuture<Void>> workers = new java.util.ArrayList<>();
+		for (int t = 0; t < 4; t++) {
+			int seed = t;
+			workers.add(CompletableFuture.runAsync(() -> {
+				for (int i = 0; i < 150; i++) {
+					mutex.withLock("key-" + ((i + seed) % 5), Duration.ofSeconds(10), () -> {
+					});
+				}
+			}));
+		}
+		try {
+			CompletableFuture.allOf(workers.toArray(new CompletableFuture[0])).get(50, TimeUnit.SECONDS);
+		}
+		finally {
+			stop.set(true);
+		}
+		assertThat(sweeper.get(10, TimeUnit.SECONDS)).isPositive();
+	}
+
+	@Test
 	void prefixSeparatesApplications() throws Exception {
 		RedisMutexStore other = new RedisMutexStore(this.connectionB, "billing", Duration.ofSeconds(10),
 				RedisLockType.SPIN_LOCK);

@@ -99,4 +99,10 @@ public final class MutexAutoConfiguration {
 		return template;
 	}
 
+	@Bean
+	@ConditionalOnMissingBean
+	MutexSweeper mutexSweeper(MutexOperations mutexOperations, MutexProperties properties) {
+		return new MutexSweeper(mutexOperations, properties.getSweepInterval());
+	}
+
 }

@@ -36,6 +36,12 @@ public class MutexProperties implements InitializingBean {
 	 */
 	private String prefix = "mutex";
 
+	/**
+	 * How often idle and abandoned entries are swept: keys whose owner thread ended without releasing them
+	 * (local store) and cached lock objects of keys not held here (Redis). Zero turns sweeping off.
+	 */
+	private Duration sweepInterval = Duration.ofMinutes(1);
+
 	private final Redis redis = new Redis();
 
 	public Store getStore() {
@@ -70,6 +76,14 @@ public class MutexProperties implements InitializingBean {
 		this.prefix = prefix;
 	}
 
+	public Duration getSweepInterval() {
+		return this.sweepInterval;
+	}
+
+	public void setSweepInterval(Duration sweepInterval) {
+		this.sweepInterval = sweepInterval;
+	}
+
 	public Redis getRedis() {
 		return this.redis;
 	}
@@ -87,6 +101,10 @@ public class MutexProperties implements InitializingBean {
 		if (this.expire == null || this.expire.isNegative() || this.expire.isZero()) {
 			throw new InvalidConfigurationPropertyValueException("mutex.expire", this.expire,
 					"must be positive: it is how long a shared store keeps the key of a holder that died");
+		}
+		if (this.sweepInterval == null || this.sweepInterval.isNegative()) {
+			throw new InvalidConfigurationPropertyValueException("mutex.sweep-interval", this.sweepInterval,
+					"must be zero (no sweeping) or positive");
 		}
 		if (this.prefix == null || this.prefix.isBlank()) {
 			throw new InvalidConfigurationPropertyValueException("mutex.prefix", this.prefix, "must not be empty");

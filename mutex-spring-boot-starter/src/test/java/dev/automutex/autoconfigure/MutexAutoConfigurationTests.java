@@ -65,6 +65,26 @@ class MutexAutoConfigurationTests {
 	}
 
 	@Test
+	void abandonedKeysAreSweptPeriodically() {
+		this.contextRunner.withPropertyValues("mutex.sweep-interval=100ms").run((context) -> {
+			MutexTemplate template = context.getBean(MutexTemplate.class);
+			Thread dies = new Thread(() -> template.lock("abandoned"));
+			dies.start();
+			dies.join();
+			LocalMutexStore store = (LocalMutexStore) context.getBean(MutexStore.class);
+			assertThat(store.getRegistry().size()).isOne();
+			org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> store.getRegistry().size() == 0);
+		});
+	}
+
+	@Test
+	void sweepingCanBeTurnedOff() {
+		this.contextRunner.withPropertyValues("mutex.sweep-interval=0s")
+			.run((context) -> assertThat(context.getBean(MutexSweeper.class).isRunning()).isFalse());
+		this.contextRunner.run((context) -> assertThat(context.getBean(MutexSweeper.class).isRunning()).isTrue());
+	}
+
+	@Test
 	void propertiesSetTemplateDefaults() {
 		this.contextRunner.withPropertyValues("mutex.block=250ms", "mutex.expire=PT30S").run((context) -> {
 			MutexTemplate template = context.getBean(MutexTemplate.class);
@@ -222,6 +242,7 @@ class MutexAutoConfigurationTests {
 		assertInvalidValue("mutex.block=-1s", "mutex.block", "zero or positive");
 		assertInvalidValue("mutex.expire=0s", "mutex.expire", "must be positive");
 		assertInvalidValue("mutex.prefix= ", "mutex.prefix", "must not be empty");
+		assertInvalidValue("mutex.sweep-interval=-1m", "mutex.sweep-interval", "zero (no sweeping) or positive");
 		assertBindFailure("mutex.store=cloud", "mutex.store");
 		assertBindFailure("mutex.redis.lock-type=polling", "mutex.redis.lock-type");
 		assertBindFailure("mutex.block=soon", "mutex.block");
