@@ -2,6 +2,8 @@ package dev.automutex;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -167,6 +169,35 @@ public interface MutexOperations {
 	 * @param action what to run while holding the keys
 	 */
 	void withLockAll(Collection<?> keys, Duration block, Runnable action);
+
+	/**
+	 * Hand work that needs the key to another thread (Elixir Mutex's {@code give_away}): a thread of
+	 * {@code executor} takes the key without waiting, and this call returns as soon as it has; the worker holds
+	 * the key while the work runs and releases it when the work ends. The caller learns at once whether the key
+	 * was free: if not, this call throws and the work never runs. Locks belong to the thread that takes them,
+	 * which is why the worker takes the key rather than the caller passing one over.
+	 * @param key the key
+	 * @param executor where the work runs; this call waits for it to start the task
+	 * @param action the work
+	 * @param <T> the result type
+	 * @return the work's result, completed after the key has been released
+	 * @throws MutexLockException if the key is busy; the work has not run
+	 */
+	<T extends @Nullable Object> CompletableFuture<T> withLockAsync(Object key, Executor executor, Supplier<T> action);
+
+	/**
+	 * Like {@link #withLockAsync(Object, Executor, Supplier)}, with the worker waiting up to {@code block} for
+	 * the key (and this call waiting for the worker's answer).
+	 * @param key the key
+	 * @param block how long the worker waits for the key
+	 * @param executor where the work runs
+	 * @param action the work
+	 * @param <T> the result type
+	 * @return the work's result, completed after the key has been released
+	 * @throws MutexLockException if the key could not be had in time; the work has not run
+	 */
+	<T extends @Nullable Object> CompletableFuture<T> withLockAsync(Object key, Duration block, Executor executor,
+			Supplier<T> action);
 
 	/**
 	 * Release every lock the calling thread holds through this instance, newest first (Elixir Mutex's

@@ -8,6 +8,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
@@ -221,6 +224,74 @@ public class MutexTemplate implements MutexOperations {
 		Assert.notNull(action, "action must not be null");
 		try (MutexLock lock = lockAll(keys, block)) {
 			action.run();
+		}
+	}
+
+	@Override
+	public <T extends @Nullable Object> CompletableFuture<T> withLockAsync(Object key, Executor executor,
+			Supplier<T> action) {
+		return withLockAsync(key, Duration.ZERO, executor, action);
+	}
+
+	@Override
+	public <T extends @Nullable Object> CompletableFuture<T> withLockAsync(Object key, Duration block,
+			Executor executor, Supplier<T> action) {
+		Assert.notNull(executor, "executor must not be null");
+		Assert.notNull(action, "action must not be null");
+		MutexKey text = new MutexKey(toKey(key));
+		CompletableFuture<Void> acquired = new CompletableFuture<>();
+		CompletableFuture<T> result = new CompletableFuture<>();
+		executor.execute(() -> {
+			MutexLock lock;
+			try {
+				lock = lock(text, block, null);
+			}
+			catch (Throwable ex) {
+				acquired.completeExceptionally(ex);
+				return;
+			}
+			acquired.complete(null);
+			T value = null;
+			Throwable failure = null;
+			try {
+				value = action.get();
+			}
+			catch (Throwable ex) {
+				failure = ex;
+			}
+			finally {
+				lock.release();
+			}
+			// Completed after the release, so that whoever continues from the result finds the key free.
+			if (failure != null) {
+				result.completeExceptionally(failure);
+			}
+			else {
+				result.complete(value);
+			}
+		});
+		awaitStart(acquired, text.text());
+		return result;
+	}
+
+	private static void awaitStart(CompletableFuture<Void> acquired, String key) {
+		try {
+			acquired.get();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new MutexException("Interrupted while handing mutex '" + key + "' to another thread; the work may "
+					+ "still start there", ex);
+		}
+		catch (ExecutionException ex) {
+			Throwable cause = ex.getCause();
+			if (cause instanceof RuntimeException runtime) {
+				throw runtime;
+			}
+			if (cause instanceof Error error) {
+				throw error;
+			}
+			throw new MutexException("Could not hand mutex '" + key + "' to another thread", cause);
 		}
 	}
 

@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -543,6 +544,57 @@ public abstract class AbstractMutexStoreContractTests {
 		assertThat(this.mutex.holder("k")).hasValueSatisfying((holder) -> assertThat(holder.since()).isEqualTo(since));
 		outer.release();
 		assertThat(this.mutex.holder("k")).isEmpty();
+	}
+
+	@Test
+	void handOverReturnsOnceTheWorkerHoldsTheKeyAndTheWorkerKeepsItUntilTheWorkEnds() throws Exception {
+		CountDownLatch finish = new CountDownLatch(1);
+		AtomicReference<String> worker = new AtomicReference<>();
+		CompletableFuture<String> encoded = this.mutex.withLockAsync("video:9", this.executor, () -> {
+			worker.set(Thread.currentThread().getName());
+			awaitLatch(finish);
+			return "encoded";
+		});
+		// The caller is back at once, and the key is already held, by the worker, not by the caller.
+		assertThat(encoded).isNotDone();
+		MutexHolder holder = this.mutex.holder("video:9").orElseThrow();
+		assertThat(holder.thread()).isNotEqualTo(Thread.currentThread().getName());
+		assertThat(this.mutex.tryLock("video:9")).isEmpty();
+		finish.countDown();
+		assertThat(encoded.get(10, TimeUnit.SECONDS)).isEqualTo("encoded");
+		assertThat(holder.thread()).isEqualTo(worker.get());
+		assertThat(this.mutex.isLocked("video:9")).as("released before the result completes").isFalse();
+	}
+
+	@Test
+	void handOverOfABusyKeyThrowsInTheCallerAndNeverRunsTheWork() throws Exception {
+		AtomicInteger runs = new AtomicInteger();
+		CountDownLatch held = new CountDownLatch(1);
+		CountDownLatch done = new CountDownLatch(1);
+		Future<?> holder = this.executor.submit(() -> this.mutex.withLock("video:9", () -> {
+			held.countDown();
+			awaitLatch(done);
+		}));
+		held.await();
+		assertThatExceptionOfType(MutexLockException.class)
+			.isThrownBy(() -> this.mutex.withLockAsync("video:9", this.executor, runs::incrementAndGet))
+			.withMessageContaining("'video:9'");
+		done.countDown();
+		holder.get(10, TimeUnit.SECONDS);
+		assertThat(runs).hasValue(0);
+	}
+
+	@Test
+	void handedOverWorkThatFailsReleasesTheKeyAndFailsTheResult() throws Exception {
+		IllegalStateException failure = new IllegalStateException("corrupt input");
+		CompletableFuture<Object> result = this.mutex.withLockAsync("video:9", this.executor, () -> {
+			throw failure;
+		});
+		assertThatExceptionOfType(java.util.concurrent.ExecutionException.class)
+			.isThrownBy(() -> result.get(10, TimeUnit.SECONDS))
+			.havingCause()
+			.isSameAs(failure);
+		assertThat(this.mutex.isLocked("video:9")).isFalse();
 	}
 
 	@Test

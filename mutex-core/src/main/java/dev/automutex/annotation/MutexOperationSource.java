@@ -24,6 +24,7 @@ import org.springframework.expression.ParseException;
 import org.springframework.expression.spel.SpelNode;
 import org.springframework.expression.spel.ast.VariableReference;
 import org.springframework.expression.spel.standard.SpelExpression;
+import org.springframework.scheduling.annotation.Async;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
 import org.springframework.util.StringUtils;
@@ -126,10 +127,13 @@ public class MutexOperationSource implements BeanFactoryAware {
 					: Modifier.isPrivate(modifiers) ? "private" : "final")
 					+ ", so a Spring proxy cannot intercept it and it would run unlocked; make it public and not final");
 		}
-		if (isAsynchronous(method.getReturnType())) {
+		// With @Async, Spring's async advice runs first and hands the whole call, our lock included, to its
+		// executor: the key is held on the worker thread for as long as the method body runs.
+		if (isAsynchronous(method.getReturnType()) && !isAsyncMethod(method, targetClass)) {
 			problems.add("the method returns a " + method.getReturnType().getSimpleName() + ", so the key would be "
 					+ "released when the method returns it, while the asynchronous work may still run unprotected; "
-					+ "lock inside the asynchronous work instead (for example with MutexTemplate.withLock)");
+					+ "make it an @Async method, or lock inside the asynchronous work (MutexTemplate.withLock or "
+					+ "withLockAsync)");
 		}
 		List<String> on = List.of(annotation.on());
 		for (int i = 0; i < on.size(); i++) {
@@ -156,6 +160,11 @@ public class MutexOperationSource implements BeanFactoryAware {
 		String name = StringUtils.hasText(annotation.name()) ? annotation.name().trim()
 				: targetClass.getSimpleName() + "#" + method.getName();
 		return new MutexOperation(method, targetClass, name, on, all, block, expire, afterFailure);
+	}
+
+	private static boolean isAsyncMethod(Method method, Class<?> targetClass) {
+		return AnnotatedElementUtils.hasAnnotation(method, Async.class)
+				|| AnnotatedElementUtils.hasAnnotation(targetClass, Async.class);
 	}
 
 	private static boolean isAsynchronous(Class<?> returnType) {

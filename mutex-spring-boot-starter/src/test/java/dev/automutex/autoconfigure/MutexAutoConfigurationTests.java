@@ -349,6 +349,44 @@ class MutexAutoConfigurationTests {
 	}
 
 	@Test
+	void asyncAutoMutexHoldsTheKeyForTheAsynchronousWork() {
+		this.contextRunner.withUserConfiguration(AsyncConfiguration.class).run((context) -> {
+			AsyncService service = context.getBean(AsyncService.class);
+			MutexTemplate template = context.getBean(MutexTemplate.class);
+			java.util.concurrent.CountDownLatch finish = new java.util.concurrent.CountDownLatch(1);
+			java.util.concurrent.CompletableFuture<String> running = service.run("1", finish);
+			org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+				.until(() -> template.isLocked("AsyncService#run:1"));
+			assertThat(running).isNotDone();
+			finish.countDown();
+			assertThat(running.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("ran 1");
+		});
+	}
+
+	static class AsyncService {
+
+		@org.springframework.scheduling.annotation.Async
+		@AutoMutex(on = "#id", block = "0s")
+		public java.util.concurrent.CompletableFuture<String> run(String id, java.util.concurrent.CountDownLatch finish)
+				throws InterruptedException {
+			finish.await(20, java.util.concurrent.TimeUnit.SECONDS);
+			return java.util.concurrent.CompletableFuture.completedFuture("ran " + id);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@org.springframework.scheduling.annotation.EnableAsync
+	static class AsyncConfiguration {
+
+		@Bean
+		AsyncService asyncService() {
+			return new AsyncService();
+		}
+
+	}
+
+	@Test
 	void autoMutexWorksThroughTheStarter() {
 		this.contextRunner.withUserConfiguration(ServiceConfiguration.class).run((context) -> {
 			Service service = context.getBean(Service.class);
