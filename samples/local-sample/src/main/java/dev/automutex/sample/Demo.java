@@ -3,6 +3,7 @@ package dev.automutex.sample;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
+import dev.automutex.MutexHolder;
 import dev.automutex.MutexLockException;
 import dev.automutex.store.MutexStore;
 
@@ -24,13 +25,17 @@ class Demo implements ApplicationRunner {
 
 	private final Accounts accounts;
 
+	private final Videos videos;
+
 	private final MutexStore store;
 
-	Demo(ItunesVerifier verifier, ReportJob reports, Rooms rooms, Accounts accounts, MutexStore store) {
+	Demo(ItunesVerifier verifier, ReportJob reports, Rooms rooms, Accounts accounts, Videos videos,
+			MutexStore store) {
 		this.verifier = verifier;
 		this.reports = reports;
 		this.rooms = rooms;
 		this.accounts = accounts;
+		this.videos = videos;
 		this.store = store;
 	}
 
@@ -54,6 +59,19 @@ class Demo implements ApplicationRunner {
 		System.out.println("\n4. Several keys at once:");
 		System.out.println("   " + this.accounts.transfer(1, 2, 50));
 		System.out.println("   " + this.accounts.audit(new Accounts.Account(1), new Accounts.Account(2)));
+
+		System.out.println("\n5. Handing work to another thread:");
+		CompletableFuture<String> encoding = this.videos.startEncoding("42");
+		System.out.println("   request returned; video 42 is encoded by "
+				+ this.videos.encoder("42").map(MutexHolder::thread).orElse("nobody"));
+		try {
+			this.videos.startEncoding("42");
+		}
+		catch (MutexLockException ex) {
+			System.out.println("   second request refused at once: " + ex.getMessage());
+		}
+		System.out.println("   waited for the release: " + this.videos.awaitEncoded("42", java.time.Duration.ofSeconds(5))
+				+ "; " + encoding.join());
 	}
 
 	private CompletableFuture<String> verify(String transactionId) {

@@ -35,6 +35,9 @@ class LocalSampleApplicationTests {
 	Accounts accounts;
 
 	@Autowired
+	Videos videos;
+
+	@Autowired
 	MutexOperations mutex;
 
 	@Autowired
@@ -80,6 +83,29 @@ class LocalSampleApplicationTests {
 			.isThrownBy(() -> this.accounts.audit(new Accounts.Account(1), new Accounts.Account(2))));
 		assertThat(this.accounts.audit(new Accounts.Account(1), new Accounts.Account(2)))
 			.isEqualTo("audited 1 and 2");
+	}
+
+	@Test
+	void encodingIsHandedToAWorkerThatHoldsTheKey() throws Exception {
+		CompletableFuture<String> encoding = this.videos.startEncoding("7");
+		assertThat(encoding.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("encoded video 7");
+		assertThat(this.videos.awaitEncoded("7", java.time.Duration.ZERO)).isTrue();
+		whileAnotherThreadHolds("video:7", () -> {
+			assertThatExceptionOfType(MutexLockException.class).isThrownBy(() -> this.videos.startEncoding("7"));
+			assertThat(this.videos.encoder("7")).hasValueSatisfying((holder) -> assertThat(holder.thisInstance()).isTrue());
+			assertThat(this.videos.awaitEncoded("7", java.time.Duration.ofMillis(100))).isFalse();
+		});
+	}
+
+	@Test
+	void asyncEncodingIsRefusedThroughItsFutureWhileTheVideoIsBusy() throws Exception {
+		assertThat(this.videos.encodeAsync("8").get(10, java.util.concurrent.TimeUnit.SECONDS))
+			.isEqualTo("encoded video 8");
+		whileAnotherThreadHolds("Videos#encodeAsync:8", () -> assertThatExceptionOfType(
+				java.util.concurrent.ExecutionException.class)
+			.isThrownBy(() -> this.videos.encodeAsync("8").get(10, java.util.concurrent.TimeUnit.SECONDS))
+			.havingCause()
+			.isInstanceOf(MutexLockException.class));
 	}
 
 	/**
