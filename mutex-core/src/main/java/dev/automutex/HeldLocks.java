@@ -12,8 +12,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * The locks held through one {@link MutexTemplate}: per thread, newest last, so that
  * {@link MutexTemplate#releaseAll()} can release them (Elixir Mutex's {@code goodbye}); and per key, with the
- * holding thread and since when, for {@link MutexTemplate#holder(Object)}. Entries exist only while something
- * is held, so pooled threads and old keys keep nothing.
+ * holding thread and since when, for {@link MutexTemplate#holder(Object)}. Per-key entries exist only while the
+ * key is held; a thread keeps one small empty deque once it has locked anything (reused, not reallocated, on
+ * every acquisition).
  */
 final class HeldLocks {
 
@@ -63,9 +64,6 @@ final class HeldLocks {
 			return;
 		}
 		locks.removeLastOccurrence(lock);
-		if (locks.isEmpty()) {
-			this.byThread.remove();
-		}
 		for (String key : lock.keys()) {
 			this.byKey.computeIfPresent(key, (k, hold) -> (hold.thread() != lock.owner()) ? hold
 					: (hold.count() > 1) ? hold.released() : null);
@@ -104,7 +102,6 @@ final class HeldLocks {
 				released++;
 			}
 		}
-		this.byThread.remove();
 		return released;
 	}
 

@@ -175,9 +175,11 @@ public interface MutexOperations {
 	 * {@code executor} takes the key without waiting, and this call returns as soon as it has; the worker holds
 	 * the key while the work runs and releases it when the work ends. The caller learns at once whether the key
 	 * was free: if not, this call throws and the work never runs. Locks belong to the thread that takes them,
-	 * which is why the worker takes the key rather than the caller passing one over.
+	 * which is why the worker takes the key rather than the caller passing one over. If the executor does not
+	 * start the task within 5 seconds (a saturated pool), this call gives up with {@link MutexLockException} and
+	 * the work will not run.
 	 * @param key the key
-	 * @param executor where the work runs; this call waits for it to start the task
+	 * @param executor where the work runs; this call waits (up to 5 seconds) for it to start the task
 	 * @param action the work
 	 * @param <T> the result type
 	 * @return the work's result, completed after the key has been released

@@ -11,6 +11,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
@@ -39,6 +42,13 @@ public class MutexTemplate implements MutexOperations {
 
 	private static final Duration MAX_BLOCK = Duration.ofDays(3650);
 
+
+	private static final int PENDING = 0;
+
+	private static final int STARTED = 1;
+
+	private static final int ABANDONED = 2;
+
 	private final MutexStore store;
 
 	private final HeldLocks heldLocks = new HeldLocks();
@@ -48,6 +58,8 @@ public class MutexTemplate implements MutexOperations {
 	private Duration defaultBlock = Duration.ofSeconds(1);
 
 	private @Nullable Duration defaultExpire;
+
+	private Duration handoverTimeout = Duration.ofSeconds(5);
 
 	/**
 	 * Create a template over a store.
@@ -92,6 +104,17 @@ public class MutexTemplate implements MutexOperations {
 		Assert.isTrue(defaultExpire == null || (!defaultExpire.isNegative() && !defaultExpire.isZero()),
 				"defaultExpire must be positive");
 		this.defaultExpire = defaultExpire;
+	}
+
+	/**
+	 * Set how long {@link #withLockAsync} waits for its executor to start the work before giving up on it (the
+	 * work then never runs). Default 5 seconds.
+	 * @param handoverTimeout the wait; must be positive
+	 */
+	public void setHandoverTimeout(Duration handoverTimeout) {
+		Assert.isTrue(handoverTimeout != null && !handoverTimeout.isNegative() && !handoverTimeout.isZero(),
+				"handoverTimeout must be positive");
+		this.handoverTimeout = handoverTimeout;
 	}
 
 	/**
@@ -241,7 +264,14 @@ public class MutexTemplate implements MutexOperations {
 		MutexKey text = new MutexKey(toKey(key));
 		CompletableFuture<Void> acquired = new CompletableFuture<>();
 		CompletableFuture<T> result = new CompletableFuture<>();
+		// Whoever moves it first decides: the worker (STARTED) runs the work; the caller (ABANDONED), once it
+		// stops waiting, makes a late worker skip it.
+		AtomicInteger state = new AtomicInteger(PENDING);
 		executor.execute(() -> {
+			if (!state.compareAndSet(PENDING, STARTED)) {
+				result.cancel(false);
+				return;
+			}
 			MutexLock lock;
 			try {
 				lock = lock(text, block, null);
@@ -270,18 +300,33 @@ public class MutexTemplate implements MutexOperations {
 				result.complete(value);
 			}
 		});
-		awaitStart(acquired, text.text());
+		awaitStart(acquired, state, text.text(), this.handoverTimeout);
 		return result;
 	}
 
-	private static void awaitStart(CompletableFuture<Void> acquired, String key) {
+	private static void awaitStart(CompletableFuture<Void> acquired, AtomicInteger state, String key,
+			Duration startTimeout) {
+		long start = System.nanoTime();
 		try {
-			acquired.get();
+			try {
+				acquired.get(startTimeout.toNanos(), TimeUnit.NANOSECONDS);
+			}
+			catch (TimeoutException ex) {
+				if (state.compareAndSet(PENDING, ABANDONED)) {
+					Duration waited = Duration.ofNanos(System.nanoTime() - start);
+					throw new MutexLockException(List.of(key), waited, "Could not hand mutex '" + key
+							+ "' to another thread: the executor did not start the work within "
+							+ startTimeout.toMillis() + " ms; the work will not run", ex);
+				}
+				// The worker started just now: its answer comes within the block time.
+				acquired.get();
+			}
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
-			throw new MutexException("Interrupted while handing mutex '" + key + "' to another thread; the work may "
-					+ "still start there", ex);
+			boolean stopped = state.compareAndSet(PENDING, ABANDONED);
+			throw new MutexException("Interrupted while handing mutex '" + key + "' to another thread; the work "
+					+ (stopped ? "will not run" : "may still run there"), ex);
 		}
 		catch (ExecutionException ex) {
 			Throwable cause = ex.getCause();
@@ -316,13 +361,13 @@ public class MutexTemplate implements MutexOperations {
 	@Override
 	public Optional<MutexHolder> holder(Object key) {
 		String text = toKey(key);
+		if (!this.store.isLocked(text)) {
+			return Optional.empty();
+		}
 		HeldLocks.Hold mine = this.heldLocks.hold(text);
 		if (mine != null) {
 			return Optional.of(new MutexHolder(text, true, mine.thread().getName(), mine.since(),
 					this.store.leaseLeft(text)));
-		}
-		if (!this.store.isLocked(text)) {
-			return Optional.empty();
 		}
 		return Optional.of(new MutexHolder(text, false, null, null, this.store.leaseLeft(text)));
 	}

@@ -1,13 +1,19 @@
 package dev.automutex.annotation;
 
+import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
 import java.util.function.Supplier;
 
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import dev.automutex.MutexKey;
 import dev.automutex.MutexKeyConverter;
@@ -32,11 +38,15 @@ import org.springframework.util.ObjectUtils;
  */
 public class MutexInterceptor implements MethodInterceptor {
 
+	private static final Logger logger = LoggerFactory.getLogger(MutexInterceptor.class);
+
 	private final MutexOperationSource source;
 
 	private final Supplier<MutexOperations> operations;
 
 	private final Supplier<MutexKeyConverter> keyConverter;
+
+	private final Set<Method> warnedStillRunning = ConcurrentHashMap.newKeySet();
 
 	/**
 	 * Create an interceptor.
@@ -74,11 +84,14 @@ public class MutexInterceptor implements MethodInterceptor {
 		catch (MutexLockException ex) {
 			return onFailure(operation, args, target, ex);
 		}
+		Object result = null;
 		try {
-			return invocation.proceed();
+			result = invocation.proceed();
+			return result;
 		}
 		finally {
 			lock.release();
+			warnIfStillRunning(operation, result);
 		}
 	}
 
@@ -94,6 +107,17 @@ public class MutexInterceptor implements MethodInterceptor {
 		}
 		// Already converted value by value: the engine must not convert the whole text again.
 		return new MutexKey(key.toString());
+	}
+
+	/**
+	 * An {@code @Async} method must finish its work before it returns: the key is released when it returns.
+	 */
+	private void warnIfStillRunning(MutexOperation operation, @Nullable Object result) {
+		if (result instanceof Future<?> future && !future.isDone() && this.warnedStillRunning.add(operation.method())) {
+			logger.warn("{} returned a future that was not done, and its key was released when it returned: the work "
+					+ "still running is not protected. Finish the work in the method and return a completed future "
+					+ "(CompletableFuture.completedFuture).", operation.describe());
+		}
 	}
 
 	private List<MutexKey> resolveKeys(MutexOperation operation, @Nullable Object[] args, Object target) {

@@ -12,8 +12,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -41,6 +41,11 @@ public class LockRegistryMutexStore implements MutexStore, DisposableBean {
 
 	private static final Logger logger = LoggerFactory.getLogger(LockRegistryMutexStore.class);
 
+	/**
+	 * How many idle keys a store remembers for {@link #sweep()} to count; beyond it the count is a lower bound.
+	 */
+	private static final int MAX_TRACKED_KEYS = 100_000;
+
 	private final LockRegistry<?> registry;
 
 	private final boolean ownsRegistry;
@@ -51,7 +56,11 @@ public class LockRegistryMutexStore implements MutexStore, DisposableBean {
 
 	private final Map<String, Integer> heldHere = new ConcurrentHashMap<>();
 
-	private final AtomicLong sweeps = new AtomicLong();
+	private final ReentrantReadWriteLock sweepGuard = new ReentrantReadWriteLock();
+
+	private final Lock notSweeping = this.sweepGuard.readLock();
+
+	private final Lock sweeping = this.sweepGuard.writeLock();
 
 	private volatile @Nullable ExecutorService probeExecutor;
 
@@ -87,37 +96,43 @@ public class LockRegistryMutexStore implements MutexStore, DisposableBean {
 	public @Nullable Held tryAcquire(String key, Duration wait, @Nullable Duration expire) throws InterruptedException {
 		Assert.hasLength(key, "key must not be empty");
 		Assert.isTrue(!wait.isNegative(), "wait must not be negative");
-		if (this.sweepable) {
+		if (this.sweepable && this.obtained.size() < MAX_TRACKED_KEYS) {
 			this.obtained.add(key);
 		}
-		while (true) {
-			long sweepsBefore = this.sweeps.get();
-			Lock lock = this.registry.obtain(key);
-			boolean acquired;
-			try {
-				acquired = tryLock(lock, wait, expire);
-			}
-			catch (RuntimeException ex) {
-				// RedisLockRegistry wraps an interrupt in CannotAcquireLockException: give it back its own type.
-				if (hasInterruptedCause(ex)) {
-					Thread.currentThread().interrupt();
-					InterruptedException interrupted = new InterruptedException("Interrupted while waiting for '" + key + "'");
-					interrupted.initCause(ex);
-					throw interrupted;
-				}
-				if (this.sweeps.get() != sweepsBefore) {
-					continue; // a sweep evicted the lock object between obtain() and tryLock(): take a fresh one
-				}
-				throw ex;
-			}
-			if (!acquired) {
-				return null;
-			}
-			if (this.sweepable) {
-				this.heldHere.merge(key, 1, Integer::sum);
-			}
-			return () -> release(key, lock);
+		// From obtain() until the lock is ours (or refused), a sweep must not evict the lock object: a thread
+		// left with an evicted object could lock it beside the holder of a fresh one for the same key.
+		Lock lock;
+		boolean acquired;
+		Lock guard = this.sweepable ? this.notSweeping : null;
+		if (guard != null) {
+			guard.lock();
 		}
+		try {
+			lock = this.registry.obtain(key);
+			acquired = tryLock(lock, wait, expire);
+		}
+		catch (RuntimeException ex) {
+			// RedisLockRegistry wraps an interrupt in CannotAcquireLockException: give it back its own type.
+			if (hasInterruptedCause(ex)) {
+				Thread.currentThread().interrupt();
+				InterruptedException interrupted = new InterruptedException("Interrupted while waiting for '" + key + "'");
+				interrupted.initCause(ex);
+				throw interrupted;
+			}
+			throw ex;
+		}
+		finally {
+			if (guard != null) {
+				guard.unlock();
+			}
+		}
+		if (!acquired) {
+			return null;
+		}
+		if (this.sweepable) {
+			this.heldHere.merge(key, 1, Integer::sum);
+		}
+		return () -> release(key, lock);
 	}
 
 	private static boolean tryLock(Lock lock, Duration wait, @Nullable Duration expire) throws InterruptedException {
@@ -133,23 +148,32 @@ public class LockRegistryMutexStore implements MutexStore, DisposableBean {
 	/**
 	 * Drop the registry's cached lock objects for keys not held in this process, for registries that cache them
 	 * ({@link ExpirableLockRegistry}: Redis, JDBC). Counts the keys obtained through this store since the last
-	 * sweep that are not held now.
+	 * sweep that are not held now (up to {@value #MAX_TRACKED_KEYS}). Skips the round, returning 0, while another
+	 * thread is taking a key, so that no lock object is evicted between its {@code obtain()} and its lock.
 	 */
 	@Override
 	public int sweep() {
 		if (!(this.registry instanceof ExpirableLockRegistry<?> expirable)) {
 			return 0;
 		}
-		List<String> idle = new ArrayList<>();
-		for (String key : this.obtained) {
-			if (!this.heldHere.containsKey(key)) {
-				idle.add(key);
-			}
+		// Never wait: while any thread is between obtain() and holding its lock, skip this round.
+		if (!this.sweeping.tryLock()) {
+			return 0;
 		}
-		this.sweeps.incrementAndGet();
-		expirable.expireUnusedOlderThan(0);
-		idle.forEach(this.obtained::remove);
-		return idle.size();
+		try {
+			List<String> idle = new ArrayList<>();
+			for (String key : this.obtained) {
+				if (!this.heldHere.containsKey(key)) {
+					idle.add(key);
+				}
+			}
+			expirable.expireUnusedOlderThan(0);
+			idle.forEach(this.obtained::remove);
+			return idle.size();
+		}
+		finally {
+			this.sweeping.unlock();
+		}
 	}
 
 	private static boolean hasInterruptedCause(Throwable ex) {

@@ -3,6 +3,7 @@ package dev.automutex.store;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -20,7 +21,10 @@ import dev.automutex.test.RedisServer;
 import dev.automutex.test.RedisServerExtension;
 
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.integration.redis.util.RedisLockRegistry;
 import org.springframework.integration.redis.util.RedisLockRegistry.RedisLockType;
+import org.springframework.integration.support.locks.DistributedLock;
+import org.springframework.integration.support.locks.ExpirableLockRegistry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -201,23 +205,65 @@ class RedisMutexStoreTests {
 	}
 
 	@Test
-	void sweepingWhileOtherThreadsLockNeverBreaksALock() throws Exception {
+	void sweepNeverEvictsALockObjectBetweenObtainAndLock() throws Exception {
+		RedisLockRegistry redisRegistry = new RedisLockRegistry(this.connectionA, "mutex", Duration.ofSeconds(10));
+		PausingRegistry pausing = new PausingRegistry(redisRegistry);
+		LockRegistryMutexStore store = new LockRegistryMutexStore(pausing);
+		MutexTemplate mutex = new MutexTemplate(store);
+		try {
+			pausing.pauseNextObtain();
+			// A: obtains the lock object for "k", then stops before locking it.
+			CompletableFuture<Boolean> a = CompletableFuture
+				.supplyAsync(() -> mutex.tryLock("k").map(MutexLock::release).isPresent());
+			assertThat(pausing.paused.await(10, TimeUnit.SECONDS)).isTrue();
+			mutex.sweep(); // must not evict A's lock object (it skips the round)
+			// B takes "k" meanwhile, and keeps it until A has tried.
+			CountDownLatch bHolds = new CountDownLatch(1);
+			CountDownLatch aDone = new CountDownLatch(1);
+			CompletableFuture<Void> b = CompletableFuture.runAsync(() -> mutex.withLock("k", Duration.ZERO, () -> {
+				bHolds.countDown();
+				awaitQuietly(aDone);
+			}));
+			assertThat(bHolds.await(10, TimeUnit.SECONDS)).isTrue();
+			pausing.resume.countDown();
+			assertThat(a.get(10, TimeUnit.SECONDS)).as("A must be refused while B holds the key").isFalse();
+			aDone.countDown();
+			b.get(10, TimeUnit.SECONDS);
+		}
+		finally {
+			pausing.resume.countDown();
+			redisRegistry.destroy();
+		}
+	}
+
+	@Test
+	void sweepingWhileOtherThreadsLockNeverBreaksALockNorLetsTwoIn() throws Exception {
 		MutexTemplate mutex = new MutexTemplate(this.storeA);
 		java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+		java.util.concurrent.atomic.AtomicInteger[] inside = new java.util.concurrent.atomic.AtomicInteger[5];
+		for (int k = 0; k < inside.length; k++) {
+			inside[k] = new java.util.concurrent.atomic.AtomicInteger();
+		}
+		java.util.concurrent.atomic.AtomicInteger overlaps = new java.util.concurrent.atomic.AtomicInteger();
 		CompletableFuture<Integer> sweeper = CompletableFuture.supplyAsync(() -> {
-			int sweeps = 0;
+			int swept = 0;
 			while (!stop.get()) {
-				mutex.sweep();
-				sweeps++;
+				swept += mutex.sweep();
 			}
-			return sweeps;
+			return swept;
 		});
 		java.util.List<CompletableFuture<Void>> workers = new java.util.ArrayList<>();
 		for (int t = 0; t < 4; t++) {
 			int seed = t;
 			workers.add(CompletableFuture.runAsync(() -> {
 				for (int i = 0; i < 150; i++) {
-					mutex.withLock("key-" + ((i + seed) % 5), Duration.ofSeconds(10), () -> {
+					int k = (i + seed) % inside.length;
+					mutex.withLock("key-" + k, Duration.ofSeconds(10), () -> {
+						if (inside[k].incrementAndGet() > 1) {
+							overlaps.incrementAndGet();
+						}
+						Thread.yield();
+						inside[k].decrementAndGet();
 					});
 				}
 			}));
@@ -228,7 +274,56 @@ class RedisMutexStoreTests {
 		finally {
 			stop.set(true);
 		}
-		assertThat(sweeper.get(10, TimeUnit.SECONDS)).isPositive();
+		sweeper.get(10, TimeUnit.SECONDS);
+		assertThat(overlaps).hasValue(0);
+	}
+
+	/**
+	 * A registry that can stop a thread right after {@code obtain()}, to open the window a sweep must respect.
+	 */
+	static final class PausingRegistry implements ExpirableLockRegistry<DistributedLock> {
+
+		private final RedisLockRegistry delegate;
+
+		final CountDownLatch paused = new CountDownLatch(1);
+
+		final CountDownLatch resume = new CountDownLatch(1);
+
+		private volatile boolean pauseNext;
+
+		PausingRegistry(RedisLockRegistry delegate) {
+			this.delegate = delegate;
+		}
+
+		void pauseNextObtain() {
+			this.pauseNext = true;
+		}
+
+		@Override
+		public DistributedLock obtain(Object lockKey) {
+			DistributedLock lock = this.delegate.obtain(lockKey);
+			if (this.pauseNext) {
+				this.pauseNext = false;
+				this.paused.countDown();
+				awaitQuietly(this.resume);
+			}
+			return lock;
+		}
+
+		@Override
+		public void expireUnusedOlderThan(long age) {
+			this.delegate.expireUnusedOlderThan(age);
+		}
+
+	}
+
+	private static void awaitQuietly(CountDownLatch latch) {
+		try {
+			latch.await(20, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
 	}
 
 	@Test
