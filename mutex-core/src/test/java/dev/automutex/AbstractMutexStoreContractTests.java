@@ -253,16 +253,9 @@ public abstract class AbstractMutexStoreContractTests {
 	@Test
 	void isLockedSeesHoldsOfAnyThread() throws Exception {
 		assertThat(this.mutex.isLocked("k")).isFalse();
-		CountDownLatch held = new CountDownLatch(1);
-		CountDownLatch done = new CountDownLatch(1);
-		Future<?> holder = this.executor.submit(() -> this.mutex.withLock("k", () -> {
-			held.countDown();
-			awaitLatch(done);
-		}));
-		held.await();
-		assertThat(this.mutex.isLocked("k")).isTrue();
-		done.countDown();
-		holder.get(10, TimeUnit.SECONDS);
+		try (HeldElsewhere holder = holdOnOtherThread("k")) {
+			assertThat(this.mutex.isLocked("k")).isTrue();
+		}
 		assertThat(this.mutex.isLocked("k")).isFalse();
 	}
 
@@ -354,25 +347,18 @@ public abstract class AbstractMutexStoreContractTests {
 
 	@Test
 	void lockAllTakesNoneWhenOneKeyIsBusy() throws Exception {
-		CountDownLatch held = new CountDownLatch(1);
-		CountDownLatch done = new CountDownLatch(1);
-		Future<?> holder = this.executor.submit(() -> this.mutex.withLock("b", () -> {
-			held.countDown();
-			awaitLatch(done);
-		}));
-		held.await();
-		Duration block = Duration.ofMillis(200);
-		long start = System.nanoTime();
-		assertThatExceptionOfType(MutexLockException.class)
-			.isThrownBy(() -> this.mutex.lockAll(List.of("a", "b", "c"), block))
-			.withMessageContaining("'b' is held by someone else")
-			.withMessageContaining("none of them is held")
-			.satisfies((ex) -> assertThat(ex.keys()).containsExactly("a", "b", "c"));
-		assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(block);
-		assertThat(onOtherThread(() -> this.mutex.isLocked("a"))).isFalse();
-		assertThat(onOtherThread(() -> this.mutex.isLocked("c"))).isFalse();
-		done.countDown();
-		holder.get(10, TimeUnit.SECONDS);
+		try (HeldElsewhere holder = holdOnOtherThread("b")) {
+			Duration block = Duration.ofMillis(200);
+			long start = System.nanoTime();
+			assertThatExceptionOfType(MutexLockException.class)
+				.isThrownBy(() -> this.mutex.lockAll(List.of("a", "b", "c"), block))
+				.withMessageContaining("'b' is held by someone else")
+				.withMessageContaining("none of them is held")
+				.satisfies((ex) -> assertThat(ex.keys()).containsExactly("a", "b", "c"));
+			assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(block);
+			assertThat(onOtherThread(() -> this.mutex.isLocked("a"))).isFalse();
+			assertThat(onOtherThread(() -> this.mutex.isLocked("c"))).isFalse();
+		}
 		assertThat(this.mutex.withLockAll(List.of("a", "b", "c"), Duration.ZERO, () -> "all free")).isEqualTo("all free");
 	}
 
@@ -441,13 +427,7 @@ public abstract class AbstractMutexStoreContractTests {
 
 	@Test
 	void releaseAllReleasesEveryLockOfTheCallingThreadOnly() throws Exception {
-		CountDownLatch held = new CountDownLatch(1);
-		CountDownLatch done = new CountDownLatch(1);
-		Future<?> other = this.executor.submit(() -> this.mutex.withLock("theirs", () -> {
-			held.countDown();
-			awaitLatch(done);
-		}));
-		held.await();
+		HeldElsewhere theirs = holdOnOtherThread("theirs");
 		MutexLock single = this.mutex.lock("a");
 		MutexLock pair = this.mutex.lockAll(List.of("b", "c"));
 		MutexLock again = this.mutex.lock("a", Duration.ZERO); // re-entrant: a second hold of "a"
@@ -462,8 +442,7 @@ public abstract class AbstractMutexStoreContractTests {
 		assertThat(pair.release()).isFalse();
 		assertThat(again.release()).isFalse();
 		this.mutex.releaseAll(); // nothing held: nothing happens
-		done.countDown();
-		other.get(10, TimeUnit.SECONDS);
+		theirs.close();
 	}
 
 	@Test
@@ -509,29 +488,20 @@ public abstract class AbstractMutexStoreContractTests {
 	@Test
 	void holderNamesTheHoldingThreadAndSinceWhen() throws Exception {
 		Instant before = Instant.now();
-		CountDownLatch held = new CountDownLatch(1);
-		CountDownLatch done = new CountDownLatch(1);
-		AtomicReference<String> holderThread = new AtomicReference<>();
-		Future<?> holder = this.executor.submit(() -> this.mutex.withLock("k", () -> {
-			holderThread.set(Thread.currentThread().getName());
-			held.countDown();
-			awaitLatch(done);
-		}));
-		held.await();
-		Instant after = Instant.now();
-		MutexHolder seen = this.mutex.holder("k").orElseThrow();
-		assertThat(seen.key()).isEqualTo("k");
-		assertThat(seen.thisInstance()).isTrue();
-		assertThat(seen.thread()).isEqualTo(holderThread.get());
-		assertThat(seen.since()).isBetween(before, after);
-		if (hasLeases()) {
-			assertThat(seen.leaseLeft()).isPositive().isLessThanOrEqualTo(Duration.ofSeconds(30));
+		try (HeldElsewhere holder = holdOnOtherThread("k")) {
+			Instant after = Instant.now();
+			MutexHolder seen = this.mutex.holder("k").orElseThrow();
+			assertThat(seen.key()).isEqualTo("k");
+			assertThat(seen.thisInstance()).isTrue();
+			assertThat(seen.thread()).isEqualTo(holder.thread);
+			assertThat(seen.since()).isBetween(before, after);
+			if (hasLeases()) {
+				assertThat(seen.leaseLeft()).isPositive().isLessThanOrEqualTo(Duration.ofSeconds(30));
+			}
+			else {
+				assertThat(seen.leaseLeft()).isNull();
+			}
 		}
-		else {
-			assertThat(seen.leaseLeft()).isNull();
-		}
-		done.countDown();
-		holder.get(10, TimeUnit.SECONDS);
 		assertThat(this.mutex.holder("k")).isEmpty();
 	}
 
@@ -569,18 +539,11 @@ public abstract class AbstractMutexStoreContractTests {
 	@Test
 	void handOverOfABusyKeyThrowsInTheCallerAndNeverRunsTheWork() throws Exception {
 		AtomicInteger runs = new AtomicInteger();
-		CountDownLatch held = new CountDownLatch(1);
-		CountDownLatch done = new CountDownLatch(1);
-		Future<?> holder = this.executor.submit(() -> this.mutex.withLock("video:9", () -> {
-			held.countDown();
-			awaitLatch(done);
-		}));
-		held.await();
-		assertThatExceptionOfType(MutexLockException.class)
-			.isThrownBy(() -> this.mutex.withLockAsync("video:9", this.executor, runs::incrementAndGet))
-			.withMessageContaining("'video:9'");
-		done.countDown();
-		holder.get(10, TimeUnit.SECONDS);
+		try (HeldElsewhere holder = holdOnOtherThread("video:9")) {
+			assertThatExceptionOfType(MutexLockException.class)
+				.isThrownBy(() -> this.mutex.withLockAsync("video:9", this.executor, runs::incrementAndGet))
+				.withMessageContaining("'video:9'");
+		}
 		assertThat(runs).hasValue(0);
 	}
 
@@ -616,6 +579,35 @@ public abstract class AbstractMutexStoreContractTests {
 			}
 		}
 		return true;
+	}
+
+	/**
+	 * Hold a key on another thread (another caller) until closed.
+	 */
+	private HeldElsewhere holdOnOtherThread(String key) throws InterruptedException {
+		CountDownLatch held = new CountDownLatch(1);
+		CountDownLatch done = new CountDownLatch(1);
+		AtomicReference<String> thread = new AtomicReference<>();
+		Future<?> holder = this.executor.submit(() -> this.mutex.withLock(key, () -> {
+			thread.set(Thread.currentThread().getName());
+			held.countDown();
+			awaitLatch(done);
+		}));
+		held.await();
+		return new HeldElsewhere(thread.get(), done, holder);
+	}
+
+	/**
+	 * A key held by another thread; closing lets it release the key, and waits for that.
+	 */
+	private record HeldElsewhere(String thread, CountDownLatch done, Future<?> holder) implements AutoCloseable {
+
+		@Override
+		public void close() throws Exception {
+			this.done.countDown();
+			this.holder.get(10, TimeUnit.SECONDS);
+		}
+
 	}
 
 	protected <T> T onOtherThread(java.util.concurrent.Callable<T> action) throws Exception {

@@ -50,16 +50,7 @@ class LocalOwnerDeathTests {
 
 	@Test
 	void waiterParkedBeforeTheOwnerDiesTakesTheKeyWithoutWaitingOutItsBlock() throws Exception {
-		CountDownLatch held = new CountDownLatch(1);
-		CountDownLatch die = new CountDownLatch(1);
-		Thread owner = new Thread(() -> {
-			this.mutex.lock("k");
-			held.countDown();
-			awaitQuietly(die);
-			// ends without releasing
-		}, "doomed-owner");
-		owner.start();
-		held.await();
+		DoomedOwner owner = holdUntilDeath("k");
 		AtomicReference<Thread> waiterThread = new AtomicReference<>();
 		Future<Boolean> waiter = this.executor.submit(() -> {
 			waiterThread.set(Thread.currentThread());
@@ -68,26 +59,16 @@ class LocalOwnerDeathTests {
 			}
 		});
 		await().until(() -> waiterThread.get() != null && waiterThread.get().getState() == Thread.State.TIMED_WAITING);
-		die.countDown();
-		owner.join();
+		owner.die();
 		// Within the liveness check (50 ms), far sooner than the 20 s block.
 		assertThat(waiter.get(10, TimeUnit.SECONDS)).isTrue();
 	}
 
 	@Test
 	void awaitReleaseReturnsWhenTheOwnerDies() throws Exception {
-		CountDownLatch held = new CountDownLatch(1);
-		CountDownLatch die = new CountDownLatch(1);
-		Thread owner = new Thread(() -> {
-			this.mutex.lock("k");
-			held.countDown();
-			awaitQuietly(die);
-		}, "doomed-owner");
-		owner.start();
-		held.await();
+		DoomedOwner owner = holdUntilDeath("k");
 		Future<Boolean> waiter = this.executor.submit(() -> this.mutex.awaitRelease("k", Duration.ofSeconds(20)));
-		die.countDown();
-		owner.join();
+		owner.die();
 		assertThat(waiter.get(10, TimeUnit.SECONDS)).isTrue();
 	}
 
@@ -103,6 +84,31 @@ class LocalOwnerDeathTests {
 		assertThat(mine.release()).isTrue();
 		assertThat(this.store.getRegistry().size()).isZero();
 		assertThat(this.mutex.sweep()).isZero();
+	}
+
+	/**
+	 * Start a thread that takes the key and, when told to die, ends without releasing it.
+	 */
+	private DoomedOwner holdUntilDeath(String key) throws InterruptedException {
+		CountDownLatch held = new CountDownLatch(1);
+		CountDownLatch die = new CountDownLatch(1);
+		Thread owner = new Thread(() -> {
+			this.mutex.lock(key);
+			held.countDown();
+			awaitQuietly(die);
+		}, "doomed-owner");
+		owner.start();
+		held.await();
+		return new DoomedOwner(owner, die);
+	}
+
+	private record DoomedOwner(Thread thread, CountDownLatch dieSignal) {
+
+		void die() throws InterruptedException {
+			this.dieSignal.countDown();
+			this.thread.join();
+		}
+
 	}
 
 	private void holdAndDie(String key) throws InterruptedException {
