@@ -1,9 +1,11 @@
 package dev.automutex;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +27,8 @@ final class DefaultMutexLock implements MutexLock {
 
 	private final Consumer<DefaultMutexLock> onRelease;
 
+	private final @Nullable Duration expire;
+
 	private final AtomicBoolean released = new AtomicBoolean();
 
 	/**
@@ -32,12 +36,19 @@ final class DefaultMutexLock implements MutexLock {
 	 * @param held the acquisitions, in the order they were made
 	 * @param owner the thread that made them
 	 * @param onRelease told once, on the owner thread, when this lock is released
+	 * @param expire the time-to-live asked for, or {@code null} for the store's default
 	 */
-	DefaultMutexLock(List<String> keys, List<MutexStore.Held> held, Thread owner, Consumer<DefaultMutexLock> onRelease) {
+	DefaultMutexLock(List<String> keys, List<MutexStore.Held> held, Thread owner, Consumer<DefaultMutexLock> onRelease,
+			@Nullable Duration expire) {
 		this.keys = List.copyOf(keys);
 		this.held = List.copyOf(held);
 		this.owner = owner;
 		this.onRelease = onRelease;
+		this.expire = expire;
+	}
+
+	@Nullable Duration expire() {
+		return this.expire;
 	}
 
 	@Override

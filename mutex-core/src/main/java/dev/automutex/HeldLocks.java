@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 import org.jspecify.annotations.Nullable;
 
@@ -22,6 +24,19 @@ final class HeldLocks {
 
 	private final Map<String, Hold> byKey = new ConcurrentHashMap<>();
 
+	private final BiConsumer<String, DefaultMutexLock> firstHold;
+
+	private final Consumer<String> lastRelease;
+
+	/**
+	 * @param firstHold told when a key becomes held through the template (not for re-entrant holds)
+	 * @param lastRelease told when its last hold is released
+	 */
+	HeldLocks(BiConsumer<String, DefaultMutexLock> firstHold, Consumer<String> lastRelease) {
+		this.firstHold = firstHold;
+		this.lastRelease = lastRelease;
+	}
+
 	void track(DefaultMutexLock lock) {
 		ArrayDeque<DefaultMutexLock> locks = this.byThread.get();
 		if (locks == null) {
@@ -30,8 +45,17 @@ final class HeldLocks {
 		}
 		locks.addLast(lock);
 		for (String key : lock.keys()) {
-			this.byKey.compute(key, (k, hold) -> (hold != null && hold.thread() == lock.owner()) ? hold.again()
-					: new Hold(lock.owner(), Instant.now(), 1));
+			boolean[] first = new boolean[1];
+			this.byKey.compute(key, (k, hold) -> {
+				if (hold != null && hold.thread() == lock.owner()) {
+					return hold.again();
+				}
+				first[0] = true;
+				return new Hold(lock.owner(), Instant.now(), 1);
+			});
+			if (first[0]) {
+				this.firstHold.accept(key, lock);
+			}
 		}
 	}
 
@@ -51,6 +75,7 @@ final class HeldLocks {
 		int forgotten = 0;
 		for (Map.Entry<String, Hold> entry : this.byKey.entrySet()) {
 			if (!entry.getValue().thread().isAlive() && this.byKey.remove(entry.getKey(), entry.getValue())) {
+				this.lastRelease.accept(entry.getKey());
 				forgotten++;
 			}
 		}
@@ -65,8 +90,20 @@ final class HeldLocks {
 		}
 		locks.removeLastOccurrence(lock);
 		for (String key : lock.keys()) {
-			this.byKey.computeIfPresent(key, (k, hold) -> (hold.thread() != lock.owner()) ? hold
-					: (hold.count() > 1) ? hold.released() : null);
+			boolean[] last = new boolean[1];
+			this.byKey.computeIfPresent(key, (k, hold) -> {
+				if (hold.thread() != lock.owner()) {
+					return hold;
+				}
+				if (hold.count() > 1) {
+					return hold.released();
+				}
+				last[0] = true;
+				return null;
+			});
+			if (last[0]) {
+				this.lastRelease.accept(key);
+			}
 		}
 	}
 

@@ -21,6 +21,7 @@ import org.jspecify.annotations.Nullable;
 import dev.automutex.store.LockRegistryMutexStore;
 import dev.automutex.store.MutexStore;
 
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.integration.support.locks.LockRegistry;
 import org.springframework.util.Assert;
 
@@ -38,7 +39,7 @@ import org.springframework.util.Assert;
  *
  * @since 0.1.0
  */
-public class MutexTemplate implements MutexOperations {
+public class MutexTemplate implements MutexOperations, DisposableBean {
 
 	private static final Duration MAX_BLOCK = Duration.ofDays(3650);
 
@@ -51,7 +52,11 @@ public class MutexTemplate implements MutexOperations {
 
 	private final MutexStore store;
 
-	private final HeldLocks heldLocks = new HeldLocks();
+	private final MutexRenewals renewals;
+
+	private final HeldLocks heldLocks;
+
+	private boolean renew = true;
 
 	private MutexKeyConverter keyConverter = new DefaultMutexKeyConverter();
 
@@ -68,6 +73,8 @@ public class MutexTemplate implements MutexOperations {
 	public MutexTemplate(MutexStore store) {
 		Assert.notNull(store, "MutexStore must not be null");
 		this.store = store;
+		this.renewals = new MutexRenewals(store);
+		this.heldLocks = new HeldLocks(this::startRenewal, this.renewals::stop);
 	}
 
 	/**
@@ -115,6 +122,51 @@ public class MutexTemplate implements MutexOperations {
 		Assert.isTrue(handoverTimeout != null && !handoverTimeout.isNegative() && !handoverTimeout.isZero(),
 				"handoverTimeout must be positive");
 		this.handoverTimeout = handoverTimeout;
+	}
+
+	/**
+	 * Set whether keys held in a store with expiry (Redis) are renewed while held, so that work longer than
+	 * {@code expire} keeps its key. Default {@code true}: {@code expire} then only bounds how long the key of a
+	 * crashed holder stays taken. With {@code false}, a key expires after {@code expire} even while its holder
+	 * still works, and another caller can take it.
+	 * @param renew whether to renew
+	 */
+	public void setRenew(boolean renew) {
+		this.renew = renew;
+	}
+
+	/**
+	 * Whether held keys are renewed.
+	 * @return the setting
+	 */
+	public boolean isRenew() {
+		return this.renew;
+	}
+
+	/**
+	 * How many held keys are being renewed now (one per key, whatever its re-entrant holds).
+	 * @return the number of renewal tasks
+	 */
+	public int renewalCount() {
+		return this.renewals.size();
+	}
+
+	/**
+	 * Stop renewing and release the renewal thread. Held keys then expire after their time-to-live.
+	 */
+	@Override
+	public void destroy() {
+		this.renewals.shutdown();
+	}
+
+	private void startRenewal(String key, DefaultMutexLock lock) {
+		if (!this.renew || !this.store.expires()) {
+			return;
+		}
+		Duration ttl = (lock.expire() != null) ? lock.expire() : this.store.defaultExpire();
+		if (ttl != null) {
+			this.renewals.start(key, ttl);
+		}
 	}
 
 	/**
@@ -451,7 +503,8 @@ public class MutexTemplate implements MutexOperations {
 			}
 			throw MutexLockException.busy(keys, busy, block, Duration.ofNanos(System.nanoTime() - start));
 		}
-		DefaultMutexLock lock = new DefaultMutexLock(keys, held, Thread.currentThread(), this.heldLocks::untrack);
+		DefaultMutexLock lock = new DefaultMutexLock(keys, held, Thread.currentThread(), this.heldLocks::untrack,
+				expire);
 		this.heldLocks.track(lock);
 		return lock;
 	}

@@ -73,6 +73,7 @@ public abstract class AbstractMutexStoreContractTests {
 	@AfterEach
 	void shutdown() throws Exception {
 		this.executor.shutdownNow();
+		this.mutex.destroy();
 		destroyStore(this.store);
 	}
 

@@ -23,6 +23,7 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.integration.support.locks.DistributedLock;
 import org.springframework.integration.support.locks.ExpirableLockRegistry;
 import org.springframework.integration.support.locks.LockRegistry;
+import org.springframework.integration.support.locks.RenewableLockRegistry;
 import org.springframework.util.Assert;
 
 /**
@@ -143,6 +144,28 @@ public class LockRegistryMutexStore implements MutexStore, DisposableBean {
 			return lock.tryLock();
 		}
 		return lock.tryLock(wait.toNanos(), TimeUnit.NANOSECONDS);
+	}
+
+	/**
+	 * Registries with renewable locks (Redis, JDBC) hold keys with a time-to-live.
+	 */
+	@Override
+	public boolean expires() {
+		return this.registry instanceof RenewableLockRegistry;
+	}
+
+	@Override
+	public boolean renew(String key, Duration ttl) {
+		if (!(this.registry instanceof RenewableLockRegistry<?> renewable)) {
+			return true;
+		}
+		try {
+			renewable.renewLock(key, ttl);
+			return true;
+		}
+		catch (IllegalStateException ex) {
+			return false; // "Could not renew mutex": the key is not ours in the store any more
+		}
 	}
 
 	/**

@@ -45,6 +45,33 @@ public interface MutexStore {
 	}
 
 	/**
+	 * Whether held keys expire in this store unless renewed.
+	 * @return {@code false} by default: keys are held until released
+	 */
+	default boolean expires() {
+		return false;
+	}
+
+	/**
+	 * The time-to-live of keys acquired without an explicit {@code expire}, if known.
+	 * @return the default time-to-live, or {@code null}
+	 */
+	default @Nullable Duration defaultExpire() {
+		return null;
+	}
+
+	/**
+	 * Extend the time-to-live of a key this process holds. Called from a renewal thread, not the holder's.
+	 * @param key the key text
+	 * @param ttl the new time-to-live
+	 * @return {@code true} if renewed (or nothing needs renewing); {@code false} if the store no longer holds the
+	 * key for this process
+	 */
+	default boolean renew(String key, Duration ttl) {
+		return true;
+	}
+
+	/**
 	 * How long the store keeps the key if it is never released.
 	 * @param key the key text
 	 * @return the time left, or {@code null} if the key is not held or the store has no expiry

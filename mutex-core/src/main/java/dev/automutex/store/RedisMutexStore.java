@@ -31,6 +31,8 @@ public class RedisMutexStore extends LockRegistryMutexStore {
 
 	private final String description;
 
+	private final Duration expire;
+
 	/**
 	 * Create a store.
 	 * @param connectionFactory the Redis connection
@@ -42,6 +44,7 @@ public class RedisMutexStore extends LockRegistryMutexStore {
 			RedisLockType lockType) {
 		super(createRegistry(connectionFactory, prefix, expire, lockType), true);
 		this.prefix = prefix;
+		this.expire = expire;
 		this.redis = new StringRedisTemplate(connectionFactory);
 		this.description = "RedisMutexStore[prefix=" + prefix + ", expire=" + expire + ", lockType=" + lockType + "]";
 	}
@@ -72,6 +75,11 @@ public class RedisMutexStore extends LockRegistryMutexStore {
 	@Override
 	public boolean isLocked(String key) {
 		return Boolean.TRUE.equals(this.redis.hasKey(redisKey(key)));
+	}
+
+	@Override
+	public Duration defaultExpire() {
+		return this.expire;
 	}
 
 	/**

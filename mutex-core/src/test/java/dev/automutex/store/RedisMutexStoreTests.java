@@ -157,6 +157,7 @@ class RedisMutexStoreTests {
 	@Test
 	void keyExpiredAndTakenByAnotherInstanceMakesReleaseReturnFalseWithoutThrowing() {
 		MutexTemplate first = new MutexTemplate(this.storeA);
+		first.setRenew(false);
 		MutexTemplate second = new MutexTemplate(this.storeB);
 		MutexLock lost = first.lock("short", Duration.ZERO, Duration.ofMillis(300));
 		await().atMost(Duration.ofSeconds(5)).until(() -> redisServer.server().command("EXISTS mutex:short").equals(":0"));
@@ -327,6 +328,61 @@ class RedisMutexStoreTests {
 	}
 
 	@Test
+	void heldKeyIsRenewedPastItsExpireAndRenewalStopsOnRelease() {
+		MutexTemplate mutex = new MutexTemplate(this.storeA);
+		MutexLock held = mutex.lock("long-job", Duration.ZERO, Duration.ofSeconds(1));
+		assertThat(mutex.renewalCount()).isOne();
+		// Three times its expire, and the key never lapses.
+		await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+			.until(() -> redisServer.server().command("EXISTS mutex:long-job").equals(":1"));
+		assertThat(new MutexTemplate(this.storeB).tryLock("long-job")).isEmpty();
+		assertThat(held.release()).isTrue();
+		assertThat(mutex.renewalCount()).isZero();
+		assertThat(redisServer.server().command("EXISTS mutex:long-job")).isEqualTo(":0");
+		mutex.destroy();
+	}
+
+	@Test
+	void withoutRenewalAHeldKeyLapsesAfterItsExpire() {
+		MutexTemplate mutex = new MutexTemplate(this.storeA);
+		mutex.setRenew(false);
+		MutexLock held = mutex.lock("long-job", Duration.ZERO, Duration.ofMillis(500));
+		assertThat(mutex.renewalCount()).isZero();
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> redisServer.server().command("EXISTS mutex:long-job").equals(":0"));
+		assertThat(held.release()).as("the holder learns it lost the key").isFalse();
+	}
+
+	@Test
+	void reentrantHoldsShareOneRenewalAndThousandsOfKeysShareOneThread() {
+		java.util.Set<String> renewalThreadsBefore = renewalThreads();
+		MutexTemplate mutex = new MutexTemplate(this.storeA);
+		MutexLock outer = mutex.lock("k");
+		MutexLock inner = mutex.lock("k");
+		assertThat(mutex.renewalCount()).isOne();
+		inner.release();
+		assertThat(mutex.renewalCount()).isOne();
+		outer.release();
+		assertThat(mutex.renewalCount()).isZero();
+
+		java.util.List<MutexLock> many = new java.util.ArrayList<>();
+		for (int i = 0; i < 1000; i++) {
+			many.add(mutex.lock("bulk:" + i, Duration.ZERO, Duration.ofMillis(600)));
+		}
+		assertThat(mutex.renewalCount()).isEqualTo(1000);
+		java.util.Set<String> started = renewalThreads();
+		started.removeAll(renewalThreadsBefore);
+		assertThat(started).as("one renewal thread for all keys").hasSize(1);
+		// After two expire periods every key is still there.
+		await().during(Duration.ofMillis(1200)).atMost(Duration.ofSeconds(3))
+			.until(() -> redisServer.server().command("EXISTS mutex:bulk:0").equals(":1")
+					&& redisServer.server().command("EXISTS mutex:bulk:999").equals(":1"));
+		many.forEach(MutexLock::release);
+		assertThat(mutex.renewalCount()).isZero();
+		mutex.destroy();
+	}
+
+	@Test
 	void prefixSeparatesApplications() throws Exception {
 		RedisMutexStore other = new RedisMutexStore(this.connectionB, "billing", Duration.ofSeconds(10),
 				RedisLockType.SPIN_LOCK);
@@ -339,6 +395,13 @@ class RedisMutexStoreTests {
 		finally {
 			other.destroy();
 		}
+	}
+
+	private static java.util.Set<String> renewalThreads() {
+		return Thread.getAllStackTraces().keySet().stream()
+			.map(Thread::getName)
+			.filter((name) -> name.startsWith("mutex-renewal-"))
+			.collect(java.util.stream.Collectors.toSet());
 	}
 
 	private static long pttl(String key) {

@@ -90,6 +90,7 @@ public final class MutexAutoConfiguration {
 			ObjectProvider<MutexKeyConverter> keyConverter, Environment environment) {
 		MutexTemplate template = new MutexTemplate(mutexStore);
 		template.setDefaultBlock(properties.getBlock());
+		template.setRenew(properties.isRenew());
 		// Stores apply their own default time-to-live: ours is mutex.expire already, and an application's own
 		// registry (a JdbcLockRegistry, say) keeps its own unless mutex.expire is set explicitly.
 		if (environment.containsProperty("mutex.expire")) {

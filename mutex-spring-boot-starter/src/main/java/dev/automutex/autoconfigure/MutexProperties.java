@@ -37,6 +37,12 @@ public class MutexProperties implements InitializingBean {
 	private String prefix = "mutex";
 
 	/**
+	 * Whether keys held in a store with expiry (Redis) are renewed while held, so that work longer than 'expire'
+	 * keeps its key. When off, a key expires after 'expire' even while its holder still works.
+	 */
+	private boolean renew = true;
+
+	/**
 	 * How often idle and abandoned entries are swept: keys whose owner thread ended without releasing them
 	 * (local store) and cached lock objects of keys not held here (Redis). Zero turns sweeping off.
 	 */
@@ -74,6 +80,14 @@ public class MutexProperties implements InitializingBean {
 
 	public void setPrefix(String prefix) {
 		this.prefix = prefix;
+	}
+
+	public boolean isRenew() {
+		return this.renew;
+	}
+
+	public void setRenew(boolean renew) {
+		this.renew = renew;
 	}
 
 	public Duration getSweepInterval() {

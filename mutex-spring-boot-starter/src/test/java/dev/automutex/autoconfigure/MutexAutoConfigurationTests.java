@@ -60,6 +60,7 @@ class MutexAutoConfigurationTests {
 			MutexTemplate template = context.getBean(MutexTemplate.class);
 			assertThat(template.getDefaultBlock()).isEqualTo(Duration.ofSeconds(1));
 			assertThat(template.getDefaultExpire()).as("the store's own default applies").isNull();
+			assertThat(template.isRenew()).isTrue();
 			assertThat(context.getBean(MutexProperties.class).getExpire()).isEqualTo(Duration.ofSeconds(10));
 		});
 	}
@@ -115,6 +116,12 @@ class MutexAutoConfigurationTests {
 				assertThat(Long.parseLong(ttl.substring(1))).isBetween(35_000L, 40_000L);
 			}
 		});
+	}
+
+	@Test
+	void renewalCanBeTurnedOff() {
+		this.contextRunner.withPropertyValues("mutex.renew=false")
+			.run((context) -> assertThat(context.getBean(MutexTemplate.class).isRenew()).isFalse());
 	}
 
 	@Test

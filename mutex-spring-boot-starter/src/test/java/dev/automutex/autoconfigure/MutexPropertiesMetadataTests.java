@@ -19,7 +19,7 @@ class MutexPropertiesMetadataTests {
 			assertThat(in).as("generated configuration metadata").isNotNull();
 			String json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
 			assertThat(json).contains("\"mutex.store\"", "\"mutex.block\"", "\"mutex.expire\"", "\"mutex.prefix\"",
-					"\"mutex.redis.lock-type\"", "\"mutex.sweep-interval\"");
+					"\"mutex.redis.lock-type\"", "\"mutex.sweep-interval\"", "\"mutex.renew\"");
 			assertThat(json).contains("How long a caller waits for a key someone else holds");
 		}
 	}

@@ -1,0 +1,104 @@
+package dev.automutex;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.automutex.store.MutexStore;
+
+/**
+ * Keeps held keys alive in stores with expiry (Locker's leases): while a key is held through a
+ * {@link MutexTemplate}, its time-to-live is renewed every third of it, so work longer than {@code expire} keeps
+ * the key, and {@code expire} only says how soon a crashed holder's key frees itself.
+ * <p>
+ * One task per held key, not per re-entrant hold; one shared daemon thread for all keys of the template. A task
+ * stops when its key's last hold is released, or when renewal fails (the key expired or was taken over), which
+ * is logged as a warning.
+ */
+final class MutexRenewals {
+
+	private static final Logger logger = LoggerFactory.getLogger(MutexRenewals.class);
+
+	private static final AtomicInteger instances = new AtomicInteger();
+
+	private final MutexStore store;
+
+	private final Map<String, ScheduledFuture<?>> tasks = new ConcurrentHashMap<>();
+
+	private volatile @Nullable ScheduledExecutorService scheduler;
+
+	MutexRenewals(MutexStore store) {
+		this.store = store;
+	}
+
+	void start(String key, Duration ttl) {
+		long period = Math.max(1, ttl.toMillis() / 3);
+		this.tasks.computeIfAbsent(key, (k) -> scheduler()
+			.scheduleWithFixedDelay(() -> renew(k, ttl), period, period, TimeUnit.MILLISECONDS));
+	}
+
+	void stop(String key) {
+		ScheduledFuture<?> task = this.tasks.remove(key);
+		if (task != null) {
+			task.cancel(false);
+		}
+	}
+
+	/**
+	 * How many keys are being renewed now.
+	 */
+	int size() {
+		return this.tasks.size();
+	}
+
+	private void renew(String key, Duration ttl) {
+		try {
+			if (!this.store.renew(key, ttl)) {
+				logger.warn("Mutex '{}' could not be renewed: it expired or another holder took it, so its holder is "
+						+ "no longer alone; renewal stopped", key);
+				stop(key);
+			}
+		}
+		catch (RuntimeException ex) {
+			// The store may be back before the key expires: keep trying until the key is released.
+			logger.warn("Mutex '{}' could not be renewed this time: {}", key, ex.toString());
+		}
+	}
+
+	private ScheduledExecutorService scheduler() {
+		ScheduledExecutorService current = this.scheduler;
+		if (current == null) {
+			synchronized (this) {
+				current = this.scheduler;
+				if (current == null) {
+					current = Executors.newSingleThreadScheduledExecutor((runnable) -> {
+						Thread thread = new Thread(runnable, "mutex-renewal-" + instances.incrementAndGet());
+						thread.setDaemon(true);
+						return thread;
+					});
+					this.scheduler = current;
+				}
+			}
+		}
+		return current;
+	}
+
+	void shutdown() {
+		ScheduledExecutorService current = this.scheduler;
+		this.scheduler = null;
+		if (current != null) {
+			current.shutdownNow();
+		}
+		this.tasks.clear();
+	}
+
+}
