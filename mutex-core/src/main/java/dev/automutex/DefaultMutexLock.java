@@ -23,6 +23,8 @@ final class DefaultMutexLock implements MutexLock {
 
 	private final List<MutexStore.Held> held;
 
+	private final List<String> order;
+
 	private final Thread owner;
 
 	private final Consumer<DefaultMutexLock> onRelease;
@@ -33,14 +35,16 @@ final class DefaultMutexLock implements MutexLock {
 
 	/**
 	 * @param keys the keys, in the order the caller gave them
+	 * @param order the keys in the order they were acquired (matching {@code held})
 	 * @param held the acquisitions, in the order they were made
 	 * @param owner the thread that made them
 	 * @param onRelease told once, on the owner thread, when this lock is released
 	 * @param expire the time-to-live asked for, or {@code null} for the store's default
 	 */
-	DefaultMutexLock(List<String> keys, List<MutexStore.Held> held, Thread owner, Consumer<DefaultMutexLock> onRelease,
-			@Nullable Duration expire) {
+	DefaultMutexLock(List<String> keys, List<String> order, List<MutexStore.Held> held, Thread owner,
+			Consumer<DefaultMutexLock> onRelease, @Nullable Duration expire) {
 		this.keys = List.copyOf(keys);
+		this.order = List.copyOf(order);
 		this.held = List.copyOf(held);
 		this.owner = owner;
 		this.onRelease = onRelease;
@@ -58,6 +62,45 @@ final class DefaultMutexLock implements MutexLock {
 
 	Thread owner() {
 		return this.owner;
+	}
+
+	@Override
+	public boolean isHeld() {
+		if (this.released.get()) {
+			return false;
+		}
+		for (MutexStore.Held acquisition : this.held) {
+			if (!acquisition.isHeld()) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	@Override
+	public long fencingToken() {
+		if (this.keys.size() != 1) {
+			throw new IllegalStateException("Mutex " + this.keys + " holds several keys, each with its own token; "
+					+ "ask fencingToken(key)");
+		}
+		return fencingToken(this.keys.get(0));
+	}
+
+	@Override
+	public long fencingToken(String key) {
+		int index = this.order.indexOf(key);
+		if (index < 0) {
+			throw new IllegalArgumentException("Mutex " + this.keys + " does not hold '" + key + "'");
+		}
+		if (this.released.get()) {
+			throw new MutexLostException(List.of(key), "Mutex '" + key + "' was released; it has no fencing token");
+		}
+		try {
+			return this.held.get(index).fencingToken();
+		}
+		catch (IllegalStateException ex) {
+			throw new MutexLostException(List.of(key), ex.getMessage());
+		}
 	}
 
 	@Override

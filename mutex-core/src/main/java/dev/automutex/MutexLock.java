@@ -33,6 +33,33 @@ public interface MutexLock extends AutoCloseable {
 	boolean release();
 
 	/**
+	 * Whether the store still holds every key of this lock for its holder, asking the store (Redis: is the key
+	 * still ours?). Use it before an irreversible step in long work.
+	 * @return {@code false} once released, or once a key was lost (expired, taken over)
+	 */
+	boolean isHeld();
+
+	/**
+	 * The fencing token of this acquisition (single-key locks): a number greater than that of every earlier
+	 * acquisition of the key, in every instance sharing the store. Pass it to the resource you protect and have
+	 * it refuse writes with a token smaller than one it has seen: a holder whose lease lapsed then cannot
+	 * overwrite its successor's work. The same on every call.
+	 * @return the token
+	 * @throws MutexLostException if the key is no longer held by this acquisition
+	 * @throws IllegalStateException if this lock holds several keys (use {@link #fencingToken(String)})
+	 * @throws UnsupportedOperationException if the store issues no tokens (an application's own registry)
+	 */
+	long fencingToken();
+
+	/**
+	 * The fencing token of one key of this lock.
+	 * @param key one of {@link #keys()}
+	 * @return the token
+	 * @throws MutexLostException if the key is no longer held by this acquisition
+	 */
+	long fencingToken(String key);
+
+	/**
 	 * Release the lock, quietly: same as {@link #release()} with the result ignored, and never throwing. Called
 	 * from a thread that does not own the lock, it logs a warning and leaves the lock held.
 	 */

@@ -503,8 +503,8 @@ public class MutexTemplate implements MutexOperations, DisposableBean {
 			}
 			throw MutexLockException.busy(keys, busy, block, Duration.ofNanos(System.nanoTime() - start));
 		}
-		DefaultMutexLock lock = new DefaultMutexLock(keys, held, Thread.currentThread(), this.heldLocks::untrack,
-				expire);
+		DefaultMutexLock lock = new DefaultMutexLock(keys, order, held, Thread.currentThread(),
+				this.heldLocks::untrack, expire);
 		this.heldLocks.track(lock);
 		return lock;
 	}

@@ -55,6 +55,13 @@ public abstract class AbstractMutexStoreContractTests {
 	}
 
 	/**
+	 * Whether the store issues fencing tokens.
+	 */
+	protected boolean issuesFencingTokens() {
+		return true;
+	}
+
+	/**
 	 * Release what the store holds (threads, connections).
 	 */
 	protected void destroyStore(MutexStore store) throws Exception {
@@ -559,6 +566,55 @@ public abstract class AbstractMutexStoreContractTests {
 			.havingCause()
 			.isSameAs(failure);
 		assertThat(this.mutex.isLocked("video:9")).isFalse();
+	}
+
+	@Test
+	void isHeldIsTrueWhileHeldAndFalseOnceReleased() {
+		MutexLock lock = this.mutex.lock("k");
+		assertThat(lock.isHeld()).isTrue();
+		lock.release();
+		assertThat(lock.isHeld()).isFalse();
+	}
+
+	@Test
+	void fencingTokensGrowWithEveryAcquisitionWhateverTheThread() throws Exception {
+		if (!issuesFencingTokens()) {
+			try (MutexLock lock = this.mutex.lock("k")) {
+				assertThatExceptionOfType(UnsupportedOperationException.class).isThrownBy(lock::fencingToken);
+			}
+			return;
+		}
+		List<Long> inAcquisitionOrder = new ArrayList<>();
+		CountDownLatch start = new CountDownLatch(1);
+		List<Future<?>> workers = new ArrayList<>();
+		for (int t = 0; t < 4; t++) {
+			workers.add(this.executor.submit(() -> {
+				awaitLatch(start);
+				for (int i = 0; i < 25; i++) {
+					try (MutexLock lock = this.mutex.lock("account:1", Duration.ofSeconds(20))) {
+						long token = lock.fencingToken();
+						assertThat(lock.fencingToken()).as("the same for one acquisition").isEqualTo(token);
+						synchronized (inAcquisitionOrder) {
+							inAcquisitionOrder.add(token);
+						}
+					}
+				}
+				return null;
+			}));
+		}
+		start.countDown();
+		for (Future<?> worker : workers) {
+			worker.get(50, TimeUnit.SECONDS);
+		}
+		assertThat(inAcquisitionOrder).hasSize(100).isSorted().doesNotHaveDuplicates();
+	}
+
+	@Test
+	void fencingTokenOfAReleasedLockIsRefused() {
+		MutexLock lock = this.mutex.lock("k");
+		lock.release();
+		assertThatExceptionOfType(MutexLostException.class).isThrownBy(lock::fencingToken)
+			.satisfies((ex) -> assertThat(ex.keys()).containsExactly("k"));
 	}
 
 	@Test

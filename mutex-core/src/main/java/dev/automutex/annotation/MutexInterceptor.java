@@ -19,6 +19,7 @@ import dev.automutex.MutexKey;
 import dev.automutex.MutexKeyConverter;
 import dev.automutex.MutexLock;
 import dev.automutex.MutexLockException;
+import dev.automutex.MutexLostException;
 import dev.automutex.MutexOperations;
 
 import org.springframework.aop.support.AopUtils;
@@ -84,15 +85,26 @@ public class MutexInterceptor implements MethodInterceptor {
 		catch (MutexLockException ex) {
 			return onFailure(operation, args, target, ex);
 		}
-		Object result = null;
+		if (operation.tokenParameter() >= 0) {
+			// The invocation's own argument array: the method receives the token in place of what was passed.
+			args[operation.tokenParameter()] = lock.fencingToken();
+		}
+		Object result;
 		try {
 			result = invocation.proceed();
-			return result;
 		}
-		finally {
+		catch (Throwable ex) {
 			lock.release();
-			warnIfStillRunning(operation, result);
+			throw ex;
 		}
+		boolean released = lock.release();
+		warnIfStillRunning(operation, result);
+		if (!released) {
+			throw new MutexLostException(lock.keys(), operation.describe() + " lost its key " + lock.keys()
+					+ " before it returned (it expired or was taken over), so its work may have overlapped with "
+					+ "another holder's; its result is withheld");
+		}
+		return result;
 	}
 
 	private MutexKey resolveKey(MutexOperation operation, @Nullable Object[] args, Object target) {

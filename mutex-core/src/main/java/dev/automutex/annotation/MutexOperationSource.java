@@ -153,13 +153,36 @@ public class MutexOperationSource implements BeanFactoryAware {
 		if (afterFailure != null) {
 			checkFailureHandler(afterFailure, problems);
 		}
+		int tokenParameter = tokenParameter(method, !all.isEmpty(), problems);
 		if (!problems.isEmpty()) {
 			throw new IllegalStateException(
 					"Invalid " + MutexOperation.describe(method, targetClass) + ": " + String.join("; ", problems));
 		}
 		String name = StringUtils.hasText(annotation.name()) ? annotation.name().trim()
 				: targetClass.getSimpleName() + "#" + method.getName();
-		return new MutexOperation(method, targetClass, name, on, all, block, expire, afterFailure);
+		return new MutexOperation(method, targetClass, name, on, all, block, expire, afterFailure, tokenParameter);
+	}
+
+	private static int tokenParameter(Method method, boolean severalKeys, List<String> problems) {
+		int found = -1;
+		java.lang.reflect.Parameter[] parameters = method.getParameters();
+		for (int i = 0; i < parameters.length; i++) {
+			if (!parameters[i].isAnnotationPresent(FencingToken.class)) {
+				continue;
+			}
+			Class<?> type = parameters[i].getType();
+			if (type != long.class && type != Long.class) {
+				problems.add("@FencingToken parameter " + i + " is a " + type.getSimpleName() + "; it must be a long");
+			}
+			else if (found >= 0) {
+				problems.add("@FencingToken is on more than one parameter");
+			}
+			else if (severalKeys) {
+				problems.add("@FencingToken needs one key, but all locks several; each has its own token");
+			}
+			found = i;
+		}
+		return found;
 	}
 
 	private static boolean isAsyncMethod(Method method, Class<?> targetClass) {

@@ -1,6 +1,8 @@
 package dev.automutex.store;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Lock;
 
 /**
  * {@link MutexStore} for one JVM, over a {@link LocalLockRegistry}: the default when no Redis is configured.
@@ -14,6 +16,8 @@ import java.time.Duration;
 public class LocalMutexStore extends LockRegistryMutexStore {
 
 	private final LocalLockRegistry registry;
+
+	private final AtomicLong tokens = new AtomicLong();
 
 	/**
 	 * Create a store with a new, empty registry.
@@ -30,6 +34,40 @@ public class LocalMutexStore extends LockRegistryMutexStore {
 	@Override
 	public LocalLockRegistry getRegistry() {
 		return this.registry;
+	}
+
+	/**
+	 * Local holds know their owner thread, and get a token from one counter for the whole store, taken while the
+	 * key is held (so in the order of acquisition).
+	 */
+	@Override
+	protected Held newHeld(String key, Lock lock) {
+		Thread owner = Thread.currentThread();
+		long token = this.tokens.incrementAndGet();
+		return new Held() {
+
+			private volatile boolean released;
+
+			@Override
+			public boolean release() {
+				this.released = true;
+				return LocalMutexStore.this.release(key, lock);
+			}
+
+			@Override
+			public boolean isHeld() {
+				return !this.released && LocalMutexStore.this.registry.owner(key) == owner;
+			}
+
+			@Override
+			public long fencingToken() {
+				if (!isHeld()) {
+					throw new IllegalStateException("Mutex '" + key + "' is no longer held by this acquisition");
+				}
+				return token;
+			}
+
+		};
 	}
 
 	@Override

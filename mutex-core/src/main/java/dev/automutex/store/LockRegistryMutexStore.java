@@ -133,6 +133,17 @@ public class LockRegistryMutexStore implements MutexStore, DisposableBean {
 		if (this.sweepable) {
 			this.heldHere.merge(key, 1, Integer::sum);
 		}
+		return newHeld(key, lock);
+	}
+
+	/**
+	 * Make the handle of one successful acquisition. Subclasses that can answer {@link Held#isHeld()} or issue
+	 * fencing tokens return their own.
+	 * @param key the key
+	 * @param lock the registry's lock, now held by the calling thread
+	 * @return the handle
+	 */
+	protected Held newHeld(String key, Lock lock) {
 		return () -> release(key, lock);
 	}
 
@@ -208,7 +219,13 @@ public class LockRegistryMutexStore implements MutexStore, DisposableBean {
 		return false;
 	}
 
-	private boolean release(String key, Lock lock) {
+	/**
+	 * Unlock a registry lock, reporting a lost key as {@code false} (with a warning) rather than an exception.
+	 * @param key the key
+	 * @param lock the registry's lock
+	 * @return whether it was released normally
+	 */
+	protected final boolean release(String key, Lock lock) {
 		if (this.sweepable) {
 			this.heldHere.computeIfPresent(key, (k, holds) -> (holds > 1) ? holds - 1 : null);
 		}

@@ -118,6 +118,26 @@ public interface MutexStore {
 		 */
 		boolean release();
 
+		/**
+		 * Whether the store still holds the key for this acquisition, asking the store where it can.
+		 * @return {@code false} once the key is released, or lost (expired, taken over)
+		 */
+		default boolean isHeld() {
+			return true;
+		}
+
+		/**
+		 * A fencing token for this acquisition: greater than the token of every earlier acquisition of the key,
+		 * in every instance sharing the store. Issued only while the store still holds the key for this
+		 * acquisition, so a holder whose lease lapsed cannot get one larger than its successor's.
+		 * @return the token, the same on every call for one acquisition
+		 * @throws IllegalStateException if the key is no longer held for this acquisition
+		 * @throws UnsupportedOperationException if the store issues no tokens
+		 */
+		default long fencingToken() {
+			throw new UnsupportedOperationException("This store issues no fencing tokens");
+		}
+
 	}
 
 }

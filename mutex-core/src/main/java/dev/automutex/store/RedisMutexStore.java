@@ -1,15 +1,21 @@
 package dev.automutex.store;
 
+import java.lang.reflect.Field;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Lock;
 
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.DefaultRedisScript;
+import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.integration.redis.util.RedisLockRegistry;
 import org.springframework.integration.redis.util.RedisLockRegistry.RedisLockType;
 import org.springframework.util.Assert;
+import org.springframework.util.ReflectionUtils;
 
 /**
  * {@link MutexStore} on Redis, over Spring Integration's {@link RedisLockRegistry}: a key {@code k} is the Redis
@@ -33,6 +39,17 @@ public class RedisMutexStore extends LockRegistryMutexStore {
 
 	private final Duration expire;
 
+	private final String clientId;
+
+	private final String fencingKey;
+
+	private static final RedisScript<Long> TOKEN_IF_OWNER = new DefaultRedisScript<>("""
+			if redis.call('GET', KEYS[1]) == ARGV[1] then
+				return redis.call('INCR', KEYS[2])
+			end
+			return -1
+			""", Long.class);
+
 	/**
 	 * Create a store.
 	 * @param connectionFactory the Redis connection
@@ -46,6 +63,8 @@ public class RedisMutexStore extends LockRegistryMutexStore {
 		this.prefix = prefix;
 		this.expire = expire;
 		this.redis = new StringRedisTemplate(connectionFactory);
+		this.clientId = clientId((RedisLockRegistry) getRegistry());
+		this.fencingKey = prefix + "-fencing";
 		this.description = "RedisMutexStore[prefix=" + prefix + ", expire=" + expire + ", lockType=" + lockType + "]";
 	}
 
@@ -75,6 +94,61 @@ public class RedisMutexStore extends LockRegistryMutexStore {
 	@Override
 	public boolean isLocked(String key) {
 		return Boolean.TRUE.equals(this.redis.hasKey(redisKey(key)));
+	}
+
+	/**
+	 * The value RedisLockRegistry stores under the keys it holds. It is not public; without it we could not tell
+	 * our own hold from another instance's.
+	 */
+	private static String clientId(RedisLockRegistry registry) {
+		Field field = ReflectionUtils.findField(RedisLockRegistry.class, "clientId", String.class);
+		Assert.state(field != null, "This Spring Integration version's RedisLockRegistry has no clientId field; "
+				+ "AutoMutex needs it to check ownership and issue fencing tokens");
+		ReflectionUtils.makeAccessible(field);
+		String id = (String) ReflectionUtils.getField(field, registry);
+		Assert.state(id != null, "RedisLockRegistry has no clientId");
+		return id;
+	}
+
+	/**
+	 * Redis holds know whether Redis still has the key for this instance, and get their fencing token from one
+	 * counter ({@code <prefix>-fencing}) in a script that checks ownership first.
+	 */
+	@Override
+	protected Held newHeld(String key, Lock lock) {
+		return new Held() {
+
+			private volatile boolean released;
+
+			private volatile long token;
+
+			@Override
+			public boolean release() {
+				this.released = true;
+				return RedisMutexStore.this.release(key, lock);
+			}
+
+			@Override
+			public boolean isHeld() {
+				return !this.released && RedisMutexStore.this.clientId.equals(RedisMutexStore.this.redis.opsForValue()
+					.get(redisKey(key)));
+			}
+
+			@Override
+			public synchronized long fencingToken() {
+				if (this.token == 0) {
+					Long issued = this.released ? null : RedisMutexStore.this.redis.execute(TOKEN_IF_OWNER,
+							List.of(redisKey(key), RedisMutexStore.this.fencingKey), RedisMutexStore.this.clientId);
+					if (issued == null || issued < 0) {
+						throw new IllegalStateException("Mutex '" + key + "' is no longer held by this instance in "
+								+ "Redis (it expired or was taken over), so it gets no fencing token");
+					}
+					this.token = issued;
+				}
+				return this.token;
+			}
+
+		};
 	}
 
 	@Override

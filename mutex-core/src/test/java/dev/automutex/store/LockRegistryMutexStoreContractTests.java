@@ -9,6 +9,11 @@ import dev.automutex.AbstractMutexStoreContractTests;
 class LockRegistryMutexStoreContractTests extends AbstractMutexStoreContractTests {
 
 	@Override
+	protected boolean issuesFencingTokens() {
+		return false;
+	}
+
+	@Override
 	protected MutexStore createStore() {
 		return new LockRegistryMutexStore(new LocalLockRegistry());
 	}

@@ -16,6 +16,7 @@ import dev.automutex.MutexException;
 import dev.automutex.MutexHolder;
 import dev.automutex.MutexLock;
 import dev.automutex.MutexLockException;
+import dev.automutex.MutexLostException;
 import dev.automutex.MutexTemplate;
 import dev.automutex.test.RedisServer;
 import dev.automutex.test.RedisServerExtension;
@@ -380,6 +381,48 @@ class RedisMutexStoreTests {
 		many.forEach(MutexLock::release);
 		assertThat(mutex.renewalCount()).isZero();
 		mutex.destroy();
+	}
+
+	@Test
+	void staleHolderNeverGetsALargerFencingTokenThanItsSuccessor() {
+		MutexTemplate first = new MutexTemplate(this.storeA);
+		first.setRenew(false);
+		MutexTemplate second = new MutexTemplate(this.storeB);
+		MutexLock early = first.lock("account:1", Duration.ZERO, Duration.ofMillis(300));
+		long earlyToken = early.fencingToken(); // asked in time
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> redisServer.server().command("EXISTS mutex:account:1").equals(":0"));
+		MutexLock successor = second.lock("account:1", Duration.ZERO);
+		long successorToken = successor.fencingToken();
+		assertThat(successorToken).isGreaterThan(earlyToken);
+		assertThat(early.isHeld()).as("the stale holder can tell").isFalse();
+		assertThat(early.fencingToken()).as("its own, earlier token").isEqualTo(earlyToken);
+		assertThat(early.release()).isFalse();
+		successor.release();
+
+		MutexLock late = first.lock("account:1", Duration.ZERO, Duration.ofMillis(300));
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> redisServer.server().command("EXISTS mutex:account:1").equals(":0"));
+		MutexLock next = second.lock("account:1", Duration.ZERO);
+		assertThatExceptionOfType(MutexLostException.class).as("a holder that lapsed gets no token at all")
+			.isThrownBy(late::fencingToken);
+		assertThat(next.fencingToken()).isGreaterThan(successorToken);
+		next.release();
+		assertThat(late.release()).isFalse();
+	}
+
+	@Test
+	void fencingTokensGrowAcrossInstances() {
+		MutexTemplate first = new MutexTemplate(this.storeA);
+		MutexTemplate second = new MutexTemplate(this.storeB);
+		long previous = 0;
+		for (int i = 0; i < 10; i++) {
+			MutexTemplate instance = (i % 2 == 0) ? first : second;
+			try (MutexLock lock = instance.lock("account:2")) {
+				assertThat(lock.fencingToken()).isGreaterThan(previous);
+				previous = lock.fencingToken();
+			}
+		}
 	}
 
 	@Test
