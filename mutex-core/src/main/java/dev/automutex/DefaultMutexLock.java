@@ -3,6 +3,7 @@ package dev.automutex;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 import org.jspecify.annotations.Nullable;
@@ -31,6 +32,8 @@ final class DefaultMutexLock implements MutexLock {
 
 	private final @Nullable Duration expire;
 
+	private final BiConsumer<String, Runnable> lossCallbacks;
+
 	private final AtomicBoolean released = new AtomicBoolean();
 
 	/**
@@ -42,13 +45,27 @@ final class DefaultMutexLock implements MutexLock {
 	 * @param expire the time-to-live asked for, or {@code null} for the store's default
 	 */
 	DefaultMutexLock(List<String> keys, List<String> order, List<MutexStore.Held> held, Thread owner,
-			Consumer<DefaultMutexLock> onRelease, @Nullable Duration expire) {
+			Consumer<DefaultMutexLock> onRelease, @Nullable Duration expire, BiConsumer<String, Runnable> lossCallbacks) {
 		this.keys = List.copyOf(keys);
 		this.order = List.copyOf(order);
 		this.held = List.copyOf(held);
 		this.owner = owner;
 		this.onRelease = onRelease;
 		this.expire = expire;
+		this.lossCallbacks = lossCallbacks;
+	}
+
+	@Override
+	public MutexLock onLost(Runnable callback) {
+		for (String key : this.keys) {
+			this.lossCallbacks.accept(key, callback);
+		}
+		return this;
+	}
+
+	@Override
+	public MutexLock interruptOnLoss() {
+		return onLost(this.owner::interrupt);
 	}
 
 	@Nullable Duration expire() {

@@ -60,6 +60,22 @@ public interface MutexLock extends AutoCloseable {
 	long fencingToken(String key);
 
 	/**
+	 * Run {@code callback} if renewal finds that the store lost a key of this lock while it is held (it expired
+	 * during a pause, Redis restarted, someone removed it). Runs on the renewal thread, at most once; only for
+	 * stores with expiry and renewal on. Use it to stop work whose exclusion is gone.
+	 * @param callback what to run
+	 * @return this lock
+	 */
+	MutexLock onLost(Runnable callback);
+
+	/**
+	 * Interrupt the thread that holds this lock if a key of it is lost (see {@link #onLost(Runnable)}), so that
+	 * blocking work stops with an {@link InterruptedException}.
+	 * @return this lock
+	 */
+	MutexLock interruptOnLoss();
+
+	/**
 	 * Release the lock, quietly: same as {@link #release()} with the result ignored, and never throwing. Called
 	 * from a thread that does not own the lock, it logs a warning and leaves the lock held.
 	 */

@@ -8,6 +8,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -36,8 +37,15 @@ final class MutexRenewals {
 
 	private volatile @Nullable ScheduledExecutorService scheduler;
 
-	MutexRenewals(MutexStore store) {
+	private final Consumer<String> onLost;
+
+	/**
+	 * @param store where keys are renewed
+	 * @param onLost told, on the renewal thread, of a key the store no longer holds for us
+	 */
+	MutexRenewals(MutexStore store, Consumer<String> onLost) {
 		this.store = store;
+		this.onLost = onLost;
 	}
 
 	void start(String key, Duration ttl) {
@@ -66,6 +74,7 @@ final class MutexRenewals {
 				logger.warn("Mutex '{}' could not be renewed: it expired or another holder took it, so its holder is "
 						+ "no longer alone; renewal stopped", key);
 				stop(key);
+				this.onLost.accept(key);
 			}
 		}
 		catch (RuntimeException ex) {

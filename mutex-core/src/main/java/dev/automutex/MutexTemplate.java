@@ -7,7 +7,11 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -17,6 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import dev.automutex.store.LockRegistryMutexStore;
 import dev.automutex.store.MutexStore;
@@ -41,6 +47,8 @@ import org.springframework.util.Assert;
  */
 public class MutexTemplate implements MutexOperations, DisposableBean {
 
+	private static final Logger logger = LoggerFactory.getLogger(MutexTemplate.class);
+
 	private static final Duration MAX_BLOCK = Duration.ofDays(3650);
 
 
@@ -58,6 +66,11 @@ public class MutexTemplate implements MutexOperations, DisposableBean {
 
 	private boolean renew = true;
 
+	private final Map<String, List<Runnable>> lossCallbacks = new ConcurrentHashMap<>();
+
+	private Consumer<MutexLostException> lossListener = (ex) -> {
+	};
+
 	private MutexKeyConverter keyConverter = new DefaultMutexKeyConverter();
 
 	private Duration defaultBlock = Duration.ofSeconds(1);
@@ -73,8 +86,8 @@ public class MutexTemplate implements MutexOperations, DisposableBean {
 	public MutexTemplate(MutexStore store) {
 		Assert.notNull(store, "MutexStore must not be null");
 		this.store = store;
-		this.renewals = new MutexRenewals(store);
-		this.heldLocks = new HeldLocks(this::startRenewal, this.renewals::stop);
+		this.renewals = new MutexRenewals(store, this::lost);
+		this.heldLocks = new HeldLocks(this::startRenewal, this::lastRelease);
 	}
 
 	/**
@@ -157,6 +170,42 @@ public class MutexTemplate implements MutexOperations, DisposableBean {
 	@Override
 	public void destroy() {
 		this.renewals.shutdown();
+	}
+
+	/**
+	 * Set who is told when renewal finds that the store no longer holds a key for its holder (besides the
+	 * callbacks registered with {@link MutexLock#onLost(Runnable)}). Called on the renewal thread. The Spring
+	 * Boot starter publishes a {@link MutexLostEvent}.
+	 * @param lossListener the listener
+	 */
+	public void setLossListener(Consumer<MutexLostException> lossListener) {
+		Assert.notNull(lossListener, "lossListener must not be null");
+		this.lossListener = lossListener;
+	}
+
+	void onLost(String key, Runnable callback) {
+		this.lossCallbacks.computeIfAbsent(key, (k) -> new CopyOnWriteArrayList<>()).add(callback);
+	}
+
+	private void lastRelease(String key) {
+		this.renewals.stop(key);
+		this.lossCallbacks.remove(key);
+	}
+
+	private void lost(String key) {
+		List<Runnable> callbacks = this.lossCallbacks.remove(key);
+		if (callbacks != null) {
+			for (Runnable callback : callbacks) {
+				try {
+					callback.run();
+				}
+				catch (RuntimeException ex) {
+					logger.warn("A callback for the loss of mutex '{}' failed", key, ex);
+				}
+			}
+		}
+		this.lossListener.accept(new MutexLostException(List.of(key), "Mutex '" + key
+				+ "' was lost while held: the store no longer holds it for this instance"));
 	}
 
 	private void startRenewal(String key, DefaultMutexLock lock) {
@@ -504,7 +553,7 @@ public class MutexTemplate implements MutexOperations, DisposableBean {
 			throw MutexLockException.busy(keys, busy, block, Duration.ofNanos(System.nanoTime() - start));
 		}
 		DefaultMutexLock lock = new DefaultMutexLock(keys, order, held, Thread.currentThread(),
-				this.heldLocks::untrack, expire);
+				this.heldLocks::untrack, expire, this::onLost);
 		this.heldLocks.track(lock);
 		return lock;
 	}

@@ -426,6 +426,57 @@ class RedisMutexStoreTests {
 	}
 
 	@Test
+	void lossFoundByRenewalRunsCallbacksInterruptsTheHolderAndTellsTheListener() throws Exception {
+		MutexTemplate mutex = new MutexTemplate(this.storeA);
+		AtomicReference<MutexLostException> told = new AtomicReference<>();
+		mutex.setLossListener(told::set);
+		CountDownLatch callback = new CountDownLatch(1);
+		CountDownLatch holding = new CountDownLatch(1);
+		CompletableFuture<String> worker = CompletableFuture.supplyAsync(() -> {
+			try (MutexLock lock = mutex.lock("job", Duration.ZERO, Duration.ofMillis(600))) {
+				lock.onLost(callback::countDown).interruptOnLoss();
+				holding.countDown();
+				new CountDownLatch(1).await(20, TimeUnit.SECONDS); // long work, stopped only by the interrupt
+				return "finished";
+			}
+			catch (InterruptedException ex) {
+				return "interrupted";
+			}
+		});
+		assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
+		// Someone force-releases the key behind the holder's back.
+		assertThat(redisServer.server().command("DEL mutex:job")).isEqualTo(":1");
+		assertThat(callback.await(10, TimeUnit.SECONDS)).isTrue();
+		assertThat(worker.get(10, TimeUnit.SECONDS)).isEqualTo("interrupted");
+		await().atMost(Duration.ofSeconds(5)).until(() -> told.get() != null);
+		assertThat(told.get().keys()).containsExactly("job");
+		assertThat(mutex.renewalCount()).isZero();
+		mutex.destroy();
+	}
+
+	@Test
+	void redisRestartUnderAHeldKeyIsReportedByIsHeldAndRelease() throws Exception {
+		RedisServer restarting = RedisServer.start();
+		LettuceConnectionFactory connection = RedisMutexStoreContractTests.connectionFactory(restarting);
+		RedisMutexStore store = new RedisMutexStore(connection, "mutex", Duration.ofSeconds(10),
+				RedisLockType.PUB_SUB_LOCK);
+		try {
+			MutexTemplate mutex = new MutexTemplate(store);
+			mutex.setRenew(false);
+			MutexLock held = mutex.lock("k");
+			assertThat(held.isHeld()).isTrue();
+			restarting.restart(); // no persistence: the new Redis has never heard of "k"
+			await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> !held.isHeld());
+			assertThat(held.release()).isFalse();
+		}
+		finally {
+			store.destroy();
+			connection.destroy();
+			restarting.close();
+		}
+	}
+
+	@Test
 	void prefixSeparatesApplications() throws Exception {
 		RedisMutexStore other = new RedisMutexStore(this.connectionB, "billing", Duration.ofSeconds(10),
 				RedisLockType.SPIN_LOCK);

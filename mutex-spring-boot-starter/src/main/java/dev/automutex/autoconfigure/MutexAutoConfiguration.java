@@ -5,6 +5,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.automutex.MutexKeyConverter;
+import dev.automutex.MutexLostEvent;
 import dev.automutex.MutexOperations;
 import dev.automutex.MutexTemplate;
 import dev.automutex.annotation.EnableAutoMutex;
@@ -18,6 +19,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 import org.springframework.integration.support.locks.LockRegistry;
@@ -87,8 +89,10 @@ public final class MutexAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean(MutexOperations.class)
 	MutexTemplate mutexTemplate(MutexStore mutexStore, MutexProperties properties,
-			ObjectProvider<MutexKeyConverter> keyConverter, Environment environment) {
+			ObjectProvider<MutexKeyConverter> keyConverter, Environment environment,
+			ApplicationEventPublisher eventPublisher) {
 		MutexTemplate template = new MutexTemplate(mutexStore);
+		template.setLossListener((lost) -> eventPublisher.publishEvent(new MutexLostEvent(template, lost.keys())));
 		template.setDefaultBlock(properties.getBlock());
 		template.setRenew(properties.isRenew());
 		// Stores apply their own default time-to-live: ours is mutex.expire already, and an application's own

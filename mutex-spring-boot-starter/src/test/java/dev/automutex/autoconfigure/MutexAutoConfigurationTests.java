@@ -5,6 +5,7 @@ import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.locks.Lock;
 
 import org.junit.jupiter.api.Test;
@@ -122,6 +123,32 @@ class MutexAutoConfigurationTests {
 	void renewalCanBeTurnedOff() {
 		this.contextRunner.withPropertyValues("mutex.renew=false")
 			.run((context) -> assertThat(context.getBean(MutexTemplate.class).isRenew()).isFalse());
+	}
+
+	@Test
+	void lostKeyIsPublishedAsAnApplicationEvent() {
+		withRedis().withUserConfiguration(LostKeyListener.class).run((context) -> {
+			MutexTemplate template = context.getBean(MutexTemplate.class);
+			try (MutexLock lock = template.lock("report", Duration.ZERO, Duration.ofMillis(600))) {
+				redisServer.server().command("DEL mutex:report");
+				org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+					.until(() -> !context.getBean(LostKeyListener.class).lost.isEmpty());
+				assertThat(context.getBean(LostKeyListener.class).lost).containsExactly(List.of("report"));
+				assertThat(lock.isHeld()).isFalse();
+			}
+		});
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class LostKeyListener {
+
+		final List<List<String>> lost = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+		@org.springframework.context.event.EventListener
+		void onLost(dev.automutex.MutexLostEvent event) {
+			this.lost.add(event.keys());
+		}
+
 	}
 
 	@Test

@@ -32,9 +32,12 @@ public final class RedisServer implements AutoCloseable {
 
 	private final Path dir;
 
-	private final Process process;
+	private final String executable;
 
-	private RedisServer(int port, Path dir, Process process) {
+	private volatile Process process;
+
+	private RedisServer(String executable, int port, Path dir, Process process) {
+		this.executable = executable;
 		this.port = port;
 		this.dir = dir;
 		this.process = process;
@@ -50,18 +53,36 @@ public final class RedisServer implements AutoCloseable {
 		int port = freePort();
 		try {
 			Path dir = Files.createTempDirectory("automutex-redis-");
-			Process process = new ProcessBuilder(List.of(executable, "--port", String.valueOf(port), "--bind",
-					"127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--logfile",
-					dir.resolve("redis.log").toString())).redirectErrorStream(true)
-				.redirectOutput(dir.resolve("stdout.log").toFile())
-				.start();
-			RedisServer server = new RedisServer(port, dir, process);
+			RedisServer server = new RedisServer(executable, port, dir, launch(executable, port, dir));
 			server.awaitReady();
 			return server;
 		}
 		catch (IOException ex) {
 			throw new IllegalStateException("Could not start " + executable + ": " + ex.getMessage(), ex);
 		}
+	}
+
+	private static Process launch(String executable, int port, Path dir) throws IOException {
+		return new ProcessBuilder(List.of(executable, "--port", String.valueOf(port), "--bind", "127.0.0.1", "--save",
+				"", "--appendonly", "no", "--dir", dir.toString(), "--logfile", dir.resolve("redis.log").toString()))
+			.redirectErrorStream(true)
+			.redirectOutput(dir.resolve("stdout.log").toFile())
+			.start();
+	}
+
+	/**
+	 * Kill the server and start a new, empty one on the same port: Redis without persistence after a restart,
+	 * which has forgotten every key.
+	 */
+	public void restart() {
+		stopProcess();
+		try {
+			this.process = launch(this.executable, this.port, this.dir);
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException("Could not restart redis-server on port " + this.port, ex);
+		}
+		awaitReady();
 	}
 
 	/** Loopback port this server listens on. */
@@ -112,16 +133,21 @@ public final class RedisServer implements AutoCloseable {
 	/** Stop the server and delete its working directory. */
 	@Override
 	public void close() {
-		this.process.destroy();
+		stopProcess();
+		deleteQuietly(this.dir.toFile());
+	}
+
+	private void stopProcess() {
+		Process running = this.process;
+		running.destroy();
 		try {
-			if (!this.process.waitFor(10, TimeUnit.SECONDS)) {
-				this.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+			if (!running.waitFor(10, TimeUnit.SECONDS)) {
+				running.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
 			}
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
-		deleteQuietly(this.dir.toFile());
 	}
 
 	private void awaitReady() {
