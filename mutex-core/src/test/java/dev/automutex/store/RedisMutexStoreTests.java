@@ -170,12 +170,7 @@ class RedisMutexStoreTests {
 
 	@Test
 	void unreachableRedisGivesMutexExceptionOnAcquireAndFalseOnRelease() throws Exception {
-		RedisServer doomed = RedisServer.start();
-		LettuceConnectionFactory connection = RedisMutexStoreContractTests.connectionFactory(doomed);
-		RedisMutexStore store = new RedisMutexStore(connection, "mutex", Duration.ofSeconds(10),
-				RedisLockType.PUB_SUB_LOCK);
-		try {
-			MutexTemplate mutex = new MutexTemplate(store);
+		onOwnRedis((doomed, mutex) -> {
 			MutexLock held = mutex.lock("k");
 			doomed.close();
 			assertThat(held.release()).as("release reports the failure instead of throwing").isFalse();
@@ -183,12 +178,34 @@ class RedisMutexStoreTests {
 				.isNotInstanceOf(MutexLockException.class)
 				.withMessageContaining("'other'")
 				.withMessageContaining("the store failed");
+		});
+	}
+
+	/**
+	 * Run a fault test on a redis-server of its own, which it may stop or restart.
+	 */
+	private static void onOwnRedis(FaultTest test) throws Exception {
+		RedisServer server = RedisServer.start();
+		LettuceConnectionFactory connection = RedisMutexStoreContractTests.connectionFactory(server);
+		RedisMutexStore store = new RedisMutexStore(connection, "mutex", Duration.ofSeconds(10),
+				RedisLockType.PUB_SUB_LOCK);
+		MutexTemplate mutex = new MutexTemplate(store);
+		try {
+			test.run(server, mutex);
 		}
 		finally {
+			mutex.destroy();
 			store.destroy();
 			connection.destroy();
-			doomed.close();
+			server.close();
 		}
+	}
+
+	@FunctionalInterface
+	interface FaultTest {
+
+		void run(RedisServer server, MutexTemplate mutex) throws Exception;
+
 	}
 
 	@Test
@@ -456,24 +473,14 @@ class RedisMutexStoreTests {
 
 	@Test
 	void redisRestartUnderAHeldKeyIsReportedByIsHeldAndRelease() throws Exception {
-		RedisServer restarting = RedisServer.start();
-		LettuceConnectionFactory connection = RedisMutexStoreContractTests.connectionFactory(restarting);
-		RedisMutexStore store = new RedisMutexStore(connection, "mutex", Duration.ofSeconds(10),
-				RedisLockType.PUB_SUB_LOCK);
-		try {
-			MutexTemplate mutex = new MutexTemplate(store);
+		onOwnRedis((restarting, mutex) -> {
 			mutex.setRenew(false);
 			MutexLock held = mutex.lock("k");
 			assertThat(held.isHeld()).isTrue();
 			restarting.restart(); // no persistence: the new Redis has never heard of "k"
 			await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> !held.isHeld());
 			assertThat(held.release()).isFalse();
-		}
-		finally {
-			store.destroy();
-			connection.destroy();
-			restarting.close();
-		}
+		});
 	}
 
 	@Test
