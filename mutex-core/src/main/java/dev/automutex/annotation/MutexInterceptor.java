@@ -1,6 +1,7 @@
 package dev.automutex.annotation;
 
 import java.lang.reflect.Method;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -40,6 +41,9 @@ import org.springframework.util.ObjectUtils;
 public class MutexInterceptor implements MethodInterceptor {
 
 	private static final Logger logger = LoggerFactory.getLogger(MutexInterceptor.class);
+
+	/** The locks of the {@code @AutoMutex} calls running on each thread, innermost last. */
+	private static final ThreadLocal<ArrayDeque<MutexLock>> active = ThreadLocal.withInitial(ArrayDeque::new);
 
 	private final MutexOperationSource source;
 
@@ -90,12 +94,17 @@ public class MutexInterceptor implements MethodInterceptor {
 			args[operation.tokenParameter()] = lock.fencingToken();
 		}
 		Object result;
+		ArrayDeque<MutexLock> running = active.get();
+		running.addLast(lock);
 		try {
 			result = invocation.proceed();
 		}
 		catch (Throwable ex) {
 			lock.release();
 			throw ex;
+		}
+		finally {
+			running.removeLastOccurrence(lock);
 		}
 		boolean released = lock.release();
 		warnIfStillRunning(operation, result);
@@ -119,6 +128,14 @@ public class MutexInterceptor implements MethodInterceptor {
 		}
 		// Already converted value by value: the engine must not convert the whole text again.
 		return new MutexKey(key.toString());
+	}
+
+	/**
+	 * The locks of the {@code @AutoMutex} calls running on the calling thread, outermost first.
+	 * @return a snapshot; empty outside such calls
+	 */
+	static List<MutexLock> activeLocks() {
+		return List.copyOf(active.get());
 	}
 
 	/**

@@ -1,6 +1,7 @@
 package dev.automutex.annotation;
 
 import java.sql.Connection;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
@@ -13,13 +14,16 @@ import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import dev.automutex.MutexLostException;
 import dev.automutex.MutexTemplate;
 import dev.automutex.store.LocalMutexStore;
+import dev.automutex.store.MutexStore;
 
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.context.annotation.Bean;
@@ -36,6 +40,7 @@ import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
@@ -111,6 +116,86 @@ class AutoMutexTransactionTests {
 			executor.shutdownNow();
 		}
 		assertThat(value()).isEqualTo(threads * perThread);
+	}
+
+	@Test
+	void keyLostBeforeTheCommitRollsTheTransactionBack() {
+		try (AnnotationConfigApplicationContext losing = new AnnotationConfigApplicationContext(LosingConfig.class)) {
+			Counter counter = losing.getBean(Counter.class);
+			assertThatExceptionOfType(MutexLostException.class).isThrownBy(counter::increment)
+				.withMessageContaining("[counter] was lost before the transaction")
+				.withMessageContaining("rolled back");
+			Integer value = losing.getBean(JdbcTemplate.class)
+				.queryForObject("select v from counter where id = 1", Integer.class);
+			assertThat(value).as("nothing committed").isZero();
+		}
+	}
+
+	@Test
+	void guardLetsTransactionsWhoseKeyIsHeldCommit() {
+		try (AnnotationConfigApplicationContext guarded = new AnnotationConfigApplicationContext(GuardedConfig.class)) {
+			guarded.getBean(Counter.class).increment();
+			Integer value = guarded.getBean(JdbcTemplate.class)
+				.queryForObject("select v from counter where id = 1", Integer.class);
+			assertThat(value).isOne();
+		}
+	}
+
+	/**
+	 * The same application, with the guard on its transaction manager.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	static class GuardedConfig extends Config {
+
+		@Override
+		@Bean
+		PlatformTransactionManager transactionManager(DataSource dataSource) {
+			DataSourceTransactionManager manager = new DataSourceTransactionManager(dataSource);
+			manager.addListener(new MutexTransactionGuard());
+			return manager;
+		}
+
+	}
+
+	/**
+	 * With a store that has lost every key by the time anyone asks (as Redis after a restart).
+	 */
+	@Configuration(proxyBeanMethods = false)
+	static class LosingConfig extends GuardedConfig {
+
+		@Override
+		@Bean
+		MutexTemplate mutexTemplate() {
+			LocalMutexStore local = new LocalMutexStore();
+			return new MutexTemplate(new MutexStore() {
+
+				@Override
+				public @Nullable Held tryAcquire(String key, Duration wait, @Nullable Duration expire)
+						throws InterruptedException {
+					Held held = local.tryAcquire(key, wait, expire);
+					return (held != null) ? new Held() {
+
+						@Override
+						public boolean release() {
+							return held.release();
+						}
+
+						@Override
+						public boolean isHeld() {
+							return false;
+						}
+
+					} : null;
+				}
+
+				@Override
+				public boolean isLocked(String key) {
+					return local.isLocked(key);
+				}
+
+			});
+		}
+
 	}
 
 	private int value() {

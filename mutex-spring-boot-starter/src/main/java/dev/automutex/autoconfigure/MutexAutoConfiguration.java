@@ -9,6 +9,7 @@ import dev.automutex.MutexLostEvent;
 import dev.automutex.MutexOperations;
 import dev.automutex.MutexTemplate;
 import dev.automutex.annotation.EnableAutoMutex;
+import dev.automutex.annotation.MutexTransactionGuard;
 import dev.automutex.store.LocalMutexStore;
 import dev.automutex.store.LockRegistryMutexStore;
 import dev.automutex.store.MutexStore;
@@ -16,11 +17,13 @@ import dev.automutex.store.MutexStore;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.integration.support.locks.LockRegistry;
 import org.springframework.util.ClassUtils;
@@ -108,6 +111,22 @@ public final class MutexAutoConfiguration {
 	@ConditionalOnMissingBean
 	MutexSweeper mutexSweeper(MutexOperations mutexOperations, MutexProperties properties) {
 		return new MutexSweeper(mutexOperations, properties.getSweepInterval());
+	}
+
+	/**
+	 * Rolls back transactions whose {@code @AutoMutex} key was lost; Spring Boot adds every
+	 * {@code TransactionExecutionListener} bean to its transaction managers.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "org.springframework.transaction.TransactionExecutionListener")
+	static class TransactionGuardConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		MutexTransactionGuard mutexTransactionGuard() {
+			return new MutexTransactionGuard();
+		}
+
 	}
 
 }

@@ -62,6 +62,7 @@ class MutexAutoConfigurationTests {
 			assertThat(template.getDefaultBlock()).isEqualTo(Duration.ofSeconds(1));
 			assertThat(template.getDefaultExpire()).as("the store's own default applies").isNull();
 			assertThat(template.isRenew()).isTrue();
+			assertThat(context).hasSingleBean(dev.automutex.annotation.MutexTransactionGuard.class);
 			assertThat(context.getBean(MutexProperties.class).getExpire()).isEqualTo(Duration.ofSeconds(10));
 		});
 	}
