@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
-import java.util.function.Consumer;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -28,9 +27,11 @@ final class DefaultMutexLock implements MutexLock {
 
 	private final Thread owner;
 
-	private final Consumer<DefaultMutexLock> onRelease;
+	private final BiConsumer<DefaultMutexLock, Boolean> onRelease;
 
 	private final @Nullable Duration expire;
+
+	private final boolean renew;
 
 	private final BiConsumer<String, Runnable> lossCallbacks;
 
@@ -41,17 +42,20 @@ final class DefaultMutexLock implements MutexLock {
 	 * @param order the keys in the order they were acquired (matching {@code held})
 	 * @param held the acquisitions, in the order they were made
 	 * @param owner the thread that made them
-	 * @param onRelease told once, on the owner thread, when this lock is released
+	 * @param onRelease told once, on the owner thread, when this lock is released, and whether every key was
+	 * still held then
 	 * @param expire the time-to-live asked for, or {@code null} for the store's default
 	 */
 	DefaultMutexLock(List<String> keys, List<String> order, List<MutexStore.Held> held, Thread owner,
-			Consumer<DefaultMutexLock> onRelease, @Nullable Duration expire, BiConsumer<String, Runnable> lossCallbacks) {
+			BiConsumer<DefaultMutexLock, Boolean> onRelease, @Nullable Duration expire, boolean renew,
+			BiConsumer<String, Runnable> lossCallbacks) {
 		this.keys = List.copyOf(keys);
 		this.order = List.copyOf(order);
 		this.held = List.copyOf(held);
 		this.owner = owner;
 		this.onRelease = onRelease;
 		this.expire = expire;
+		this.renew = renew;
 		this.lossCallbacks = lossCallbacks;
 	}
 
@@ -70,6 +74,10 @@ final class DefaultMutexLock implements MutexLock {
 
 	@Nullable Duration expire() {
 		return this.expire;
+	}
+
+	boolean renew() {
+		return this.renew;
 	}
 
 	@Override
@@ -134,7 +142,7 @@ final class DefaultMutexLock implements MutexLock {
 		for (int i = this.held.size() - 1; i >= 0; i--) {
 			all &= this.held.get(i).release();
 		}
-		this.onRelease.accept(this);
+		this.onRelease.accept(this, all);
 		return all;
 	}
 

@@ -105,6 +105,18 @@ public interface MutexOperations {
 	MutexLock lock(Object key, @Nullable Duration block, @Nullable Duration expire);
 
 	/**
+	 * Like {@link #lock(Object, Duration, Duration)}, choosing whether the key is renewed while held (in stores
+	 * with expiry).
+	 * @param key the key
+	 * @param block how long to wait, or {@code null} for the default
+	 * @param expire how long the store keeps an unreleased key, or {@code null} for the default
+	 * @param renew whether to renew the key while held, or {@code null} for the template's setting
+	 * @return the held lock
+	 * @throws MutexLockException if the key could not be had in time
+	 */
+	MutexLock lock(Object key, @Nullable Duration block, @Nullable Duration expire, @Nullable Boolean renew);
+
+	/**
 	 * Wait up to the default block time for every key, and hold them all, or none: on a time-out nothing stays
 	 * held (Elixir Mutex's {@code await_all}). Keys are taken in a fixed order whatever the order given, so two
 	 * callers asking for overlapping sets in opposite orders never deadlock.
@@ -133,6 +145,18 @@ public interface MutexOperations {
 	 * @throws MutexLockException if a key could not be had in time; none is held
 	 */
 	MutexLock lockAll(Collection<?> keys, @Nullable Duration block, @Nullable Duration expire);
+
+	/**
+	 * Like {@link #lockAll(Collection, Duration, Duration)}, choosing whether the keys are renewed while held.
+	 * @param keys the keys; each once
+	 * @param block how long to wait, or {@code null} for the default
+	 * @param expire how long the store keeps unreleased keys, or {@code null} for the default
+	 * @param renew whether to renew the keys while held, or {@code null} for the template's setting
+	 * @return one lock holding every key
+	 * @throws MutexLockException if a key could not be had in time; none is held
+	 */
+	MutexLock lockAll(Collection<?> keys, @Nullable Duration block, @Nullable Duration expire,
+			@Nullable Boolean renew);
 
 	/**
 	 * Hold every key (see {@link #lockAll(Collection)}), run the action, release them all (Elixir Mutex's

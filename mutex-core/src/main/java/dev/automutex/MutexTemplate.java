@@ -187,6 +187,14 @@ public class MutexTemplate implements MutexOperations, DisposableBean {
 		this.lossCallbacks.computeIfAbsent(key, (k) -> new CopyOnWriteArrayList<>()).add(callback);
 	}
 
+	private void released(DefaultMutexLock lock, boolean stillHeld) {
+		this.heldLocks.untrack(lock);
+		if (!stillHeld) {
+			this.lossListener.accept(new MutexLostException(lock.keys(), "Mutex " + lock.keys()
+					+ " was lost before it was released: the store no longer held it for this instance"));
+		}
+	}
+
 	private void lastRelease(String key) {
 		this.renewals.stop(key);
 		this.lossCallbacks.remove(key);
@@ -209,7 +217,7 @@ public class MutexTemplate implements MutexOperations, DisposableBean {
 	}
 
 	private void startRenewal(String key, DefaultMutexLock lock) {
-		if (!this.renew || !this.store.expires()) {
+		if (!lock.renew() || !this.store.expires()) {
 			return;
 		}
 		Duration ttl = (lock.expire() != null) ? lock.expire() : this.store.defaultExpire();
@@ -278,7 +286,7 @@ public class MutexTemplate implements MutexOperations, DisposableBean {
 
 	@Override
 	public Optional<MutexLock> tryLock(Object key) {
-		return Optional.ofNullable(acquire(List.of(toKey(key)), Duration.ZERO, this.defaultExpire, false));
+		return Optional.ofNullable(acquire(List.of(toKey(key)), Duration.ZERO, this.defaultExpire, false, this.renew));
 	}
 
 	@Override
@@ -293,12 +301,23 @@ public class MutexTemplate implements MutexOperations, DisposableBean {
 
 	@Override
 	public MutexLock lock(Object key, @Nullable Duration block, @Nullable Duration expire) {
+		return lock(key, block, expire, null);
+	}
+
+	@Override
+	public MutexLock lock(Object key, @Nullable Duration block, @Nullable Duration expire, @Nullable Boolean renew) {
+		return lockKeys(List.of(toKey(key)), block, expire, renew);
+	}
+
+	private MutexLock lockKeys(List<String> keys, @Nullable Duration block, @Nullable Duration expire,
+			@Nullable Boolean renew) {
 		if (block == null) {
 			block = this.defaultBlock;
 		}
 		Assert.isTrue(!block.isNegative(), "block must not be negative");
 		Assert.isTrue(expire == null || (!expire.isNegative() && !expire.isZero()), "expire must be positive");
-		MutexLock lock = acquire(List.of(toKey(key)), block, (expire != null) ? expire : this.defaultExpire, true);
+		MutexLock lock = acquire(keys, block, (expire != null) ? expire : this.defaultExpire, true,
+				(renew != null) ? renew : this.renew);
 		Assert.state(lock != null, "acquire returns a lock or throws");
 		return lock;
 	}
@@ -315,14 +334,13 @@ public class MutexTemplate implements MutexOperations, DisposableBean {
 
 	@Override
 	public MutexLock lockAll(Collection<?> keys, @Nullable Duration block, @Nullable Duration expire) {
-		if (block == null) {
-			block = this.defaultBlock;
-		}
-		Assert.isTrue(!block.isNegative(), "block must not be negative");
-		Assert.isTrue(expire == null || (!expire.isNegative() && !expire.isZero()), "expire must be positive");
-		MutexLock lock = acquire(toKeys(keys), block, (expire != null) ? expire : this.defaultExpire, true);
-		Assert.state(lock != null, "acquire returns a lock or throws");
-		return lock;
+		return lockAll(keys, block, expire, null);
+	}
+
+	@Override
+	public MutexLock lockAll(Collection<?> keys, @Nullable Duration block, @Nullable Duration expire,
+			@Nullable Boolean renew) {
+		return lockKeys(toKeys(keys), block, expire, renew);
 	}
 
 	@Override
@@ -508,7 +526,7 @@ public class MutexTemplate implements MutexOperations, DisposableBean {
 	 * @param failIfBusy whether a busy key throws {@link MutexLockException} (else: return {@code null})
 	 */
 	private @Nullable MutexLock acquire(List<String> keys, Duration block, @Nullable Duration expire,
-			boolean failIfBusy) {
+			boolean failIfBusy, boolean renew) {
 		List<String> order = keys;
 		if (keys.size() > 1) {
 			order = new ArrayList<>(keys);
@@ -552,8 +570,8 @@ public class MutexTemplate implements MutexOperations, DisposableBean {
 			}
 			throw MutexLockException.busy(keys, busy, block, Duration.ofNanos(System.nanoTime() - start));
 		}
-		DefaultMutexLock lock = new DefaultMutexLock(keys, order, held, Thread.currentThread(),
-				this.heldLocks::untrack, expire, this::onLost);
+		DefaultMutexLock lock = new DefaultMutexLock(keys, order, held, Thread.currentThread(), this::released,
+				expire, renew, this::onLost);
 		this.heldLocks.track(lock);
 		return lock;
 	}

@@ -69,6 +69,13 @@ public @interface AutoMutex {
 	String expire() default "";
 
 	/**
+	 * Whether the key is renewed while the method runs, in stores with expiry (Redis): {@code true},
+	 * {@code false}, or a {@code ${...}} placeholder. Empty: {@code mutex.renew}.
+	 * @return the setting, as text
+	 */
+	String renew() default "";
+
+	/**
 	 * Name of a {@link MutexFailureHandler} bean that supplies the method's result when the key is busy.
 	 * Empty: throw {@link dev.automutex.MutexLockException}.
 	 * @return the bean name

@@ -82,9 +82,11 @@ public class MutexInterceptor implements MethodInterceptor {
 		@Nullable Object[] args = invocation.getArguments();
 		MutexLock lock;
 		try {
-			lock = operation.all().isEmpty() ? mutex.lock(resolveKey(operation, args, target), operation.block(),
-					operation.expire())
-					: mutex.lockAll(resolveKeys(operation, args, target), operation.block(), operation.expire());
+			lock = operation.all().isEmpty()
+					? mutex.lock(resolveKey(operation, args, target), operation.block(), operation.expire(),
+							operation.renew())
+					: mutex.lockAll(resolveKeys(operation, args, target), operation.block(), operation.expire(),
+							operation.renew());
 		}
 		catch (MutexLockException ex) {
 			return onFailure(operation, args, target, ex);

@@ -21,10 +21,12 @@ import org.jspecify.annotations.Nullable;
  * @param expire the time-to-live, or {@code null} for the template's default
  * @param afterFailure the name of the {@link MutexFailureHandler} bean, or {@code null} to throw
  * @param tokenParameter the index of the {@link FencingToken} parameter, or {@code -1}
+ * @param renew whether to renew the key while held, or {@code null} for the template's setting
  * @since 0.1.0
  */
 public record MutexOperation(Method method, Class<?> targetClass, String name, List<String> on, List<String> all,
-		@Nullable Duration block, @Nullable Duration expire, @Nullable String afterFailure, int tokenParameter) {
+		@Nullable Duration block, @Nullable Duration expire, @Nullable String afterFailure, int tokenParameter,
+		@Nullable Boolean renew) {
 
 	/**
 	 * Create an operation.

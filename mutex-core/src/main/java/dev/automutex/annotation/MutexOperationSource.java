@@ -154,13 +154,34 @@ public class MutexOperationSource implements BeanFactoryAware {
 			checkFailureHandler(afterFailure, problems);
 		}
 		int tokenParameter = tokenParameter(method, !all.isEmpty(), problems);
+		Boolean renew = renew(annotation.renew(), problems);
 		if (!problems.isEmpty()) {
 			throw new IllegalStateException(
 					"Invalid " + MutexOperation.describe(method, targetClass) + ": " + String.join("; ", problems));
 		}
 		String name = StringUtils.hasText(annotation.name()) ? annotation.name().trim()
 				: targetClass.getSimpleName() + "#" + method.getName();
-		return new MutexOperation(method, targetClass, name, on, all, block, expire, afterFailure, tokenParameter);
+		return new MutexOperation(method, targetClass, name, on, all, block, expire, afterFailure, tokenParameter,
+				renew);
+	}
+
+	private @Nullable Boolean renew(String text, List<String> problems) {
+		if (!StringUtils.hasText(text)) {
+			return null;
+		}
+		String resolved = text;
+		if (this.beanFactory instanceof ConfigurableBeanFactory configurable) {
+			String value = configurable.resolveEmbeddedValue(text);
+			resolved = (value != null) ? value.trim() : text;
+		}
+		if (resolved.equalsIgnoreCase("true")) {
+			return true;
+		}
+		if (resolved.equalsIgnoreCase("false")) {
+			return false;
+		}
+		problems.add("renew '" + text + "' is not true or false");
+		return null;
 	}
 
 	private static int tokenParameter(Method method, boolean severalKeys, List<String> problems) {

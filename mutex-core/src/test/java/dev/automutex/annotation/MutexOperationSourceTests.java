@@ -102,6 +102,13 @@ class MutexOperationSourceTests {
 	}
 
 	@Test
+	void renewMustBeTrueOrFalse() {
+		assertInvalid("badRenew", "renew 'maybe' is not true or false");
+		assertThat(operation("valid").renew()).isFalse();
+		assertThat(operation("defaults").renew()).isNull();
+	}
+
+	@Test
 	void onAndAllTogetherFail() {
 		assertInvalid("onAndAll", "on and all are both given");
 	}
@@ -117,7 +124,7 @@ class MutexOperationSourceTests {
 	@Test
 	void everyInvalidMethodOfAClassIsReportedAtOnce() {
 		assertThatIllegalStateException().isThrownBy(() -> this.source.validate(Invalid.class))
-			.satisfies((ex) -> assertThat(ex.getMessage().lines()).hasSize(12));
+			.satisfies((ex) -> assertThat(ex.getMessage().lines()).hasSize(13));
 	}
 
 	@Test
@@ -182,7 +189,8 @@ class MutexOperationSourceTests {
 
 	static class Annotated {
 
-		@AutoMutex(on = { "#transactionId", "#p1" }, block = "0s", expire = "PT2S", afterFailure = "busy")
+		@AutoMutex(on = { "#transactionId", "#p1" }, block = "0s", expire = "PT2S", afterFailure = "busy",
+				renew = "false")
 		public void valid(String transactionId, List<String> items) {
 		}
 
@@ -243,6 +251,10 @@ class MutexOperationSourceTests {
 
 		@AutoMutex(on = "#a", all = "#b")
 		public void onAndAll(String a, String b) {
+		}
+
+		@AutoMutex(renew = "maybe")
+		public void badRenew() {
 		}
 
 		@AutoMutex

@@ -363,12 +363,16 @@ class RedisMutexStoreTests {
 	@Test
 	void withoutRenewalAHeldKeyLapsesAfterItsExpire() {
 		MutexTemplate mutex = new MutexTemplate(this.storeA);
-		mutex.setRenew(false);
-		MutexLock held = mutex.lock("long-job", Duration.ZERO, Duration.ofMillis(500));
+		AtomicReference<MutexLostException> told = new AtomicReference<>();
+		mutex.setLossListener(told::set);
+		MutexLock held = mutex.lock("long-job", Duration.ZERO, Duration.ofMillis(500), false);
 		assertThat(mutex.renewalCount()).isZero();
 		await().atMost(Duration.ofSeconds(5))
 			.until(() -> redisServer.server().command("EXISTS mutex:long-job").equals(":0"));
+		assertThat(held.isHeld()).isFalse();
 		assertThat(held.release()).as("the holder learns it lost the key").isFalse();
+		assertThat(told.get()).as("and so does the loss listener (the starter's event)").isNotNull();
+		assertThat(told.get().keys()).containsExactly("long-job");
 	}
 
 	@Test

@@ -153,6 +153,31 @@ class MutexAutoConfigurationTests {
 	}
 
 	@Test
+	void renewAttributeOfAutoMutexOverridesMutexRenew() {
+		withRedis().withBean(RenewService.class).run((context) -> {
+			RenewService service = context.getBean(RenewService.class);
+			MutexTemplate template = context.getBean(MutexTemplate.class);
+			assertThat(service.renewed(template)).as("mutex.renew is on by default").isOne();
+			assertThat(service.notRenewed(template)).isZero();
+			assertThat(template.renewalCount()).isZero();
+		});
+	}
+
+	static class RenewService {
+
+		@AutoMutex(expire = "5s")
+		public int renewed(MutexTemplate template) {
+			return template.renewalCount();
+		}
+
+		@AutoMutex(expire = "5s", renew = "false")
+		public int notRenewed(MutexTemplate template) {
+			return template.renewalCount();
+		}
+
+	}
+
+	@Test
 	void spinLockTypeIsAccepted() {
 		withRedis().withPropertyValues("mutex.store=redis", "mutex.redis.lock-type=spin").run((context) -> {
 			assertThat(context).hasNotFailed();
