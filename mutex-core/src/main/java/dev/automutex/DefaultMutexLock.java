@@ -33,7 +33,15 @@ final class DefaultMutexLock implements MutexLock {
 
 	private final boolean renew;
 
-	private final BiConsumer<String, Runnable> lossCallbacks;
+	private final LossRegistry lossCallbacks;
+
+	/** Where loss callbacks are kept: by key, for the holding thread. */
+	@FunctionalInterface
+	interface LossRegistry {
+
+		void register(String key, Thread holder, Runnable callback);
+
+	}
 
 	private final AtomicBoolean released = new AtomicBoolean();
 
@@ -48,7 +56,7 @@ final class DefaultMutexLock implements MutexLock {
 	 */
 	DefaultMutexLock(List<String> keys, List<String> order, List<MutexStore.Held> held, Thread owner,
 			BiConsumer<DefaultMutexLock, Boolean> onRelease, @Nullable Duration expire, boolean renew,
-			BiConsumer<String, Runnable> lossCallbacks) {
+			LossRegistry lossCallbacks) {
 		this.keys = List.copyOf(keys);
 		this.order = List.copyOf(order);
 		this.held = List.copyOf(held);
@@ -62,7 +70,7 @@ final class DefaultMutexLock implements MutexLock {
 	@Override
 	public MutexLock onLost(Runnable callback) {
 		for (String key : this.keys) {
-			this.lossCallbacks.accept(key, callback);
+			this.lossCallbacks.register(key, this.owner, callback);
 		}
 		return this;
 	}

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
-import java.util.function.Consumer;
 
 import org.jspecify.annotations.Nullable;
 
@@ -26,13 +25,13 @@ final class HeldLocks {
 
 	private final BiConsumer<String, DefaultMutexLock> firstHold;
 
-	private final Consumer<String> lastRelease;
+	private final BiConsumer<String, Thread> lastRelease;
 
 	/**
 	 * @param firstHold told when a key becomes held through the template (not for re-entrant holds)
-	 * @param lastRelease told when its last hold is released
+	 * @param lastRelease told when its last hold is released, with the thread that held it
 	 */
-	HeldLocks(BiConsumer<String, DefaultMutexLock> firstHold, Consumer<String> lastRelease) {
+	HeldLocks(BiConsumer<String, DefaultMutexLock> firstHold, BiConsumer<String, Thread> lastRelease) {
 		this.firstHold = firstHold;
 		this.lastRelease = lastRelease;
 	}
@@ -75,7 +74,7 @@ final class HeldLocks {
 		int forgotten = 0;
 		for (Map.Entry<String, Hold> entry : this.byKey.entrySet()) {
 			if (!entry.getValue().thread().isAlive() && this.byKey.remove(entry.getKey(), entry.getValue())) {
-				this.lastRelease.accept(entry.getKey());
+				this.lastRelease.accept(entry.getKey(), entry.getValue().thread());
 				forgotten++;
 			}
 		}
@@ -102,7 +101,7 @@ final class HeldLocks {
 				return null;
 			});
 			if (last[0]) {
-				this.lastRelease.accept(key);
+				this.lastRelease.accept(key, lock.owner());
 			}
 		}
 	}

@@ -33,7 +33,9 @@ final class MutexRenewals {
 
 	private final MutexStore store;
 
-	private final Map<String, ScheduledFuture<?>> tasks = new ConcurrentHashMap<>();
+	// Each task belongs to the thread whose hold started it: the callbacks of one holder's last release and the
+	// next holder's first hold of the same key can interleave, and the first must not stop the second's task.
+	private final Map<String, Task> tasks = new ConcurrentHashMap<>();
 
 	private volatile @Nullable ScheduledExecutorService scheduler;
 
@@ -48,17 +50,38 @@ final class MutexRenewals {
 		this.onLost = onLost;
 	}
 
-	void start(String key, Duration ttl) {
+	void start(String key, Thread holder, Duration ttl) {
 		long period = Math.max(1, ttl.toMillis() / 3);
-		this.tasks.computeIfAbsent(key, (k) -> scheduler()
-			.scheduleWithFixedDelay(() -> renew(k, ttl), period, period, TimeUnit.MILLISECONDS));
+		this.tasks.compute(key, (k, existing) -> {
+			if (existing != null) {
+				if (existing.holder() == holder) {
+					return existing;
+				}
+				existing.future().cancel(false);
+			}
+			return new Task(holder, scheduler()
+				.scheduleWithFixedDelay(() -> renew(k, ttl), period, period, TimeUnit.MILLISECONDS));
+		});
 	}
 
-	void stop(String key) {
-		ScheduledFuture<?> task = this.tasks.remove(key);
+	void stop(String key, Thread holder) {
+		this.tasks.computeIfPresent(key, (k, task) -> {
+			if (task.holder() != holder) {
+				return task;
+			}
+			task.future().cancel(false);
+			return null;
+		});
+	}
+
+	private void stopAfterFailure(String key) {
+		Task task = this.tasks.remove(key);
 		if (task != null) {
-			task.cancel(false);
+			task.future().cancel(false);
 		}
+	}
+
+	private record Task(Thread holder, ScheduledFuture<?> future) {
 	}
 
 	/**
@@ -73,7 +96,7 @@ final class MutexRenewals {
 			if (!this.store.renew(key, ttl)) {
 				logger.warn("Mutex '{}' could not be renewed: it expired or another holder took it, so its holder is "
 						+ "no longer alone; renewal stopped", key);
-				stop(key);
+				stopAfterFailure(key);
 				this.onLost.accept(key);
 			}
 		}

@@ -66,7 +66,7 @@ public class MutexTemplate implements MutexOperations, DisposableBean {
 
 	private boolean renew = true;
 
-	private final Map<String, List<Runnable>> lossCallbacks = new ConcurrentHashMap<>();
+	private final Map<String, LossCallbacks> lossCallbacks = new ConcurrentHashMap<>();
 
 	private Consumer<MutexLostException> lossListener = (ex) -> {
 	};
@@ -183,8 +183,16 @@ public class MutexTemplate implements MutexOperations, DisposableBean {
 		this.lossListener = lossListener;
 	}
 
-	void onLost(String key, Runnable callback) {
-		this.lossCallbacks.computeIfAbsent(key, (k) -> new CopyOnWriteArrayList<>()).add(callback);
+	void onLost(String key, Thread holder, Runnable callback) {
+		this.lossCallbacks
+			.compute(key, (k, registered) -> (registered != null && registered.holder() == holder) ? registered
+					: new LossCallbacks(holder, new CopyOnWriteArrayList<>()))
+			.callbacks()
+			.add(callback);
+	}
+
+	/** The loss callbacks of the current holder of one key. */
+	private record LossCallbacks(Thread holder, List<Runnable> callbacks) {
 	}
 
 	private void released(DefaultMutexLock lock, boolean stillHeld) {
@@ -195,15 +203,15 @@ public class MutexTemplate implements MutexOperations, DisposableBean {
 		}
 	}
 
-	private void lastRelease(String key) {
-		this.renewals.stop(key);
-		this.lossCallbacks.remove(key);
+	private void lastRelease(String key, Thread holder) {
+		this.renewals.stop(key, holder);
+		this.lossCallbacks.computeIfPresent(key, (k, registered) -> (registered.holder() == holder) ? null : registered);
 	}
 
 	private void lost(String key) {
-		List<Runnable> callbacks = this.lossCallbacks.remove(key);
-		if (callbacks != null) {
-			for (Runnable callback : callbacks) {
+		LossCallbacks registered = this.lossCallbacks.remove(key);
+		if (registered != null) {
+			for (Runnable callback : registered.callbacks()) {
 				try {
 					callback.run();
 				}
@@ -222,7 +230,7 @@ public class MutexTemplate implements MutexOperations, DisposableBean {
 		}
 		Duration ttl = (lock.expire() != null) ? lock.expire() : this.store.defaultExpire();
 		if (ttl != null) {
-			this.renewals.start(key, ttl);
+			this.renewals.start(key, lock.owner(), ttl);
 		}
 	}
 
