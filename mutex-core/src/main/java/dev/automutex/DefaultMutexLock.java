@@ -77,7 +77,12 @@ final class DefaultMutexLock implements MutexLock {
 
 	@Override
 	public MutexLock interruptOnLoss() {
-		return onLost(this.owner::interrupt);
+		return onLost(() -> {
+			// Only while the lock is still held: a pooled thread that has moved on must not be interrupted.
+			if (!this.released.get()) {
+				this.owner.interrupt();
+			}
+		});
 	}
 
 	@Nullable Duration expire() {

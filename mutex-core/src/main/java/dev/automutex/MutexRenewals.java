@@ -8,7 +8,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -39,49 +39,37 @@ final class MutexRenewals {
 
 	private volatile @Nullable ScheduledExecutorService scheduler;
 
-	private final Consumer<String> onLost;
+	private final BiConsumer<String, Thread> onLost;
 
 	/**
 	 * @param store where keys are renewed
-	 * @param onLost told, on the renewal thread, of a key the store no longer holds for us
+	 * @param onLost told, on the renewal thread, of a key the store no longer holds for the given holder
 	 */
-	MutexRenewals(MutexStore store, Consumer<String> onLost) {
+	MutexRenewals(MutexStore store, BiConsumer<String, Thread> onLost) {
 		this.store = store;
 		this.onLost = onLost;
 	}
 
 	void start(String key, Thread holder, Duration ttl) {
-		long period = Math.max(1, ttl.toMillis() / 3);
 		this.tasks.compute(key, (k, existing) -> {
 			if (existing != null) {
-				if (existing.holder() == holder) {
+				if (existing.holder == holder) {
 					return existing;
 				}
-				existing.future().cancel(false);
+				existing.cancel();
 			}
-			return new Task(holder, scheduler()
-				.scheduleWithFixedDelay(() -> renew(k, ttl), period, period, TimeUnit.MILLISECONDS));
+			return new Task(k, holder, ttl);
 		});
 	}
 
 	void stop(String key, Thread holder) {
 		this.tasks.computeIfPresent(key, (k, task) -> {
-			if (task.holder() != holder) {
+			if (task.holder != holder) {
 				return task;
 			}
-			task.future().cancel(false);
+			task.cancel();
 			return null;
 		});
-	}
-
-	private void stopAfterFailure(String key) {
-		Task task = this.tasks.remove(key);
-		if (task != null) {
-			task.future().cancel(false);
-		}
-	}
-
-	private record Task(Thread holder, ScheduledFuture<?> future) {
 	}
 
 	/**
@@ -91,19 +79,59 @@ final class MutexRenewals {
 		return this.tasks.size();
 	}
 
-	private void renew(String key, Duration ttl) {
-		try {
-			if (!this.store.renew(key, ttl)) {
-				logger.warn("Mutex '{}' could not be renewed: it expired or another holder took it, so its holder is "
-						+ "no longer alone; renewal stopped", key);
-				stopAfterFailure(key);
-				this.onLost.accept(key);
+	/**
+	 * The renewal of one hold. It only ever removes itself, so it cannot end the renewal of a later holder of
+	 * the same key.
+	 */
+	private final class Task implements Runnable {
+
+		private final String key;
+
+		private final Thread holder;
+
+		private final Duration ttl;
+
+		private final ScheduledFuture<?> future;
+
+		Task(String key, Thread holder, Duration ttl) {
+			this.key = key;
+			this.holder = holder;
+			this.ttl = ttl;
+			long period = Math.max(1, ttl.toMillis() / 3);
+			this.future = scheduler().scheduleWithFixedDelay(this, period, period, TimeUnit.MILLISECONDS);
+		}
+
+		@Override
+		public void run() {
+			if (!this.holder.isAlive()) {
+				// The holder ended without releasing: stop, and let the key expire as a crashed holder's would.
+				end();
+				return;
+			}
+			try {
+				if (!MutexRenewals.this.store.renew(this.key, this.ttl)) {
+					logger.warn("Mutex '{}' could not be renewed: it expired or another holder took it, so its holder "
+							+ "is no longer alone; renewal stopped", this.key);
+					if (end()) {
+						MutexRenewals.this.onLost.accept(this.key, this.holder);
+					}
+				}
+			}
+			catch (RuntimeException ex) {
+				// The store may be back before the key expires: keep trying until the key is released.
+				logger.warn("Mutex '{}' could not be renewed this time: {}", this.key, ex.toString());
 			}
 		}
-		catch (RuntimeException ex) {
-			// The store may be back before the key expires: keep trying until the key is released.
-			logger.warn("Mutex '{}' could not be renewed this time: {}", key, ex.toString());
+
+		private boolean end() {
+			cancel();
+			return MutexRenewals.this.tasks.remove(this.key, this);
 		}
+
+		void cancel() {
+			this.future.cancel(false);
+		}
+
 	}
 
 	private ScheduledExecutorService scheduler() {

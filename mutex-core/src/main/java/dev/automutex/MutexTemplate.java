@@ -208,9 +208,9 @@ public class MutexTemplate implements MutexOperations, DisposableBean {
 		this.lossCallbacks.computeIfPresent(key, (k, registered) -> (registered.holder() == holder) ? null : registered);
 	}
 
-	private void lost(String key) {
-		LossCallbacks registered = this.lossCallbacks.remove(key);
-		if (registered != null) {
+	private void lost(String key, Thread holder) {
+		LossCallbacks registered = this.lossCallbacks.get(key);
+		if (registered != null && registered.holder() == holder && this.lossCallbacks.remove(key, registered)) {
 			for (Runnable callback : registered.callbacks()) {
 				try {
 					callback.run();

@@ -24,7 +24,7 @@ class MutexRenewalsTests {
 
 	private final List<String> lost = new ArrayList<>();
 
-	private final MutexRenewals renewals = new MutexRenewals(new RenewingStore(), this.lost::add);
+	private final MutexRenewals renewals = new MutexRenewals(new RenewingStore(), (key, holder) -> this.lost.add(key));
 
 	@AfterEach
 	void shutdown() {
@@ -34,8 +34,9 @@ class MutexRenewalsTests {
 	@Test
 	void releaseOfThePreviousHolderDoesNotStopTheNextHoldersRenewal() throws Exception {
 		Thread previous = new Thread(() -> {
-		});
+		}); // stands for the holder that is releasing; its task is replaced before it ever runs
 		Thread next = Thread.currentThread();
+
 		this.renewals.start("k", previous, Duration.ofMillis(300));
 		this.renewals.start("k", next, Duration.ofMillis(300)); // the next holder's first hold comes first
 		this.renewals.stop("k", previous); // then the previous holder's last release
@@ -44,6 +45,18 @@ class MutexRenewalsTests {
 		await().atMost(Duration.ofSeconds(5)).until(() -> this.renewed.size() > before + 1);
 		this.renewals.stop("k", next);
 		assertThat(this.renewals.size()).isZero();
+	}
+
+	@Test
+	void renewalOfAHolderThreadThatEndedStopsWithoutSignallingALoss() throws Exception {
+		Thread dead = new Thread(() -> {
+		});
+		dead.start();
+		dead.join();
+		this.renewals.start("k", dead, Duration.ofMillis(90));
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.renewals.size() == 0);
+		assertThat(this.renewed).isEmpty();
+		assertThat(this.lost).isEmpty();
 	}
 
 	@Test

@@ -91,14 +91,14 @@ public class MutexInterceptor implements MethodInterceptor {
 		catch (MutexLockException ex) {
 			return onFailure(operation, args, target, ex);
 		}
-		if (operation.tokenParameter() >= 0) {
-			// The invocation's own argument array: the method receives the token in place of what was passed.
-			args[operation.tokenParameter()] = lock.fencingToken();
-		}
 		Object result;
 		ArrayDeque<MutexLock> running = active.get();
 		running.addLast(lock);
 		try {
+			if (operation.tokenParameter() >= 0) {
+				// The invocation's own argument array: the method receives the token in place of what was passed.
+				args[operation.tokenParameter()] = lock.fencingToken();
+			}
 			result = invocation.proceed();
 		}
 		catch (Throwable ex) {

@@ -43,7 +43,9 @@ public class LocalMutexStore extends LockRegistryMutexStore {
 	@Override
 	protected Held newHeld(String key, Lock lock) {
 		Thread owner = Thread.currentThread();
-		long token = this.tokens.incrementAndGet();
+		// Never below the clock in microseconds, so a restarted JVM issues tokens above those of the last run.
+		long token = this.tokens.accumulateAndGet(System.currentTimeMillis() * 1000,
+				(previous, now) -> Math.max(previous + 1, now));
 		return new Held() {
 
 			private volatile boolean released;

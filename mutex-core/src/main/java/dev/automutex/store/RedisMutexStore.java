@@ -43,11 +43,20 @@ public class RedisMutexStore extends LockRegistryMutexStore {
 
 	private final String fencingKey;
 
+	// The counter never goes below the server's clock in microseconds: a Redis that lost the counter (restart
+	// without persistence, failover, eviction) still issues tokens above every one issued before.
 	private static final RedisScript<Long> TOKEN_IF_OWNER = new DefaultRedisScript<>("""
-			if redis.call('GET', KEYS[1]) == ARGV[1] then
-				return redis.call('INCR', KEYS[2])
+			if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+				return -1
 			end
-			return -1
+			local now = redis.call('TIME')
+			local floor = tonumber(now[1]) * 1000000 + tonumber(now[2])
+			local token = redis.call('INCR', KEYS[2])
+			if token < floor then
+				redis.call('SET', KEYS[2], floor)
+				token = floor
+			end
+			return token
 			""", Long.class);
 
 	/**

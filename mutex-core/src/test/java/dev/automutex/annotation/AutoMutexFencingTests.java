@@ -48,6 +48,15 @@ class AutoMutexFencingTests {
 	}
 
 	@Test
+	void storeWithoutTokensFailsTheCallAndLeavesTheKeyFree() {
+		try (AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext(NoTokenConfig.class)) {
+			Ledger ledger = context.getBean(Ledger.class);
+			assertThatExceptionOfType(UnsupportedOperationException.class).isThrownBy(() -> ledger.write("a", 0));
+			assertThat(context.getBean(MutexTemplate.class).isLocked("Ledger#write:a")).isFalse();
+		}
+	}
+
+	@Test
 	void fencingTokenOnAParameterThatIsNotALongFailsStartup() {
 		MutexOperationSource source = new MutexOperationSource();
 		assertThatIllegalStateException()
@@ -94,6 +103,23 @@ class AutoMutexFencingTests {
 		@Bean
 		MutexTemplate mutexTemplate() {
 			return new MutexTemplate(new LocalMutexStore());
+		}
+
+		@Bean
+		Ledger ledger() {
+			return new Ledger();
+		}
+
+	}
+
+	/** An application's own registry, which issues no tokens. */
+	@Configuration(proxyBeanMethods = false)
+	@EnableAutoMutex(proxyTargetClass = true)
+	static class NoTokenConfig {
+
+		@Bean
+		MutexTemplate mutexTemplate() {
+			return new MutexTemplate(new dev.automutex.store.LocalLockRegistry());
 		}
 
 		@Bean

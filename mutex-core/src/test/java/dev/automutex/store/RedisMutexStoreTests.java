@@ -433,6 +433,22 @@ class RedisMutexStoreTests {
 	}
 
 	@Test
+	void fencingTokensStayAboveEarlierOnesAfterRedisForgetsItsCounter() throws Exception {
+		onOwnRedis((restarting, mutex) -> {
+			long before;
+			try (MutexLock lock = mutex.lock("account:3")) {
+				before = lock.fencingToken();
+			}
+			restarting.restart(); // no persistence: the counter is gone
+			await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
+				try (MutexLock lock = mutex.lock("account:3", Duration.ZERO)) {
+					return lock.fencingToken() > before;
+				}
+			});
+		});
+	}
+
+	@Test
 	void fencingTokensGrowAcrossInstances() {
 		MutexTemplate first = new MutexTemplate(this.storeA);
 		MutexTemplate second = new MutexTemplate(this.storeB);
