@@ -1,20 +1,15 @@
 package dev.automutex.annotation;
 
-import java.io.IOException;
 import java.lang.reflect.Method;
-import java.net.URL;
-import java.net.URLClassLoader;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
-import javax.tools.JavaCompiler;
-import javax.tools.ToolProvider;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import dev.automutex.test.JavaSources;
 
 import org.springframework.beans.factory.support.DefaultListableBeanFactory;
 import org.springframework.beans.factory.support.RootBeanDefinition;
@@ -144,9 +139,8 @@ class MutexOperationSourceTests {
 		assertThat(this.source.getOperation(positional, compiled)).isNotNull();
 	}
 
-	private Class<?> compileWithoutParameters(Path dir) throws IOException, ClassNotFoundException {
-		Path sourceFile = dir.resolve("NoParameterNames.java");
-		Files.writeString(sourceFile, """
+	private static Class<?> compileWithoutParameters(Path dir) {
+		return JavaSources.compileWithoutParameters(dir, "NoParameterNames", """
 				public class NoParameterNames {
 					@dev.automutex.annotation.AutoMutex(on = "#transactionId")
 					public void perform(String transactionId) { }
@@ -154,13 +148,6 @@ class MutexOperationSourceTests {
 					public void positional(String transactionId) { }
 				}
 				""");
-		JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
-		String classpath = System.getProperty("java.class.path");
-		int result = compiler.run(null, null, null, "-classpath", classpath, "-d", dir.toString(),
-				sourceFile.toString());
-		assertThat(result).as("compiling without -parameters").isZero();
-		URLClassLoader loader = new URLClassLoader(new URL[] { dir.toUri().toURL() }, getClass().getClassLoader());
-		return loader.loadClass("NoParameterNames");
 	}
 
 	private void assertInvalid(String methodName, String... messageParts) {

@@ -1,8 +1,5 @@
 package dev.automutex.autoconfigure;
 
-import java.net.URL;
-import java.net.URLClassLoader;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -22,6 +19,7 @@ import dev.automutex.store.LocalMutexStore;
 import dev.automutex.store.LockRegistryMutexStore;
 import dev.automutex.store.MutexStore;
 import dev.automutex.store.RedisMutexStore;
+import dev.automutex.test.JavaSources;
 import dev.automutex.test.RedisServerExtension;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -34,8 +32,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.integration.support.locks.LockRegistry;
-
-import javax.tools.ToolProvider;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.Mockito.mock;
@@ -352,20 +348,13 @@ class MutexAutoConfigurationTests {
 		});
 	}
 
-	private static Class<?> compileWithoutParameters(Path dir) throws Exception {
-		Path source = dir.resolve("NoParameterNames.java");
-		Files.writeString(source, """
+	private static Class<?> compileWithoutParameters(Path dir) {
+		return JavaSources.compileWithoutParameters(dir, "NoParameterNames", """
 				public class NoParameterNames {
 					@dev.automutex.annotation.AutoMutex(on = "#transactionId")
 					public void perform(String transactionId) { }
 				}
 				""");
-		int result = ToolProvider.getSystemJavaCompiler()
-			.run(null, null, null, "-classpath", System.getProperty("java.class.path"), "-d", dir.toString(),
-					source.toString());
-		assertThat(result).as("compiling without -parameters").isZero();
-		return new URLClassLoader(new URL[] { dir.toUri().toURL() }, MutexAutoConfigurationTests.class.getClassLoader())
-			.loadClass("NoParameterNames");
 	}
 
 	static class UnparsableExpression {
