@@ -1,15 +1,12 @@
 package dev.automutex.annotation;
 
 import java.lang.reflect.Method;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import dev.automutex.test.JavaSources;
 
 import org.springframework.beans.factory.support.DefaultListableBeanFactory;
 import org.springframework.beans.factory.support.RootBeanDefinition;
@@ -125,29 +122,6 @@ class MutexOperationSourceTests {
 	@Test
 	void allProblemsOfOneMethodAreReportedTogether() {
 		assertInvalid("severalProblems", "on[0] '#nope'", "block 'soon'");
-	}
-
-	@Test
-	void withoutParameterNamesTheErrorSaysSoAndSuggestsPosition(@TempDir Path dir) throws Exception {
-		Class<?> compiled = compileWithoutParameters(dir);
-		Method method = method(compiled, "perform");
-		assertThatIllegalStateException().isThrownBy(() -> this.source.getOperation(method, compiled))
-			.withMessageContaining("NoParameterNames.perform(String)")
-			.withMessageContaining("-parameters")
-			.withMessageContaining("'#p0'");
-		Method positional = method(compiled, "positional");
-		assertThat(this.source.getOperation(positional, compiled)).isNotNull();
-	}
-
-	private static Class<?> compileWithoutParameters(Path dir) {
-		return JavaSources.compileWithoutParameters(dir, "NoParameterNames", """
-				public class NoParameterNames {
-					@dev.automutex.annotation.AutoMutex(on = "#transactionId")
-					public void perform(String transactionId) { }
-					@dev.automutex.annotation.AutoMutex(on = "#p0")
-					public void positional(String transactionId) { }
-				}
-				""");
 	}
 
 	private void assertInvalid(String methodName, String... messageParts) {

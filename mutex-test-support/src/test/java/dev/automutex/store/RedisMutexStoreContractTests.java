@@ -4,7 +4,7 @@ import java.time.Duration;
 
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import dev.automutex.AbstractMutexStoreContractTests;
+import dev.automutex.test.store.AbstractMutexStoreContractTests;
 import dev.automutex.test.RedisServer;
 import dev.automutex.test.RedisServerExtension;
 

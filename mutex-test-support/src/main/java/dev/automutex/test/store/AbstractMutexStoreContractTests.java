@@ -1,4 +1,4 @@
-package dev.automutex;
+package dev.automutex.test.store;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -23,6 +23,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import dev.automutex.MutexHolder;
+import dev.automutex.MutexLock;
+import dev.automutex.MutexLockException;
+import dev.automutex.MutexLostException;
+import dev.automutex.MutexTemplate;
 import dev.automutex.store.MutexStore;
 
 import static org.assertj.core.api.Assertions.assertThat;

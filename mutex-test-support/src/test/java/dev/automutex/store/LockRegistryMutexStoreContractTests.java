@@ -1,6 +1,6 @@
 package dev.automutex.store;
 
-import dev.automutex.AbstractMutexStoreContractTests;
+import dev.automutex.test.store.AbstractMutexStoreContractTests;
 
 /**
  * The generic adapter over an arbitrary registry (here our local one, seen only as a {@code LockRegistry}), so

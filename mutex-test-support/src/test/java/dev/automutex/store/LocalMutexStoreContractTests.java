@@ -1,6 +1,6 @@
 package dev.automutex.store;
 
-import dev.automutex.AbstractMutexStoreContractTests;
+import dev.automutex.test.store.AbstractMutexStoreContractTests;
 
 class LocalMutexStoreContractTests extends AbstractMutexStoreContractTests {
 
