@@ -1,101 +1,47 @@
 package dev.automutex;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BiConsumer;
 
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.automutex.store.MutexStore;
-
 /**
  * {@link MutexLock} handed out by {@link MutexTemplate}: one acquisition of one or several keys, released at
- * most once, by its owner thread. Several keys are released in the reverse of the order they were taken in.
+ * most once, by its owner thread. Each key is a {@link HeldKey} record, shared with the thread's nested holds
+ * of the same key; several keys are released in the reverse of the order they were taken in.
  */
 final class DefaultMutexLock implements MutexLock {
 
 	private static final Logger logger = LoggerFactory.getLogger(DefaultMutexLock.class);
 
+	private final Acquirer acquirer;
+
 	private final List<String> keys;
 
-	private final List<MutexStore.Held> held;
-
-	private final List<String> order;
+	private final HeldKey[] records;
 
 	private final Thread owner;
 
-	private final BiConsumer<DefaultMutexLock, Boolean> onRelease;
-
-	private final @Nullable Duration expire;
-
-	private final boolean renew;
-
-	private final LossRegistry lossCallbacks;
-
-	/** Where loss callbacks are kept: by key, for the holding thread. */
-	@FunctionalInterface
-	interface LossRegistry {
-
-		void register(String key, Thread holder, Runnable callback);
-
-	}
-
-	private final AtomicBoolean released = new AtomicBoolean();
+	private volatile boolean released;
 
 	/**
 	 * @param keys the keys, in the order the caller gave them
-	 * @param order the keys in the order they were acquired (matching {@code held})
-	 * @param held the acquisitions, in the order they were made
-	 * @param owner the thread that made them
-	 * @param onRelease told once, on the owner thread, when this lock is released, and whether every key was
-	 * still held then
-	 * @param expire the time-to-live asked for, or {@code null} for the store's default
+	 * @param records the records, in the order they were acquired
 	 */
-	DefaultMutexLock(List<String> keys, List<String> order, List<MutexStore.Held> held, Thread owner,
-			BiConsumer<DefaultMutexLock, Boolean> onRelease, @Nullable Duration expire, boolean renew,
-			LossRegistry lossCallbacks) {
-		this.keys = List.copyOf(keys);
-		this.order = List.copyOf(order);
-		this.held = List.copyOf(held);
+	DefaultMutexLock(Acquirer acquirer, List<String> keys, HeldKey[] records, Thread owner) {
+		this.acquirer = acquirer;
+		this.keys = keys;
+		this.records = records;
 		this.owner = owner;
-		this.onRelease = onRelease;
-		this.expire = expire;
-		this.renew = renew;
-		this.lossCallbacks = lossCallbacks;
 	}
 
-	@Override
-	public MutexLock onLost(Runnable callback) {
-		for (String key : this.keys) {
-			this.lossCallbacks.register(key, this.owner, callback);
-		}
-		return this;
+	Acquirer acquirer() {
+		return this.acquirer;
 	}
 
-	@Override
-	public MutexLock interruptOnLoss() {
-		return onLost(() -> {
-			// Only while the lock is still held: a pooled thread that has moved on must not be interrupted.
-			if (!this.released.get()) {
-				this.owner.interrupt();
-			}
-		});
-	}
-
-	@Nullable Duration expire() {
-		return this.expire;
-	}
-
-	boolean renew() {
-		return this.renew;
-	}
-
-	@Override
-	public List<String> keys() {
-		return this.keys;
+	boolean isReleased() {
+		return this.released;
 	}
 
 	Thread owner() {
@@ -103,12 +49,36 @@ final class DefaultMutexLock implements MutexLock {
 	}
 
 	@Override
-	public boolean isHeld() {
-		if (this.released.get()) {
+	public List<String> keys() {
+		return this.keys;
+	}
+
+	@Override
+	public boolean release() {
+		if (Thread.currentThread() != this.owner) {
+			throw new IllegalStateException("Mutex " + this.keys + " was acquired by thread '" + this.owner.getName()
+					+ "' and only that thread can release it (locks belong to the thread that takes them); "
+					+ "release it there");
+		}
+		if (this.released) {
 			return false;
 		}
-		for (MutexStore.Held acquisition : this.held) {
-			if (!acquisition.isHeld()) {
+		this.released = true;
+		ThreadLocks.remove(this);
+		boolean clean = true;
+		for (int i = this.records.length - 1; i >= 0; i--) {
+			clean &= this.acquirer.release(this.records[i], this);
+		}
+		return clean;
+	}
+
+	@Override
+	public boolean isHeld() {
+		if (this.released) {
+			return false;
+		}
+		for (HeldKey record : this.records) {
+			if (!this.acquirer.isHeld(record)) {
 				return false;
 			}
 		}
@@ -116,8 +86,18 @@ final class DefaultMutexLock implements MutexLock {
 	}
 
 	@Override
+	public boolean isLost() {
+		for (HeldKey record : this.records) {
+			if (record.wasLost()) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	@Override
 	public long fencingToken() {
-		if (this.keys.size() != 1) {
+		if (this.records.length != 1) {
 			throw new IllegalStateException("Mutex " + this.keys + " holds several keys, each with its own token; "
 					+ "ask fencingToken(key)");
 		}
@@ -126,37 +106,54 @@ final class DefaultMutexLock implements MutexLock {
 
 	@Override
 	public long fencingToken(String key) {
-		int index = this.order.indexOf(key);
-		if (index < 0) {
-			throw new IllegalArgumentException("Mutex " + this.keys + " does not hold '" + key + "'");
+		for (HeldKey record : this.records) {
+			if (record.key.equals(key)) {
+				if (this.released) {
+					throw new MutexLostException(List.of(key), "Mutex '" + key + "' was released; it has no fencing token");
+				}
+				return this.acquirer.fencingToken(record);
+			}
 		}
-		if (this.released.get()) {
-			throw new MutexLostException(List.of(key), "Mutex '" + key + "' was released; it has no fencing token");
-		}
-		try {
-			return this.held.get(index).fencingToken();
-		}
-		catch (IllegalStateException ex) {
-			throw new MutexLostException(List.of(key), ex.getMessage());
-		}
+		throw new IllegalArgumentException("Mutex " + this.keys + " does not hold '" + key + "'");
 	}
 
 	@Override
-	public boolean release() {
-		if (Thread.currentThread() != this.owner) {
-			throw new IllegalStateException("Mutex " + this.keys + " was acquired by thread '" + this.owner.getName()
-					+ "' and only that thread can release it (the locks underneath are bound to their thread); "
-					+ "release it there");
+	public MutexLock onLost(Runnable callback) {
+		if (callback == null) {
+			throw new IllegalArgumentException("callback must not be null");
 		}
-		if (!this.released.compareAndSet(false, true)) {
-			return false;
+		// Once per lock, however many of its keys are lost.
+		AtomicBoolean ran = new AtomicBoolean();
+		Runnable once = () -> {
+			if (ran.compareAndSet(false, true)) {
+				callback.run();
+			}
+		};
+		register(once, false);
+		return this;
+	}
+
+	@Override
+	public MutexLock interruptOnLoss() {
+		register(() -> {
+			// Only while the lock is still held: a pooled thread that has moved on must not be interrupted.
+			if (!this.released) {
+				this.owner.interrupt();
+			}
+		}, true);
+		return this;
+	}
+
+	private void register(Runnable callback, boolean inline) {
+		if (this.released) {
+			return;
 		}
-		boolean all = true;
-		for (int i = this.held.size() - 1; i >= 0; i--) {
-			all &= this.held.get(i).release();
+		for (HeldKey record : this.records) {
+			if (!record.addCallback(this, callback, inline)) {
+				// The loss was reported before this registration: run it now, on this thread.
+				callback.run();
+			}
 		}
-		this.onRelease.accept(this, all);
-		return all;
 	}
 
 	@Override
@@ -167,13 +164,17 @@ final class DefaultMutexLock implements MutexLock {
 					this, Thread.currentThread().getName(), this.owner.getName());
 			return;
 		}
-		release();
+		try {
+			release();
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Releasing {} failed", this, ex);
+		}
 	}
 
 	@Override
 	public String toString() {
-		return "MutexLock" + this.keys + "[" + (this.released.get() ? "released" : "held by " + this.owner.getName())
-				+ "]";
+		return "MutexLock" + this.keys + "[" + (this.released ? "released" : "held by " + this.owner.getName()) + "]";
 	}
 
 }

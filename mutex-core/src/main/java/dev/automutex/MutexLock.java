@@ -40,6 +40,14 @@ public interface MutexLock extends AutoCloseable {
 	boolean isHeld();
 
 	/**
+	 * Whether a key of this lock was found lost while held: by renewal, by {@link #isHeld()}, by a refused
+	 * {@link #fencingToken()}, or by {@link #release()}. Unlike {@code release() == false}, never true for a lock
+	 * that was merely released already (by {@link MutexOperations#releaseAll()}, say). Does not ask the store.
+	 * @return {@code true} once a loss was found
+	 */
+	boolean isLost();
+
+	/**
 	 * The fencing token of this acquisition (single-key locks): a number greater than that of every earlier
 	 * acquisition of the key, in every instance sharing the store. Pass it to the resource you protect and have
 	 * it refuse writes with a token smaller than one it has seen: a holder whose lease lapsed then cannot
@@ -60,9 +68,11 @@ public interface MutexLock extends AutoCloseable {
 	long fencingToken(String key);
 
 	/**
-	 * Run {@code callback} if renewal finds that the store lost a key of this lock while it is held (it expired
-	 * during a pause, Redis restarted, someone removed it). Runs on the renewal thread, at most once; only for
-	 * stores with expiry and renewal on. Use it to stop work whose exclusion is gone.
+	 * Run {@code callback} if a key of this lock is found lost while it is held (it expired during a pause,
+	 * Redis restarted, someone removed it): by renewal, {@link #isHeld()} or a refused fencing token. Runs at
+	 * most once per lock, on AutoMutex's notification thread (never on a renewal thread, so a slow callback
+	 * delays no renewal); if the loss was already found, it runs at once on the calling thread. Use it to stop
+	 * work whose exclusion is gone.
 	 * @param callback what to run
 	 * @return this lock
 	 */

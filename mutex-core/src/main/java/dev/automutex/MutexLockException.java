@@ -41,7 +41,7 @@ public class MutexLockException extends MutexException {
 	 * @return the exception
 	 */
 	static MutexLockException busy(List<String> keys, String busyKey, Duration block, Duration waited) {
-		String wait = "waited " + waited.toMillis() + " ms (block " + block.toMillis() + " ms)";
+		String wait = "waited " + waited.toMillis() + " ms (block " + Durations.text(block) + ")";
 		String message = (keys.size() == 1) ? "Could not acquire mutex '" + busyKey + "': held by someone else; " + wait
 				: "Could not acquire mutexes " + keys + ": '" + busyKey + "' is held by someone else; " + wait
 						+ "; none of them is held";

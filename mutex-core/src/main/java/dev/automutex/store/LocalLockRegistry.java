@@ -1,37 +1,39 @@
 package dev.automutex.store;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import org.springframework.integration.support.locks.LockRegistry;
 import org.springframework.util.Assert;
 
 /**
- * {@link LockRegistry} for one JVM with one re-entrant lock per key: two different keys never contend
- * (unlike Spring Integration's {@code DefaultLockRegistry}, which stripes all keys over 256 shared locks).
+ * {@link LockRegistry} for one JVM with one re-entrant lock per key: two different keys never contend (unlike
+ * Spring Integration's {@code DefaultLockRegistry}, which stripes all keys over 256 shared locks).
  * <p>
  * <b>Owner death.</b> A key whose owner thread has ended without releasing it (Elixir Mutex frees the keys of a
  * crashed process) is freed for the next thread that asks for it: waiters look at the owner's liveness at
  * least every {@value #LIVENESS_CHECK_MILLIS} ms, so they take such a key promptly instead of waiting out their
  * whole block time. {@link #sweep()} frees abandoned keys nobody asks for.
  * <p>
- * <b>Memory</b> follows the keys in use now: an entry lives while a thread holds or waits for its key and is
- * removed when the last one lets go, so a service that locks millions of distinct ids keeps only the current
- * ones (plus, until a sweep, keys abandoned by dead threads).
+ * <b>Memory</b> follows the keys in use: a key's entry is kept after its release, so that locking the same key
+ * again costs one map look-up and one compare-and-set, and idle entries are removed once the registry holds
+ * more than twice as many entries as after its last clean-up (and at least {@value #MIN_CLEANUP_THRESHOLD}), and
+ * by {@link #sweep()}. A service that locks millions of distinct ids keeps about twice its busiest moment's
+ * keys, not every id it ever locked.
  * <p>
  * The {@link Lock} returned by {@link #obtain(Object)} is a light handle on the key; it may be kept and used
- * repeatedly. Thread-safe. Keys are compared by {@code equals}; {@code MutexTemplate} passes strings.
+ * repeatedly, from any thread. Thread-safe. Keys are compared by {@code equals}; {@code MutexTemplate} passes
+ * strings.
  *
  * @since 0.1.0
  */
@@ -42,11 +44,21 @@ public class LocalLockRegistry implements LockRegistry<Lock> {
 	 */
 	public static final long LIVENESS_CHECK_MILLIS = 50;
 
-	private static final long LIVENESS_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(LIVENESS_CHECK_MILLIS);
+	/**
+	 * The fewest entries the registry keeps before it removes idle ones.
+	 */
+	public static final int MIN_CLEANUP_THRESHOLD = 1024;
 
-	private static final Logger logger = LoggerFactory.getLogger(LocalLockRegistry.class);
+	static final long FOREVER = -1;
 
-	private final ConcurrentMap<Object, Entry> entries = new ConcurrentHashMap<>();
+	private final ConcurrentHashMap<Object, KeyEntry> entries = new ConcurrentHashMap<>();
+
+	private final ReentrantLock cleaning = new ReentrantLock();
+
+	private volatile int cleanupThreshold = MIN_CLEANUP_THRESHOLD;
+
+	// Fencing tokens of removed entries: a new entry for the same key continues above them.
+	private final AtomicLong tokenFloor = new AtomicLong();
 
 	@Override
 	public Lock obtain(Object lockKey) {
@@ -60,13 +72,8 @@ public class LocalLockRegistry implements LockRegistry<Lock> {
 	 * @return {@code true} while the key is held
 	 */
 	public boolean isLocked(Object lockKey) {
-		Entry entry = this.entries.get(lockKey);
-		if (entry == null) {
-			return false;
-		}
-		synchronized (entry) {
-			return entry.owner != null && entry.owner.isAlive();
-		}
+		KeyEntry entry = this.entries.get(lockKey);
+		return entry != null && entry.isHeldByLiveThread();
 	}
 
 	/**
@@ -75,13 +82,12 @@ public class LocalLockRegistry implements LockRegistry<Lock> {
 	 * @return the owner, or {@code null} if the key is free (or its owner has ended)
 	 */
 	public @Nullable Thread owner(Object lockKey) {
-		Entry entry = this.entries.get(lockKey);
+		KeyEntry entry = this.entries.get(lockKey);
 		if (entry == null) {
 			return null;
 		}
-		synchronized (entry) {
-			return (entry.owner != null && entry.owner.isAlive()) ? entry.owner : null;
-		}
+		Thread owner = entry.owner();
+		return (owner != null && owner.isAlive()) ? owner : null;
 	}
 
 	/**
@@ -94,54 +100,29 @@ public class LocalLockRegistry implements LockRegistry<Lock> {
 	 * @throws InterruptedException if the calling thread was interrupted while waiting
 	 */
 	public boolean awaitRelease(Object lockKey, Duration timeout) throws InterruptedException {
-		if (!isLocked(lockKey)) {
-			return true;
-		}
-		Entry entry = retain(lockKey); // keeps the entry, and so its monitor, alive while we wait
-		try {
-			long deadline = System.nanoTime() + timeout.toNanos();
-			synchronized (entry) {
-				long releasesBefore = entry.releases;
-				while (entry.owner != null && entry.owner.isAlive() && entry.releases == releasesBefore) {
-					long remaining = deadline - System.nanoTime();
-					if (remaining <= 0) {
-						return false;
-					}
-					entry.park(remaining);
-				}
-				return true;
-			}
-		}
-		finally {
-			letGo(lockKey);
-		}
+		KeyEntry entry = this.entries.get(lockKey);
+		return entry == null || entry.awaitRelease(saturatedNanos(timeout));
 	}
 
 	/**
-	 * Free the keys whose owner threads have ended without releasing them and that nobody is waiting for, and
-	 * drop their entries.
-	 * @return how many keys were freed
+	 * Free the keys whose owner threads have ended without releasing them, and remove the entries of keys
+	 * nobody holds or waits for.
+	 * @return how many keys were freed or entries removed (an abandoned key whose entry is then removed counts
+	 * once)
 	 */
 	public int sweep() {
-		int freed = 0;
-		for (Map.Entry<Object, Entry> candidate : new ArrayList<>(this.entries.entrySet())) {
-			Entry entry = candidate.getValue();
-			int abandonedHolds;
-			synchronized (entry) {
-				if (entry.owner == null || entry.owner.isAlive()) {
-					continue;
-				}
-				abandonedHolds = entry.abandon(candidate.getKey(), "a sweep");
+		Set<KeyEntry> freed = new HashSet<>();
+		for (KeyEntry entry : this.entries.values()) {
+			if (entry.freeIfOwnerDead()) {
+				freed.add(entry);
 			}
-			letGo(candidate.getKey(), abandonedHolds);
-			freed++;
 		}
-		return freed;
+		return freed.size() + removeIdle(freed);
 	}
 
 	/**
-	 * How many keys are held or waited for now (the registry's size in memory).
-	 * @return the number of live entries
+	 * How many entries the registry keeps now: keys held or waited for, plus idle keys not yet cleaned up.
+	 * @return the number of entries
 	 */
 	public int size() {
 		return this.entries.size();
@@ -149,132 +130,87 @@ public class LocalLockRegistry implements LockRegistry<Lock> {
 
 	@Override
 	public String toString() {
-		return "LocalLockRegistry[keys in use: " + this.entries.size() + "]";
+		return "LocalLockRegistry[entries: " + this.entries.size() + "]";
 	}
 
-	// An entry counts its users: one per hold (re-entrant holds count each) and one per waiting thread. It is
-	// created by the first and removed by the last, both inside compute(), so two threads can never end up
-	// with different entries for one key.
-	private Entry retain(Object key) {
-		return this.entries.compute(key, (k, entry) -> {
-			Entry result = (entry != null) ? entry : new Entry();
-			result.users++;
-			return result;
-		});
-	}
-
-	private void letGo(Object key) {
-		letGo(key, 1);
-	}
-
-	private void letGo(Object key, int count) {
-		if (count > 0) {
-			this.entries.computeIfPresent(key, (k, entry) -> ((entry.users -= count) == 0) ? null : entry);
+	/**
+	 * Take the key for the calling thread.
+	 * @param nanos how long to wait: 0 not at all, {@link #FOREVER} without limit
+	 * @param interruptible whether an interrupt ends the wait with {@link InterruptedException} (else the
+	 * interrupt status is kept and the wait goes on)
+	 * @return the key's entry, now held by the calling thread, or {@code null} on time-out
+	 */
+	@Nullable KeyEntry acquire(Object key, long nanos, boolean interruptible) throws InterruptedException {
+		long deadline = (nanos > 0) ? System.nanoTime() + nanos : 0;
+		while (true) {
+			KeyEntry entry = this.entries.get(key);
+			if (entry == null) {
+				KeyEntry fresh = new KeyEntry(key, Thread.currentThread(), this.tokenFloor.get());
+				KeyEntry existing = this.entries.putIfAbsent(key, fresh);
+				if (existing == null) {
+					afterInsert();
+					return fresh;
+				}
+				entry = existing;
+			}
+			long remaining = (nanos > 0) ? Math.max(1, deadline - System.nanoTime()) : nanos;
+			int outcome = entry.acquire(remaining, interruptible);
+			if (outcome == KeyEntry.ACQUIRED) {
+				return entry;
+			}
+			if (outcome == KeyEntry.BUSY) {
+				return null;
+			}
+			// The entry was removed as idle between our look-up and our attempt: look up the key again.
+			this.entries.remove(key, entry);
+			if (nanos > 0 && deadline - System.nanoTime() <= 0) {
+				nanos = 0;
+			}
 		}
 	}
 
 	/**
-	 * One key: its owner and hold count, guarded by the entry's monitor, on which waiters wait.
+	 * The duration in nanoseconds, or {@link Long#MAX_VALUE} for durations too long to count in them (about 292
+	 * years and more, such as {@code ChronoUnit.FOREVER.getDuration()}).
 	 */
-	private static final class Entry {
-
-		int users; // guarded by the map's per-key compute
-
-		@Nullable Thread owner;
-
-		int holds;
-
-		int waiting;
-
-		long releases; // full releases, for awaitRelease
-
-		/**
-		 * Take the key for the current thread, waiting up to {@code nanos} ({@code -1}: for ever).
-		 * @param abandoned adds the holds of a dead owner this call cleared, which the caller must let go
-		 * @return whether the key was acquired
-		 */
-		boolean acquire(Object key, long nanos, boolean interruptible, int[] abandoned) throws InterruptedException {
-			Thread me = Thread.currentThread();
-			if (this.owner == me) {
-				this.holds++;
-				return true;
-			}
-			long deadline = System.nanoTime() + Math.max(nanos, 0);
-			boolean interrupted = false;
-			try {
-				while (true) {
-					if (this.owner != null && !this.owner.isAlive()) {
-						abandoned[0] += abandon(key, "thread '" + me.getName() + "'");
-					}
-					if (this.owner == null) {
-						this.owner = me;
-						this.holds = 1;
-						return true;
-					}
-					long remaining = (nanos < 0) ? LIVENESS_CHECK_NANOS : deadline - System.nanoTime();
-					if (remaining <= 0) {
-						return false;
-					}
-					try {
-						park(remaining);
-					}
-					catch (InterruptedException ex) {
-						if (interruptible) {
-							throw ex;
-						}
-						interrupted = true;
-					}
-				}
-			}
-			finally {
-				if (interrupted) {
-					me.interrupt();
-				}
-			}
-		}
-
-		void park(long remainingNanos) throws InterruptedException {
-			this.waiting++;
-			try {
-				TimeUnit.NANOSECONDS.timedWait(this, Math.min(remainingNanos, LIVENESS_CHECK_NANOS));
-			}
-			finally {
-				this.waiting--;
-			}
-		}
-
-		void release(Object key) {
-			if (this.owner != Thread.currentThread()) {
-				throw new IllegalMonitorStateException("Lock '" + key + "' is not held by " + Thread.currentThread());
-			}
-			if (--this.holds == 0) {
-				freed();
-			}
-		}
-
-		/**
-		 * Free a key whose owner has ended. Returns the dead owner's holds, which the caller lets go.
-		 */
-		int abandon(Object key, String by) {
-			Thread dead = this.owner;
-			int abandonedHolds = this.holds;
-			logger.warn("Mutex '{}' was held by thread '{}', which ended without releasing it; freed by {}", key,
-					(dead != null) ? dead.getName() : "?", by);
-			freed();
-			return abandonedHolds;
-		}
-
-		private void freed() {
-			this.owner = null;
-			this.holds = 0;
-			this.releases++;
-			if (this.waiting > 0) {
-				notifyAll();
-			}
-		}
-
+	static long saturatedNanos(Duration duration) {
+		return (duration.getSeconds() >= Long.MAX_VALUE / 1_000_000_000L) ? Long.MAX_VALUE : duration.toNanos();
 	}
 
+	private void afterInsert() {
+		if (this.entries.size() > this.cleanupThreshold && this.cleaning.tryLock()) {
+			try {
+				removeIdle(Set.of());
+				this.cleanupThreshold = Math.max(MIN_CLEANUP_THRESHOLD, this.entries.size() * 2);
+			}
+			finally {
+				this.cleaning.unlock();
+			}
+		}
+	}
+
+	/**
+	 * @return how many entries were removed, not counting those in {@code counted}
+	 */
+	private int removeIdle(Set<KeyEntry> counted) {
+		int removed = 0;
+		for (Map.Entry<Object, KeyEntry> candidate : this.entries.entrySet()) {
+			KeyEntry entry = candidate.getValue();
+			if (entry.retireIfIdle()) {
+				this.entries.remove(candidate.getKey(), entry);
+				this.tokenFloor.accumulateAndGet(entry.lastToken(), Math::max);
+				entry.wakeQueued();
+				if (!counted.contains(entry)) {
+					removed++;
+				}
+			}
+		}
+		return removed;
+	}
+
+	/**
+	 * The re-entrant lock of one key.
+	 */
 	private final class KeyLock implements Lock {
 
 		private final Object key;
@@ -286,7 +222,7 @@ public class LocalLockRegistry implements LockRegistry<Lock> {
 		@Override
 		public void lock() {
 			try {
-				acquire(-1, false);
+				acquire(this.key, FOREVER, false);
 			}
 			catch (InterruptedException ex) {
 				throw new IllegalStateException("lock() is not interruptible", ex); // cannot happen
@@ -295,13 +231,13 @@ public class LocalLockRegistry implements LockRegistry<Lock> {
 
 		@Override
 		public void lockInterruptibly() throws InterruptedException {
-			acquire(-1, true);
+			acquire(this.key, FOREVER, true);
 		}
 
 		@Override
 		public boolean tryLock() {
 			try {
-				return acquire(0, false);
+				return acquire(this.key, 0, false) != null;
 			}
 			catch (InterruptedException ex) {
 				throw new IllegalStateException("tryLock() is not interruptible", ex); // cannot happen
@@ -310,38 +246,17 @@ public class LocalLockRegistry implements LockRegistry<Lock> {
 
 		@Override
 		public boolean tryLock(long time, TimeUnit unit) throws InterruptedException {
-			return acquire(Math.max(unit.toNanos(time), 0), true);
-		}
-
-		/**
-		 * @param nanos how long to wait: 0 not at all, -1 for ever
-		 */
-		private boolean acquire(long nanos, boolean interruptible) throws InterruptedException {
-			Entry entry = retain(this.key);
-			int[] abandoned = new int[1];
-			boolean acquired = false;
-			try {
-				synchronized (entry) {
-					acquired = entry.acquire(this.key, nanos, interruptible, abandoned);
-				}
-				return acquired;
-			}
-			finally {
-				// A dead owner's holds we cleared, and our own retain unless it now counts as our hold.
-				letGo(this.key, abandoned[0] + (acquired ? 0 : 1));
-			}
+			long nanos = unit.toNanos(time);
+			return acquire(this.key, (nanos > 0) ? nanos : 0, true) != null;
 		}
 
 		@Override
 		public void unlock() {
-			Entry entry = LocalLockRegistry.this.entries.get(this.key);
-			if (entry == null) {
+			KeyEntry entry = LocalLockRegistry.this.entries.get(this.key);
+			if (entry == null || entry.owner() != Thread.currentThread()) {
 				throw new IllegalMonitorStateException("Lock '" + this.key + "' is not held by " + Thread.currentThread());
 			}
-			synchronized (entry) {
-				entry.release(this.key);
-			}
-			letGo(this.key);
+			entry.release();
 		}
 
 		@Override

@@ -1,23 +1,24 @@
 package dev.automutex.store;
 
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Lock;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.util.Assert;
 
 /**
  * {@link MutexStore} for one JVM, over a {@link LocalLockRegistry}: the default when no Redis is configured.
- * Needs no setup; keys are free as soon as they are released, and {@code expire} does not apply: a key is held
+ * Needs no setup; keys are free as soon as they are released, and there is no {@code expire}: a key is held
  * until its holder releases it, or its holder thread ends (see {@link LocalLockRegistry}).
  * <p>
- * Thread-safe.
+ * Fencing tokens count per key, starting above the clock in microseconds when a key is first used, so they
+ * grow with every acquisition of a key in this JVM. Thread-safe.
  *
  * @since 0.1.0
  */
-public class LocalMutexStore extends LockRegistryMutexStore {
+public class LocalMutexStore implements FencingMutexStore, SweepableMutexStore, AwaitableMutexStore {
 
 	private final LocalLockRegistry registry;
-
-	private final AtomicLong tokens = new AtomicLong();
 
 	/**
 	 * Create a store with a new, empty registry.
@@ -26,50 +27,29 @@ public class LocalMutexStore extends LockRegistryMutexStore {
 		this(new LocalLockRegistry());
 	}
 
-	private LocalMutexStore(LocalLockRegistry registry) {
-		super(registry, true);
+	/**
+	 * Create a store over a registry, which may be shared with code that locks on it directly.
+	 * @param registry the registry
+	 */
+	public LocalMutexStore(LocalLockRegistry registry) {
+		Assert.notNull(registry, "LocalLockRegistry must not be null");
 		this.registry = registry;
 	}
 
-	@Override
+	/**
+	 * The registry this store locks in.
+	 * @return the registry
+	 */
 	public LocalLockRegistry getRegistry() {
 		return this.registry;
 	}
 
-	/**
-	 * Local holds know their owner thread, and get a token from one counter for the whole store, taken while the
-	 * key is held (so in the order of acquisition).
-	 */
 	@Override
-	protected Held newHeld(String key, Lock lock) {
-		Thread owner = Thread.currentThread();
-		// Never below the clock in microseconds, so a restarted JVM issues tokens above those of the last run.
-		long token = this.tokens.accumulateAndGet(System.currentTimeMillis() * 1000,
-				(previous, now) -> Math.max(previous + 1, now));
-		return new Held() {
-
-			private volatile boolean released;
-
-			@Override
-			public boolean release() {
-				this.released = true;
-				return LocalMutexStore.this.release(key, lock);
-			}
-
-			@Override
-			public boolean isHeld() {
-				return !this.released && LocalMutexStore.this.registry.owner(key) == owner;
-			}
-
-			@Override
-			public long fencingToken() {
-				if (!isHeld()) {
-					throw new IllegalStateException("Mutex '" + key + "' is no longer held by this acquisition");
-				}
-				return token;
-			}
-
-		};
+	public @Nullable Held tryAcquire(String key, Duration wait) throws InterruptedException {
+		long nanos = LocalLockRegistry.saturatedNanos(wait);
+		KeyEntry entry = this.registry.acquire(key, (nanos == Long.MAX_VALUE) ? LocalLockRegistry.FOREVER : nanos,
+				true);
+		return (entry != null) ? new LocalHeld(key, entry, Thread.currentThread(), entry.nextToken()) : null;
 	}
 
 	@Override
@@ -77,8 +57,18 @@ public class LocalMutexStore extends LockRegistryMutexStore {
 		return this.registry.isLocked(key);
 	}
 
+	@Override
+	public long fencingToken(Held held) {
+		Assert.isInstanceOf(LocalHeld.class, held, "Not an acquisition of this store");
+		LocalHeld local = (LocalHeld) held;
+		if (!local.isHeld()) {
+			throw new IllegalStateException("Mutex '" + local.key + "' is no longer held by this acquisition");
+		}
+		return local.token;
+	}
+
 	/**
-	 * Free keys abandoned by threads that ended while holding them.
+	 * Free keys abandoned by threads that ended while holding them, and drop idle entries.
 	 */
 	@Override
 	public int sweep() {
@@ -91,6 +81,55 @@ public class LocalMutexStore extends LockRegistryMutexStore {
 	@Override
 	public boolean awaitRelease(String key, Duration timeout) throws InterruptedException {
 		return this.registry.awaitRelease(key, timeout);
+	}
+
+	@Override
+	public String toString() {
+		return "LocalMutexStore[" + this.registry + "]";
+	}
+
+	/**
+	 * One acquisition: released once, by its owner thread.
+	 */
+	private static final class LocalHeld implements Held {
+
+		private final String key;
+
+		private final KeyEntry entry;
+
+		private final Thread owner;
+
+		private final long token;
+
+		private volatile boolean released;
+
+		LocalHeld(String key, KeyEntry entry, Thread owner, long token) {
+			this.key = key;
+			this.entry = entry;
+			this.owner = owner;
+			this.token = token;
+		}
+
+		@Override
+		public String key() {
+			return this.key;
+		}
+
+		@Override
+		public boolean release() {
+			if (this.released) {
+				return false;
+			}
+			this.released = true;
+			this.entry.release();
+			return true;
+		}
+
+		@Override
+		public boolean isHeld() {
+			return !this.released && this.entry.owner() == this.owner;
+		}
+
 	}
 
 }

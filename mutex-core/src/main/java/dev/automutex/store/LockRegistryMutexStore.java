@@ -27,10 +27,18 @@ import org.springframework.integration.support.locks.RenewableLockRegistry;
 import org.springframework.util.Assert;
 
 /**
- * {@link MutexStore} over any Spring Integration {@link LockRegistry}: the local and Redis stores, and any
- * registry a user supplies (JDBC, ZooKeeper, Hazelcast, ...).
+ * {@link MutexStore} over any Spring Integration {@link LockRegistry} (ZooKeeper, Hazelcast, a JDBC or Redis
+ * registry of the application's own, ...). Create one with {@link #of(LockRegistry)}, which picks
+ * {@link RenewableLockRegistryMutexStore} for registries whose locks have a time-to-live.
  * <p>
- * Per-acquire expiry is passed on to registries whose locks are {@link DistributedLock}s and ignored by others.
+ * <b>Sweeping.</b> Registries that cache a lock object per key ({@link ExpirableLockRegistry}) are swept with
+ * {@code expireUnusedOlderThan(0)}. A thread that holds a lock object between {@code obtain()} and holding the
+ * lock must never see it evicted (another thread could then lock a fresh object for the same key beside it), so
+ * every path that touches a lock object, acquisitions and {@link #isLocked(String) probes} alike, runs under the
+ * read side of a fair guard whose write side the sweep takes. Waits are taken in slices of
+ * {@value #WAIT_SLICE_MILLIS} ms, each under the guard, so that a sweep gets its turn within one slice however
+ * busy the keys are.
+ * <p>
  * {@link #isLocked(String)} on an arbitrary registry is answered by a probe: another thread tries the key and,
  * if it got it, releases it at once. Subclasses that can ask their store directly override it.
  * <p>
@@ -38,9 +46,21 @@ import org.springframework.util.Assert;
  *
  * @since 0.1.0
  */
-public class LockRegistryMutexStore implements MutexStore, DisposableBean {
+public class LockRegistryMutexStore implements SweepableMutexStore, DisposableBean {
 
 	private static final Logger logger = LoggerFactory.getLogger(LockRegistryMutexStore.class);
+
+	/**
+	 * The longest a waiting acquisition keeps the sweep guard before it lets a pending sweep run.
+	 */
+	public static final long WAIT_SLICE_MILLIS = 200;
+
+	/**
+	 * The time-to-live of keys in registries with leases when none is given.
+	 */
+	public static final Duration DEFAULT_EXPIRE = Duration.ofSeconds(10);
+
+	private static final long SWEEP_WAIT_MILLIS = 5 * WAIT_SLICE_MILLIS;
 
 	/**
 	 * How many idle keys a store remembers for {@link #sweep()} to count; beyond it the count is a lower bound.
@@ -57,16 +77,14 @@ public class LockRegistryMutexStore implements MutexStore, DisposableBean {
 
 	private final Map<String, Integer> heldHere = new ConcurrentHashMap<>();
 
-	private final ReentrantReadWriteLock sweepGuard = new ReentrantReadWriteLock();
-
-	private final Lock notSweeping = this.sweepGuard.readLock();
-
-	private final Lock sweeping = this.sweepGuard.writeLock();
+	// Fair: a sweep waiting for the write side stops new readers, so it runs within one wait slice.
+	private final ReentrantReadWriteLock guard = new ReentrantReadWriteLock(true);
 
 	private volatile @Nullable ExecutorService probeExecutor;
 
 	/**
-	 * Create a store over a registry that someone else manages (a bean, for example).
+	 * Create a store over a registry that someone else manages (a bean, for example). Its keys are held until
+	 * released: use {@link #of(LockRegistry)} for a registry with leases.
 	 * @param registry the lock registry
 	 */
 	public LockRegistryMutexStore(LockRegistry<?> registry) {
@@ -86,6 +104,29 @@ public class LockRegistryMutexStore implements MutexStore, DisposableBean {
 	}
 
 	/**
+	 * Create the store that fits a registry: with leases and renewal for a {@link RenewableLockRegistry} (Redis,
+	 * JDBC), whose keys are then held with a time-to-live of {@link #DEFAULT_EXPIRE} unless one is given.
+	 * @param registry the registry, managed by someone else
+	 * @return the store
+	 */
+	public static LockRegistryMutexStore of(LockRegistry<?> registry) {
+		return of(registry, DEFAULT_EXPIRE);
+	}
+
+	/**
+	 * Create the store that fits a registry, with the given default time-to-live for registries with leases.
+	 * @param registry the registry, managed by someone else
+	 * @param defaultExpire the time-to-live of keys acquired without one (used only by registries with leases)
+	 * @return the store
+	 */
+	public static LockRegistryMutexStore of(LockRegistry<?> registry, Duration defaultExpire) {
+		if (registry instanceof RenewableLockRegistry<?> renewable) {
+			return new RenewableLockRegistryMutexStore(renewable, defaultExpire, false);
+		}
+		return new LockRegistryMutexStore(registry);
+	}
+
+	/**
 	 * The registry this store delegates to.
 	 * @return the registry
 	 */
@@ -94,104 +135,107 @@ public class LockRegistryMutexStore implements MutexStore, DisposableBean {
 	}
 
 	@Override
-	public @Nullable Held tryAcquire(String key, Duration wait, @Nullable Duration expire) throws InterruptedException {
+	public @Nullable Held tryAcquire(String key, Duration wait) throws InterruptedException {
+		return acquire(key, wait, null);
+	}
+
+	/**
+	 * Take the key, with a time-to-live for registries whose locks are {@link DistributedLock}s.
+	 * @param key the key
+	 * @param wait how long to wait
+	 * @param expire the time-to-live, or {@code null} for the registry's own
+	 * @return the acquisition, or {@code null} on time-out
+	 */
+	protected final @Nullable Held acquire(String key, Duration wait, @Nullable Duration expire)
+			throws InterruptedException {
 		Assert.hasLength(key, "key must not be empty");
 		Assert.isTrue(!wait.isNegative(), "wait must not be negative");
 		if (this.sweepable && this.obtained.size() < MAX_TRACKED_KEYS) {
 			this.obtained.add(key);
 		}
-		// From obtain() until the lock is ours (or refused), a sweep must not evict the lock object: a thread
-		// left with an evicted object could lock it beside the holder of a fresh one for the same key.
-		Lock lock;
-		boolean acquired;
-		Lock guard = this.sweepable ? this.notSweeping : null;
-		if (guard != null) {
-			guard.lock();
+		long waitNanos = LocalLockRegistry.saturatedNanos(wait);
+		long deadline = System.nanoTime() + Math.min(waitNanos, Long.MAX_VALUE / 2);
+		long sliceNanos = this.sweepable ? TimeUnit.MILLISECONDS.toNanos(WAIT_SLICE_MILLIS) : Long.MAX_VALUE;
+		while (true) {
+			long remaining = (waitNanos == 0) ? 0 : Math.max(0, deadline - System.nanoTime());
+			long slice = Math.min(remaining, sliceNanos);
+			Lock lock;
+			boolean acquired;
+			Lock guard = enterGuard();
+			try {
+				lock = this.registry.obtain(key);
+				acquired = tryLock(lock, slice, expire);
+			}
+			catch (RuntimeException ex) {
+				throw interruptedOrSelf(ex, key);
+			}
+			finally {
+				guard.unlock();
+			}
+			if (acquired) {
+				if (this.sweepable) {
+					this.heldHere.merge(key, 1, Integer::sum);
+				}
+				return new RegistryHeld(this, key, lock, expire);
+			}
+			if (remaining - slice <= 0) {
+				return null;
+			}
 		}
-		try {
-			lock = this.registry.obtain(key);
-			acquired = tryLock(lock, wait, expire);
+	}
+
+	private Lock enterGuard() throws InterruptedException {
+		Lock readSide = this.guard.readLock();
+		readSide.lockInterruptibly();
+		return readSide;
+	}
+
+	private static boolean tryLock(Lock lock, long nanos, @Nullable Duration expire) throws InterruptedException {
+		// Registries count in milliseconds: round up, so that they do not give up before the caller's time.
+		long millis = (nanos + 999_999) / 1_000_000;
+		if (expire != null && lock instanceof DistributedLock distributed) {
+			return distributed.tryLock(Duration.ofMillis(millis), expire);
 		}
-		catch (RuntimeException ex) {
-			// RedisLockRegistry wraps an interrupt in CannotAcquireLockException: give it back its own type.
-			if (hasInterruptedCause(ex)) {
+		if (nanos == 0) {
+			return lock.tryLock();
+		}
+		return lock.tryLock(millis, TimeUnit.MILLISECONDS);
+	}
+
+	/**
+	 * RedisLockRegistry wraps an interrupt in CannotAcquireLockException: give it back its own type.
+	 */
+	private static RuntimeException interruptedOrSelf(RuntimeException ex, String key) throws InterruptedException {
+		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+			if (cause instanceof InterruptedException) {
 				Thread.currentThread().interrupt();
 				InterruptedException interrupted = new InterruptedException("Interrupted while waiting for '" + key + "'");
 				interrupted.initCause(ex);
 				throw interrupted;
 			}
-			throw ex;
 		}
-		finally {
-			if (guard != null) {
-				guard.unlock();
-			}
-		}
-		if (!acquired) {
-			return null;
-		}
-		if (this.sweepable) {
-			this.heldHere.merge(key, 1, Integer::sum);
-		}
-		return newHeld(key, lock);
-	}
-
-	/**
-	 * Make the handle of one successful acquisition. Subclasses that can answer {@link Held#isHeld()} or issue
-	 * fencing tokens return their own.
-	 * @param key the key
-	 * @param lock the registry's lock, now held by the calling thread
-	 * @return the handle
-	 */
-	protected Held newHeld(String key, Lock lock) {
-		return () -> release(key, lock);
-	}
-
-	private static boolean tryLock(Lock lock, Duration wait, @Nullable Duration expire) throws InterruptedException {
-		if (expire != null && lock instanceof DistributedLock distributed) {
-			return distributed.tryLock(wait, expire);
-		}
-		if (wait.isZero()) {
-			return lock.tryLock();
-		}
-		return lock.tryLock(wait.toNanos(), TimeUnit.NANOSECONDS);
-	}
-
-	/**
-	 * Registries with renewable locks (Redis, JDBC) hold keys with a time-to-live.
-	 */
-	@Override
-	public boolean expires() {
-		return this.registry instanceof RenewableLockRegistry;
-	}
-
-	@Override
-	public boolean renew(String key, Duration ttl) {
-		if (!(this.registry instanceof RenewableLockRegistry<?> renewable)) {
-			return true;
-		}
-		try {
-			renewable.renewLock(key, ttl);
-			return true;
-		}
-		catch (IllegalStateException ex) {
-			return false; // "Could not renew mutex": the key is not ours in the store any more
-		}
+		return ex;
 	}
 
 	/**
 	 * Drop the registry's cached lock objects for keys not held in this process, for registries that cache them
 	 * ({@link ExpirableLockRegistry}: Redis, JDBC). Counts the keys obtained through this store since the last
-	 * sweep that are not held now (up to {@value #MAX_TRACKED_KEYS}). Skips the round, returning 0, while another
-	 * thread is taking a key, so that no lock object is evicted between its {@code obtain()} and its lock.
+	 * sweep that are not held now (up to {@value #MAX_TRACKED_KEYS}). Waits for running acquisitions to finish
+	 * their current slice (at most about a second), then evicts; returns 0 if it could not get its turn.
 	 */
 	@Override
 	public int sweep() {
 		if (!(this.registry instanceof ExpirableLockRegistry<?> expirable)) {
 			return 0;
 		}
-		// Never wait: while any thread is between obtain() and holding its lock, skip this round.
-		if (!this.sweeping.tryLock()) {
+		Lock writeSide = this.guard.writeLock();
+		try {
+			if (!writeSide.tryLock(SWEEP_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+				return 0;
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
 			return 0;
 		}
 		try {
@@ -206,63 +250,67 @@ public class LockRegistryMutexStore implements MutexStore, DisposableBean {
 			return idle.size();
 		}
 		finally {
-			this.sweeping.unlock();
+			writeSide.unlock();
 		}
-	}
-
-	private static boolean hasInterruptedCause(Throwable ex) {
-		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
-			if (cause instanceof InterruptedException) {
-				return true;
-			}
-		}
-		return false;
 	}
 
 	/**
 	 * Unlock a registry lock, reporting a lost key as {@code false} (with a warning) rather than an exception.
-	 * @param key the key
-	 * @param lock the registry's lock
-	 * @return whether it was released normally
 	 */
-	protected final boolean release(String key, Lock lock) {
+	private boolean release(RegistryHeld held) {
 		if (this.sweepable) {
-			this.heldHere.computeIfPresent(key, (k, holds) -> (holds > 1) ? holds - 1 : null);
+			this.heldHere.computeIfPresent(held.key, (k, holds) -> (holds > 1) ? holds - 1 : null);
 		}
 		try {
-			lock.unlock();
+			held.lock.unlock();
 			return true;
 		}
 		catch (IllegalStateException | java.util.ConcurrentModificationException ex) {
 			// RedisLockRegistry throws ConcurrentModificationException when the key expired in Redis, and
 			// IllegalStateException when it no longer owns it: either way the key was lost before release.
 			logger.warn("Mutex '{}' was lost before it was released (it expired or was removed from the store); "
-					+ "the work it guarded may have overlapped with another holder: {}", key, ex.toString());
+					+ "the work it guarded may have overlapped with another holder: {}", held.key, ex.toString());
 			return false;
 		}
 		catch (RuntimeException ex) {
 			// The store could not be reached; the registry has dropped its local hold, and the store frees the
 			// key when its expire time passes.
 			logger.warn("Mutex '{}' could not be released in the store; it frees itself when its expire time passes",
-					key, ex);
+					held.key, ex);
 			return false;
 		}
 	}
 
 	/**
-	 * Answer by probing: another thread tries the key and releases it at once if it got it. Correct for any
-	 * registry whose locks are owned by threads (all of Spring Integration's); subclasses that can ask their
-	 * store directly override this.
+	 * Whether the store still holds the key for an acquisition that has not been released. Keys in a registry
+	 * without leases cannot be lost: this answers {@code true}. Subclasses with leases ask their store.
+	 * @param held the acquisition, not released
+	 * @return whether the store still holds it
+	 */
+	protected boolean isStillHeld(RegistryHeld held) {
+		return true;
+	}
+
+	/**
+	 * Answer by probing: another thread, under the sweep guard, tries the key and releases it at once if it got
+	 * it. Correct for any registry whose locks are owned by threads (all of Spring Integration's); subclasses
+	 * that can ask their store directly override this.
 	 */
 	@Override
 	public boolean isLocked(String key) {
 		Future<Boolean> probe = probeExecutor().submit(() -> {
-			Lock lock = this.registry.obtain(key);
-			if (lock.tryLock()) {
-				lock.unlock();
-				return false;
+			Lock guard = enterGuard();
+			try {
+				Lock lock = this.registry.obtain(key);
+				if (lock.tryLock()) {
+					lock.unlock();
+					return false;
+				}
+				return true;
 			}
-			return true;
+			finally {
+				guard.unlock();
+			}
 		});
 		try {
 			return probe.get();
@@ -313,6 +361,53 @@ public class LockRegistryMutexStore implements MutexStore, DisposableBean {
 	@Override
 	public String toString() {
 		return getClass().getSimpleName() + "[" + this.registry + "]";
+	}
+
+	/**
+	 * One acquisition of a registry lock.
+	 */
+	static final class RegistryHeld implements Held {
+
+		private final LockRegistryMutexStore store;
+
+		final String key;
+
+		final Lock lock;
+
+		final @Nullable Duration expire;
+
+		private volatile boolean released;
+
+		RegistryHeld(LockRegistryMutexStore store, String key, Lock lock, @Nullable Duration expire) {
+			this.store = store;
+			this.key = key;
+			this.lock = lock;
+			this.expire = expire;
+		}
+
+		@Override
+		public String key() {
+			return this.key;
+		}
+
+		boolean isReleased() {
+			return this.released;
+		}
+
+		@Override
+		public boolean release() {
+			if (this.released) {
+				return false;
+			}
+			this.released = true;
+			return this.store.release(this);
+		}
+
+		@Override
+		public boolean isHeld() {
+			return !this.released && this.store.isStillHeld(this);
+		}
+
 	}
 
 }

@@ -4,7 +4,6 @@ import java.lang.reflect.Field;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Lock;
 
 import org.jspecify.annotations.Nullable;
 
@@ -29,15 +28,13 @@ import org.springframework.util.ReflectionUtils;
  *
  * @since 0.1.0
  */
-public class RedisMutexStore extends LockRegistryMutexStore {
+public class RedisMutexStore extends RenewableLockRegistryMutexStore implements FencingMutexStore {
 
 	private final StringRedisTemplate redis;
 
 	private final String prefix;
 
 	private final String description;
-
-	private final Duration expire;
 
 	private final String clientId;
 
@@ -68,9 +65,8 @@ public class RedisMutexStore extends LockRegistryMutexStore {
 	 */
 	public RedisMutexStore(RedisConnectionFactory connectionFactory, String prefix, Duration expire,
 			RedisLockType lockType) {
-		super(createRegistry(connectionFactory, prefix, expire, lockType), true);
+		super(createRegistry(connectionFactory, prefix, expire, lockType), expire, true);
 		this.prefix = prefix;
-		this.expire = expire;
 		this.redis = new StringRedisTemplate(connectionFactory);
 		this.clientId = clientId((RedisLockRegistry) getRegistry());
 		this.fencingKey = prefix + "-fencing";
@@ -120,49 +116,26 @@ public class RedisMutexStore extends LockRegistryMutexStore {
 	}
 
 	/**
-	 * Redis holds know whether Redis still has the key for this instance, and get their fencing token from one
-	 * counter ({@code <prefix>-fencing}) in a script that checks ownership first.
+	 * Whether Redis still has the key for this instance ({@code GET} compared with the registry's client id).
 	 */
 	@Override
-	protected Held newHeld(String key, Lock lock) {
-		return new Held() {
-
-			private volatile boolean released;
-
-			private volatile long token;
-
-			@Override
-			public boolean release() {
-				this.released = true;
-				return RedisMutexStore.this.release(key, lock);
-			}
-
-			@Override
-			public boolean isHeld() {
-				return !this.released && RedisMutexStore.this.clientId.equals(RedisMutexStore.this.redis.opsForValue()
-					.get(redisKey(key)));
-			}
-
-			@Override
-			public synchronized long fencingToken() {
-				if (this.token == 0) {
-					Long issued = this.released ? null : RedisMutexStore.this.redis.execute(TOKEN_IF_OWNER,
-							List.of(redisKey(key), RedisMutexStore.this.fencingKey), RedisMutexStore.this.clientId);
-					if (issued == null || issued < 0) {
-						throw new IllegalStateException("Mutex '" + key + "' is no longer held by this instance in "
-								+ "Redis (it expired or was taken over), so it gets no fencing token");
-					}
-					this.token = issued;
-				}
-				return this.token;
-			}
-
-		};
+	protected boolean isStillHeld(RegistryHeld held) {
+		return this.clientId.equals(this.redis.opsForValue().get(redisKey(held.key())));
 	}
 
+	/**
+	 * A token from one counter ({@code <prefix>-fencing}), issued by a script that checks ownership first.
+	 */
 	@Override
-	public Duration defaultExpire() {
-		return this.expire;
+	public long fencingToken(Held held) {
+		Assert.isInstanceOf(RegistryHeld.class, held, "Not an acquisition of this store");
+		Long issued = ((RegistryHeld) held).isReleased() ? null
+				: this.redis.execute(TOKEN_IF_OWNER, List.of(redisKey(held.key()), this.fencingKey), this.clientId);
+		if (issued == null || issued < 0) {
+			throw new IllegalStateException("Mutex '" + held.key() + "' is no longer held by this instance in Redis "
+					+ "(it expired or was taken over), so it gets no fencing token");
+		}
+		return issued;
 	}
 
 	/**

@@ -71,22 +71,64 @@ class LocalLockRegistryTests {
 	}
 
 	@Test
-	void memoryFollowsHeldKeysNotKeysEverUsed() {
-		for (int i = 0; i < 10_000; i++) {
+	void memoryStaysBoundedWhateverTheNumberOfKeysEverUsed() {
+		for (int i = 0; i < 100_000; i++) {
 			Lock lock = this.registry.obtain("order:" + i);
 			lock.lock();
 			lock.unlock();
+			assertThat(this.registry.size()).isLessThanOrEqualTo(LocalLockRegistry.MIN_CLEANUP_THRESHOLD + 1);
 		}
-		assertThat(this.registry.size()).isZero();
 		Lock held = this.registry.obtain("held");
 		held.lock();
-		assertThat(this.registry.size()).isOne();
+		this.registry.sweep();
+		assertThat(this.registry.size()).as("a held key survives the sweep").isOne();
+		assertThat(this.registry.isLocked("held")).isTrue();
 		held.unlock();
+		assertNoEntryLeft();
+	}
+
+	@Test
+	void manyKeysHeldAtOnceAreKeptAndDroppedAfterRelease() {
+		List<Lock> held = new ArrayList<>();
+		for (int i = 0; i < 5_000; i++) {
+			Lock lock = this.registry.obtain("order:" + i);
+			lock.lock();
+			held.add(lock);
+		}
+		assertThat(this.registry.size()).isEqualTo(5_000);
+		held.forEach(Lock::unlock);
+		for (int i = 0; i < 20_000; i++) {
+			Lock lock = this.registry.obtain("other:" + i);
+			lock.lock();
+			lock.unlock();
+		}
+		assertThat(this.registry.size()).as("idle entries are cleaned up as new keys arrive")
+			.isLessThanOrEqualTo(2 * 5_000 + 1);
+		assertNoEntryLeft();
+	}
+
+	@Test
+	void tokensOfAKeyKeepGrowingAfterItsIdleEntryWasRemoved() throws Exception {
+		KeyEntry first = this.registry.acquire("k", 0, false);
+		long token = first.nextToken();
+		first.release();
+		assertThat(this.registry.sweep()).isOne();
+		KeyEntry again = this.registry.acquire("k", 0, false);
+		assertThat(again).isNotSameAs(first);
+		assertThat(again.nextToken()).isGreaterThan(token);
+		again.release();
+	}
+
+	/**
+	 * No key is left held: a sweep removes every entry.
+	 */
+	private void assertNoEntryLeft() {
+		this.registry.sweep();
 		assertThat(this.registry.size()).isZero();
 	}
 
 	@Test
-	void entryStaysWhileAThreadWaitsAndGoesWhenItIsDone() throws Exception {
+	void entryStaysWhileAThreadWaitsAndTheWaiterGetsTheKey() throws Exception {
 		Lock held = this.registry.obtain("k");
 		held.lock();
 		AtomicReference<Thread> waiterThread = new AtomicReference<>();
@@ -101,7 +143,7 @@ class LocalLockRegistryTests {
 		held.unlock();
 		// The holder has let go but the waiter still counts: the entry must survive for the waiter to get it.
 		assertThat(waiter.get(10, TimeUnit.SECONDS)).isTrue();
-		assertThat(this.registry.size()).isZero();
+		assertNoEntryLeft();
 	}
 
 	@Test
@@ -143,7 +185,7 @@ class LocalLockRegistryTests {
 			worker.get(60, TimeUnit.SECONDS);
 		}
 		assertThat(overlaps).hasValue(0);
-		assertThat(this.registry.size()).isZero();
+		assertNoEntryLeft();
 	}
 
 	@Test
@@ -164,7 +206,7 @@ class LocalLockRegistryTests {
 		finally {
 			held.unlock();
 		}
-		assertThat(this.registry.size()).isZero();
+		assertNoEntryLeft();
 	}
 
 	@Test
@@ -178,7 +220,7 @@ class LocalLockRegistryTests {
 		assertThat(this.registry.isLocked("k")).isFalse();
 		assertThat(lock.tryLock()).isTrue();
 		lock.unlock();
-		assertThat(this.registry.size()).isZero();
+		assertNoEntryLeft();
 	}
 
 	@Test

@@ -45,7 +45,7 @@ class LocalOwnerDeathTests {
 		assertThat(this.mutex.holder("k")).hasValueSatisfying(
 				(holder) -> assertThat(holder.thread()).isEqualTo(Thread.currentThread().getName()));
 		assertThat(mine.release()).isTrue();
-		assertThat(this.store.getRegistry().size()).isZero();
+		assertThat(this.mutex.isLocked("k")).isFalse();
 	}
 
 	@Test
@@ -82,6 +82,7 @@ class LocalOwnerDeathTests {
 		assertThat(this.store.getRegistry().size()).isOne();
 		assertThat(this.mutex.isLocked("c")).isTrue();
 		assertThat(mine.release()).isTrue();
+		assertThat(this.mutex.sweep()).as("the idle entry of c").isOne();
 		assertThat(this.store.getRegistry().size()).isZero();
 		assertThat(this.mutex.sweep()).isZero();
 	}

@@ -376,7 +376,7 @@ class RedisMutexStoreTests {
 	}
 
 	@Test
-	void reentrantHoldsShareOneRenewalAndThousandsOfKeysShareOneThread() {
+	void reentrantHoldsShareOneRenewalAndAThousandKeysShareAFewThreads() {
 		java.util.Set<String> renewalThreadsBefore = renewalThreads();
 		MutexTemplate mutex = new MutexTemplate(this.storeA);
 		MutexLock outer = mutex.lock("k");
@@ -394,7 +394,8 @@ class RedisMutexStoreTests {
 		assertThat(mutex.renewalCount()).isEqualTo(1000);
 		java.util.Set<String> started = renewalThreads();
 		started.removeAll(renewalThreadsBefore);
-		assertThat(started).as("one renewal thread for all keys").hasSize(1);
+		assertThat(started).as("a few renewal threads for all keys, not one per key")
+			.hasSizeLessThanOrEqualTo(9);
 		// After two expire periods every key is still there.
 		await().during(Duration.ofMillis(1200)).atMost(Duration.ofSeconds(3))
 			.until(() -> redisServer.server().command("EXISTS mutex:bulk:0").equals(":1")

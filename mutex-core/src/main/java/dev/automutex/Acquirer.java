@@ -1,0 +1,244 @@
+package dev.automutex;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.jspecify.annotations.Nullable;
+
+import dev.automutex.store.ExpiringMutexStore;
+import dev.automutex.store.FencingMutexStore;
+import dev.automutex.store.MutexStore;
+import dev.automutex.store.RenewableMutexStore;
+
+/**
+ * Takes and releases keys for a {@link MutexTemplate}: the only place that calls the store to acquire or
+ * release. Several keys are taken in sorted order within one deadline, all or none. A key the calling thread
+ * holds already is a nested hold: its record's count goes up and the store is not asked (a nested acquire must
+ * neither shorten the lease nor take a lost key back); only the outermost hold acquires, renews and releases.
+ */
+final class Acquirer {
+
+	private final MutexStore store;
+
+	private final HeldKeys holds;
+
+	private final LossReporter losses;
+
+	private final @Nullable LeaseRenewal renewal;
+
+	Acquirer(MutexStore store, HeldKeys holds, LossReporter losses) {
+		this.store = store;
+		this.holds = holds;
+		this.losses = losses;
+		this.renewal = (store instanceof RenewableMutexStore renewable) ? new LeaseRenewal(renewable, losses, this::abandon)
+				: null;
+	}
+
+	@Nullable LeaseRenewal renewal() {
+		return this.renewal;
+	}
+
+	/**
+	 * @param keys the key texts in the caller's order, without duplicates
+	 * @param expire the time-to-live, or {@code null} for the store's default
+	 * @param failIfBusy whether a busy key throws {@link MutexLockException} (else: return {@code null})
+	 */
+	@Nullable DefaultMutexLock acquire(List<String> keys, Duration block, @Nullable Duration expire, boolean renew,
+			boolean failIfBusy) {
+		List<String> order = keys;
+		if (keys.size() > 1) {
+			order = new ArrayList<>(keys);
+			order.sort(null);
+		}
+		Thread me = Thread.currentThread();
+		long start = System.nanoTime();
+		long deadline = start + Durations.nanos(block);
+		HeldKey[] records = new HeldKey[order.size()];
+		int taken = 0;
+		try {
+			for (String key : order) {
+				HeldKey record = this.holds.get(key);
+				if (record != null && record.isHeldBy(me)) {
+					if (record.isLost()) {
+						throw new MutexLostException(List.of(key), "Mutex '" + key + "' was lost by this thread's "
+								+ "outer hold (it expired or was taken over); a nested hold does not take it back. "
+								+ "Release the outer hold and lock again.");
+					}
+					record.enter();
+				}
+				else {
+					record = acquireInStore(key, me, deadline, block.isZero(), expire, renew);
+					if (record == null) {
+						undo(records, taken);
+						taken = 0;
+						if (!failIfBusy) {
+							return null;
+						}
+						throw MutexLockException.busy(keys, key, block, Duration.ofNanos(System.nanoTime() - start));
+					}
+				}
+				records[taken++] = record;
+			}
+		}
+		catch (InterruptedException ex) {
+			undo(records, taken);
+			Thread.currentThread().interrupt();
+			Duration waited = Duration.ofNanos(System.nanoTime() - start);
+			throw new MutexLockException(keys, waited, "Interrupted while waiting for " + describe(keys) + " after "
+					+ waited.toMillis() + " ms (block " + Durations.text(block) + ")", ex);
+		}
+		catch (MutexException | IllegalArgumentException ex) {
+			undo(records, taken);
+			throw ex;
+		}
+		catch (RuntimeException ex) {
+			undo(records, taken);
+			throw new MutexException("Could not acquire " + describe(keys) + ": the store failed (" + ex.getMessage()
+					+ "); no key is held", ex);
+		}
+		DefaultMutexLock lock = new DefaultMutexLock(this, keys, records, me);
+		ThreadLocks.add(lock);
+		return lock;
+	}
+
+	private @Nullable HeldKey acquireInStore(String key, Thread me, long deadline, boolean noWait,
+			@Nullable Duration expire, boolean renew) throws InterruptedException {
+		long now = System.nanoTime();
+		Duration wait = noWait ? Duration.ZERO : Duration.ofNanos(Math.max(0, deadline - now));
+		MutexStore.Held held;
+		Duration ttl = null;
+		if (this.store instanceof ExpiringMutexStore expiring) {
+			ttl = (expire != null) ? expire : expiring.defaultExpire();
+			held = expiring.tryAcquire(key, wait, ttl);
+		}
+		else {
+			held = this.store.tryAcquire(key, wait);
+		}
+		if (held == null) {
+			return null;
+		}
+		HeldKey record = new HeldKey(key, me, held, ttl, renew, now);
+		this.holds.add(record, this::replaced);
+		if (renew && this.renewal != null) {
+			this.renewal.start(record);
+		}
+		return record;
+	}
+
+	/**
+	 * The store granted a key whose previous record is still registered: that holder died, or lost the key and
+	 * has not released it yet.
+	 */
+	private void replaced(HeldKey previous) {
+		if (!previous.holder.isAlive()) {
+			previous.end();
+		}
+		else {
+			this.losses.lost(previous, "another thread of this instance was granted it by the store");
+		}
+	}
+
+	private void undo(HeldKey[] records, int taken) {
+		for (int i = taken - 1; i >= 0; i--) {
+			release(records[i], null);
+		}
+	}
+
+	/**
+	 * Release one hold of a record, on its holder thread. The last hold ends the record before the store
+	 * releases the key, so that a renewal running meanwhile finds the record ended and reports no loss.
+	 * @return {@code true} if released and the key was not lost
+	 */
+	boolean release(HeldKey record, @Nullable DefaultMutexLock lock) {
+		if (lock != null) {
+			record.removeCallbacks(lock);
+		}
+		if (!record.exit()) {
+			return !record.wasLost();
+		}
+		int previous = record.end();
+		this.holds.remove(record);
+		if (previous == HeldKey.ENDED) {
+			return false;
+		}
+		boolean released;
+		try {
+			released = record.held.release();
+		}
+		catch (RuntimeException ex) {
+			released = false;
+		}
+		if (!released && previous == HeldKey.HELD) {
+			record.lostAtRelease();
+			this.losses.report(record, "the store no longer held it when it was released (it expired or was taken over)");
+		}
+		return released && previous == HeldKey.HELD;
+	}
+
+	/**
+	 * Ask the store whether a record's key is still held, and report it lost if not.
+	 */
+	boolean isHeld(HeldKey record) {
+		if (record.isLost() || record.isEnded()) {
+			return false;
+		}
+		boolean held;
+		try {
+			held = record.held.isHeld();
+		}
+		catch (RuntimeException ex) {
+			return false; // the store cannot tell now: not known to be held, not known to be lost
+		}
+		if (!held) {
+			this.losses.lost(record, "the store no longer holds it for this holder (it expired or was taken over)");
+		}
+		return held;
+	}
+
+	/**
+	 * The record's fencing token, issued by the store once for the outermost hold and shared by nested holds.
+	 */
+	long fencingToken(HeldKey record) {
+		if (!(this.store instanceof FencingMutexStore fencing)) {
+			throw new UnsupportedOperationException(this.store + " issues no fencing tokens");
+		}
+		synchronized (record) {
+			long token = record.token();
+			if (token == 0) {
+				if (record.isLost()) {
+					throw lostException(record);
+				}
+				try {
+					token = fencing.fencingToken(record.held);
+				}
+				catch (IllegalStateException ex) {
+					this.losses.lost(record, "the store refused a fencing token: it no longer holds the key");
+					throw lostException(record);
+				}
+				record.token(token);
+			}
+			return token;
+		}
+	}
+
+	private static MutexLostException lostException(HeldKey record) {
+		return new MutexLostException(List.of(record.key), "Mutex '" + record.key + "' is no longer held by this "
+				+ "holder (it expired or was taken over), so it gets no fencing token");
+	}
+
+	/**
+	 * End the record of a holder thread that died without releasing: its key frees itself in the store (after
+	 * its lease, or when the next thread asks, on the local store).
+	 */
+	void abandon(HeldKey record) {
+		if (record.end() != HeldKey.ENDED) {
+			this.holds.remove(record);
+		}
+	}
+
+	static String describe(List<String> keys) {
+		return (keys.size() == 1) ? "mutex '" + keys.get(0) + "'" : "mutexes " + keys;
+	}
+
+}

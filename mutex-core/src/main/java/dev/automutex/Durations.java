@@ -1,0 +1,36 @@
+package dev.automutex;
+
+import java.time.Duration;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Duration arithmetic that cannot overflow: waits and leases may be as long as
+ * {@code ChronoUnit.FOREVER.getDuration()}.
+ */
+final class Durations {
+
+	/** About 146 years: as good as forever, and far from overflowing {@code System.nanoTime()} sums. */
+	private static final long MAX_NANOS = Long.MAX_VALUE / 2;
+
+	private Durations() {
+	}
+
+	/**
+	 * The duration in nanoseconds, at most {@link #MAX_NANOS}, so that {@code System.nanoTime() + nanos} is safe.
+	 */
+	static long nanos(@Nullable Duration duration) {
+		if (duration == null) {
+			return 0;
+		}
+		return (duration.getSeconds() >= MAX_NANOS / 1_000_000_000L) ? MAX_NANOS : duration.toNanos();
+	}
+
+	/**
+	 * The duration for messages: milliseconds, or "without limit" for waits that are as good as forever.
+	 */
+	static String text(Duration duration) {
+		return (nanos(duration) >= MAX_NANOS) ? "without limit" : (nanos(duration) / 1_000_000) + " ms";
+	}
+
+}

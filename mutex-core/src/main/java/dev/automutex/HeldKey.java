@@ -1,0 +1,226 @@
+package dev.automutex;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.jspecify.annotations.Nullable;
+
+import dev.automutex.store.MutexStore;
+
+/**
+ * The one record of one key held through a {@link MutexTemplate}: who holds it, how often (re-entrant holds),
+ * since when, the store's acquisition, its lease and renewal, the loss callbacks and the fencing token.
+ * Re-entrancy, renewal, loss and release all read and write this record and nothing else; the template's
+ * {@link HeldKeys} registry maps each key to its current record.
+ * <p>
+ * Its life: {@link #HELD}, possibly {@link #LOST} (the store no longer holds the key for it), then
+ * {@link #ENDED} once released or abandoned. The transitions are compare-and-set, so that a loss is reported at
+ * most once and never after a clean release: a renewal that fails because the key was just released finds the
+ * record ended and reports nothing.
+ * <p>
+ * The hold count is read and written only by the holder thread.
+ */
+final class HeldKey {
+
+	static final int HELD = 0;
+
+	static final int LOST = 1;
+
+	static final int ENDED = 2;
+
+	final String key;
+
+	final Thread holder;
+
+	final long sinceMillis;
+
+	final MutexStore.Held held;
+
+	/** The lease's time-to-live, or {@code null} for stores without leases. */
+	final @Nullable Duration ttl;
+
+	final boolean renew;
+
+	private final AtomicInteger state = new AtomicInteger(HELD);
+
+	private int count = 1;
+
+	/** When the lease ends unless renewed, by {@link System#nanoTime()}; meaningful only with a ttl. */
+	private volatile long leaseDeadline;
+
+	private volatile @Nullable ScheduledFuture<?> renewal;
+
+	private volatile boolean renewing;
+
+	private volatile long token;
+
+	/** Whether the key was ever found lost: stays true after the record ended. */
+	private volatile boolean wasLost;
+
+	private @Nullable List<LossCallback> callbacks; // guarded by this
+
+	private boolean lossReported; // guarded by this
+
+	HeldKey(String key, Thread holder, MutexStore.Held held, @Nullable Duration ttl, boolean renew, long acquireStart) {
+		this.key = key;
+		this.holder = holder;
+		this.sinceMillis = System.currentTimeMillis();
+		this.held = held;
+		this.ttl = ttl;
+		this.renew = renew;
+		// The store set the time-to-live after the request went out: counting from before it is safe.
+		this.leaseDeadline = (ttl != null) ? acquireStart + Durations.nanos(ttl) : Long.MAX_VALUE;
+	}
+
+	boolean isHeldBy(Thread thread) {
+		return this.holder == thread && this.state.get() != ENDED;
+	}
+
+	boolean isLost() {
+		return this.state.get() == LOST;
+	}
+
+	boolean isEnded() {
+		return this.state.get() == ENDED;
+	}
+
+	/** A nested hold by the holder thread. */
+	void enter() {
+		this.count++;
+	}
+
+	/**
+	 * A hold released by the holder thread.
+	 * @return whether it was the last one
+	 */
+	boolean exit() {
+		return --this.count == 0;
+	}
+
+	/**
+	 * The store no longer holds the key for this record.
+	 * @return {@code true} if this call found it out first, and so must report it
+	 */
+	boolean markLost() {
+		if (this.state.compareAndSet(HELD, LOST)) {
+			this.wasLost = true;
+			return true;
+		}
+		return false;
+	}
+
+	/**
+	 * The store said at release that it no longer held the key.
+	 */
+	void lostAtRelease() {
+		this.wasLost = true;
+	}
+
+	boolean wasLost() {
+		return this.wasLost;
+	}
+
+	/**
+	 * The record's hold is over: released, or abandoned by a dead holder thread.
+	 * @return the state it ended from ({@link #HELD} or {@link #LOST}), or {@link #ENDED} if it had already ended
+	 */
+	int end() {
+		ScheduledFuture<?> future = this.renewal;
+		int previous = this.state.getAndSet(ENDED);
+		if (future != null) {
+			future.cancel(false);
+		}
+		return previous;
+	}
+
+	void renewalStarted(ScheduledFuture<?> future) {
+		this.renewal = future;
+		// end() may have run before the future was set: then it could not cancel it.
+		if (this.state.get() == ENDED) {
+			future.cancel(false);
+		}
+	}
+
+	@Nullable ScheduledFuture<?> renewal() {
+		return this.renewal;
+	}
+
+	boolean startRenewing() {
+		if (this.renewing) {
+			return false;
+		}
+		this.renewing = true;
+		return true;
+	}
+
+	void renewed(long sentAt) {
+		this.leaseDeadline = sentAt + Durations.nanos(this.ttl);
+	}
+
+	void doneRenewing() {
+		this.renewing = false;
+	}
+
+	boolean isRenewing() {
+		return this.renewing;
+	}
+
+	boolean leaseOver(long now) {
+		return now - this.leaseDeadline > 0;
+	}
+
+	long token() {
+		return this.token;
+	}
+
+	void token(long token) {
+		this.token = token;
+	}
+
+	/**
+	 * Register what runs if the key is lost while {@code lock} holds it.
+	 * @return {@code false} if the loss was reported already: the caller runs the callback itself, now
+	 */
+	synchronized boolean addCallback(DefaultMutexLock lock, Runnable callback, boolean inline) {
+		if (this.lossReported) {
+			return false;
+		}
+		if (this.callbacks == null) {
+			this.callbacks = new ArrayList<>(2);
+		}
+		this.callbacks.add(new LossCallback(lock, callback, inline));
+		return true;
+	}
+
+	synchronized void removeCallbacks(DefaultMutexLock lock) {
+		if (this.callbacks != null) {
+			this.callbacks.removeIf((registered) -> registered.lock() == lock);
+		}
+	}
+
+	/**
+	 * The callbacks to run for the loss, once: later registrations run at once instead.
+	 */
+	synchronized List<LossCallback> takeCallbacks() {
+		this.lossReported = true;
+		List<LossCallback> taken = (this.callbacks != null) ? this.callbacks : List.of();
+		this.callbacks = null;
+		return taken;
+	}
+
+	@Override
+	public String toString() {
+		return "HeldKey[" + this.key + ", holder=" + this.holder.getName() + ", state=" + this.state.get() + "]";
+	}
+
+	/**
+	 * A loss callback and the lock that registered it; {@code inline} for AutoMutex's own quick actions (an
+	 * interrupt), which run on the thread that found the loss rather than on the notification thread.
+	 */
+	record LossCallback(DefaultMutexLock lock, Runnable callback, boolean inline) {
+	}
+
+}

@@ -1,0 +1,48 @@
+package dev.automutex;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The locks each thread holds now through any {@link MutexTemplate}, oldest first: the one per-thread record
+ * that {@link MutexTemplate#releaseAll()} and the transaction guard share. A lock is added when it is acquired
+ * and removed when it is released, on its owner thread.
+ */
+final class ThreadLocks {
+
+	private static final ThreadLocal<ArrayList<DefaultMutexLock>> locks = ThreadLocal.withInitial(() -> new ArrayList<>(4));
+
+	private ThreadLocks() {
+	}
+
+	static void add(DefaultMutexLock lock) {
+		locks.get().add(lock);
+	}
+
+	static void remove(DefaultMutexLock lock) {
+		ArrayList<DefaultMutexLock> held = locks.get();
+		for (int i = held.size() - 1; i >= 0; i--) {
+			if (held.get(i) == lock) {
+				held.remove(i);
+				return;
+			}
+		}
+	}
+
+	static List<MutexLock> ofCurrentThread() {
+		return List.copyOf(locks.get());
+	}
+
+	/**
+	 * Release, newest first, the calling thread's locks acquired through one template.
+	 */
+	static void releaseAll(Acquirer acquirer) {
+		ArrayList<DefaultMutexLock> held = locks.get();
+		for (int i = held.size() - 1; i >= 0; i--) {
+			if (i < held.size() && held.get(i).acquirer() == acquirer) {
+				held.get(i).release();
+			}
+		}
+	}
+
+}

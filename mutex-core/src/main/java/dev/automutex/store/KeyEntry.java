@@ -1,0 +1,306 @@
+package dev.automutex.store;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.AbstractQueuedSynchronizer;
+import java.util.concurrent.locks.LockSupport;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The lock of one key in a {@link LocalLockRegistry}: a re-entrant exclusive synchronizer whose state is the
+ * hold count ({@code 0} free), or {@link #RETIRED} once the registry has removed it as idle. A thread that finds
+ * a retired entry looks the key up again.
+ * <p>
+ * The owner is the synchronizer's exclusive owner thread. Readers on other threads read the (volatile) state
+ * before the owner: a thread that sees a held state then sees either the current owner, or {@code null} while
+ * an acquisition or a release is under way, never an earlier owner. A dead owner's hold is taken over (or freed
+ * by a sweep) under this entry's monitor, so two threads cannot both take over one dead owner's hold.
+ */
+final class KeyEntry extends AbstractQueuedSynchronizer {
+
+	private static final long serialVersionUID = 1L;
+
+	private static final Logger logger = LoggerFactory.getLogger(LocalLockRegistry.class);
+
+	static final int ACQUIRED = 0;
+
+	static final int BUSY = 1;
+
+	static final int RETIRED_OUTCOME = 2;
+
+	static final int RETIRED = -1;
+
+	private static final long LIVENESS_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(LocalLockRegistry.LIVENESS_CHECK_MILLIS);
+
+	private static final VarHandle RELEASE_WAITERS;
+
+	static {
+		try {
+			RELEASE_WAITERS = MethodHandles.lookup().findVarHandle(KeyEntry.class, "releaseWaiters", int.class);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new ExceptionInInitializerError(ex);
+		}
+	}
+
+	/** Thrown by tryAcquire on a retired entry, to leave the synchronizer's queue at once. */
+	private static final RuntimeException RETIRED_SIGNAL = new RuntimeException("retired", null, false, false) {
+
+		private static final long serialVersionUID = 1L;
+
+	};
+
+	private final transient Object key;
+
+	/** Threads in {@link #awaitRelease(long)}; the releasing thread notifies only when there are some. */
+	private volatile int releaseWaiters;
+
+	/** Full releases, for awaitRelease; guarded by this entry's monitor. */
+	private long releases;
+
+	/** The last fencing token issued; written only by the owner, published by the state. */
+	private long lastToken;
+
+	/**
+	 * Create an entry already held by {@code owner}, to be published through the registry's map.
+	 */
+	KeyEntry(Object key, Thread owner, long tokenFloor) {
+		this.key = key;
+		this.lastToken = Math.max(tokenFloor, System.currentTimeMillis() * 1000);
+		setExclusiveOwnerThread(owner);
+		setState(1);
+	}
+
+	/**
+	 * @param nanos how long to wait: 0 not at all, negative without limit
+	 * @return {@link #ACQUIRED}, {@link #BUSY} on time-out, or {@link #RETIRED_OUTCOME}
+	 */
+	int acquire(long nanos, boolean interruptible) throws InterruptedException {
+		boolean interrupted = false;
+		try {
+			if (tryAcquire(1)) {
+				return ACQUIRED;
+			}
+			long deadline = System.nanoTime() + Math.max(nanos, 0);
+			while (true) {
+				if (takeOverIfOwnerDead()) {
+					return ACQUIRED;
+				}
+				long slice = LIVENESS_CHECK_NANOS;
+				if (nanos >= 0) {
+					long remaining = deadline - System.nanoTime();
+					if (remaining <= 0) {
+						return BUSY;
+					}
+					slice = Math.min(slice, remaining);
+				}
+				try {
+					if (tryAcquireNanos(1, slice)) {
+						return ACQUIRED;
+					}
+				}
+				catch (InterruptedException ex) {
+					if (interruptible) {
+						throw ex;
+					}
+					interrupted = true;
+				}
+			}
+		}
+		catch (RuntimeException ex) {
+			if (ex == RETIRED_SIGNAL) {
+				return RETIRED_OUTCOME;
+			}
+			throw ex;
+		}
+		finally {
+			if (interrupted) {
+				Thread.currentThread().interrupt();
+			}
+		}
+	}
+
+	/**
+	 * Release one hold of the calling thread, which must own the entry.
+	 */
+	void release() {
+		release(1);
+	}
+
+	/**
+	 * The next fencing token of this key, for the owner that has just acquired it.
+	 */
+	long nextToken() {
+		return ++this.lastToken;
+	}
+
+	long lastToken() {
+		return this.lastToken;
+	}
+
+	@Nullable Thread owner() {
+		return (getState() > 0) ? getExclusiveOwnerThread() : null;
+	}
+
+	boolean isHeldByLiveThread() {
+		if (getState() <= 0) {
+			return false;
+		}
+		Thread owner = getExclusiveOwnerThread();
+		// No owner yet: an acquisition is under way, so the key is held.
+		return owner == null || owner.isAlive();
+	}
+
+	@Override
+	protected boolean tryAcquire(int acquires) {
+		int state = getState();
+		if (state == 0) {
+			if (compareAndSetState(0, 1)) {
+				setExclusiveOwnerThread(Thread.currentThread());
+				return true;
+			}
+			return false;
+		}
+		if (state == RETIRED) {
+			throw RETIRED_SIGNAL;
+		}
+		if (getExclusiveOwnerThread() == Thread.currentThread()) {
+			setState(state + 1);
+			return true;
+		}
+		return false;
+	}
+
+	@Override
+	protected boolean tryRelease(int releases) {
+		if (getExclusiveOwnerThread() != Thread.currentThread()) {
+			throw new IllegalMonitorStateException("Lock '" + this.key + "' is not held by " + Thread.currentThread());
+		}
+		int state = getState() - releases;
+		if (state > 0) {
+			setState(state);
+			return false;
+		}
+		setExclusiveOwnerThread(null);
+		setState(0);
+		if (this.releaseWaiters > 0) {
+			released();
+		}
+		return true;
+	}
+
+	@Override
+	protected boolean isHeldExclusively() {
+		return getExclusiveOwnerThread() == Thread.currentThread();
+	}
+
+	private boolean takeOverIfOwnerDead() {
+		Thread owner = deadOwner();
+		if (owner == null) {
+			return false;
+		}
+		synchronized (this) {
+			int state = getState();
+			if (state > 0 && getExclusiveOwnerThread() == owner && compareAndSetState(state, 1)) {
+				setExclusiveOwnerThread(Thread.currentThread());
+				this.releases++;
+				notifyAll();
+				logger.warn("Mutex '{}' was held by thread '{}', which ended without releasing it; taken over by '{}'",
+						this.key, owner.getName(), Thread.currentThread().getName());
+				return true;
+			}
+			return false;
+		}
+	}
+
+	/**
+	 * Free the key if its owner has ended (a sweep); the first queued thread then takes it.
+	 */
+	boolean freeIfOwnerDead() {
+		Thread owner = deadOwner();
+		if (owner == null) {
+			return false;
+		}
+		synchronized (this) {
+			int state = getState();
+			if (state <= 0 || getExclusiveOwnerThread() != owner) {
+				return false;
+			}
+			setExclusiveOwnerThread(null);
+			setState(0);
+			this.releases++;
+			notifyAll();
+		}
+		logger.warn("Mutex '{}' was held by thread '{}', which ended without releasing it; freed by a sweep", this.key,
+				owner.getName());
+		Thread next = getFirstQueuedThread();
+		if (next != null) {
+			LockSupport.unpark(next);
+		}
+		return true;
+	}
+
+	private @Nullable Thread deadOwner() {
+		if (getState() <= 0) {
+			return null;
+		}
+		Thread owner = getExclusiveOwnerThread();
+		return (owner != null && !owner.isAlive()) ? owner : null;
+	}
+
+	/**
+	 * Mark the entry retired if nobody holds it, waits for it or waits for its release.
+	 * @return whether it was retired; the caller then removes it from the map
+	 */
+	boolean retireIfIdle() {
+		return getState() == 0 && !hasQueuedThreads() && this.releaseWaiters == 0 && compareAndSetState(0, RETIRED);
+	}
+
+	/**
+	 * Wake threads that queued on this entry after it was retired, so that they look the key up again.
+	 */
+	void wakeQueued() {
+		for (Thread queued : getQueuedThreads()) {
+			LockSupport.unpark(queued);
+		}
+	}
+
+	boolean awaitRelease(long nanos) throws InterruptedException {
+		RELEASE_WAITERS.getAndAdd(this, 1);
+		try {
+			long deadline = System.nanoTime() + nanos;
+			synchronized (this) {
+				long releasesBefore = this.releases;
+				while (isHeldByLiveThread() && this.releases == releasesBefore) {
+					long remaining = deadline - System.nanoTime();
+					if (nanos != Long.MAX_VALUE && remaining <= 0) {
+						return false;
+					}
+					TimeUnit.NANOSECONDS.timedWait(this,
+							(nanos == Long.MAX_VALUE) ? LIVENESS_CHECK_NANOS : Math.min(remaining, LIVENESS_CHECK_NANOS));
+				}
+				return true;
+			}
+		}
+		finally {
+			RELEASE_WAITERS.getAndAdd(this, -1);
+		}
+	}
+
+	private void released() {
+		synchronized (this) {
+			this.releases++;
+			notifyAll();
+		}
+	}
+
+	@Override
+	public String toString() {
+		return "KeyEntry[" + this.key + ", state=" + getState() + "]";
+	}
+
+}

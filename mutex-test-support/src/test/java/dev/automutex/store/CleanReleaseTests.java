@@ -1,0 +1,121 @@
+package dev.automutex.store;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import dev.automutex.MutexLock;
+import dev.automutex.MutexLostException;
+import dev.automutex.MutexTemplate;
+import dev.automutex.test.RedisServerExtension;
+
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.integration.redis.util.RedisLockRegistry.RedisLockType;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A clean release never reports a loss, also when a renewal is due at the very moment of the release: no WARN
+ * path, no {@code onLost} callback, no loss listener call. Renewal runs every 10 ms here (expire 30 ms), and the
+ * holds last about one to two renewal periods, so that many releases coincide with a renewal.
+ */
+@Timeout(120)
+class CleanReleaseTests {
+
+	private static final Duration EXPIRE = Duration.ofMillis(30);
+
+	@RegisterExtension
+	static final RedisServerExtension redis = new RedisServerExtension();
+
+	private LettuceConnectionFactory connection;
+
+	private RedisMutexStore store;
+
+	private MutexTemplate mutex;
+
+	private final List<MutexLostException> reported = new CopyOnWriteArrayList<>();
+
+	@BeforeEach
+	void createTemplate() {
+		redis.server().flushAll();
+		this.connection = RedisMutexStoreContractTests.connectionFactory(redis.server());
+		this.store = new RedisMutexStore(this.connection, "mutex", Duration.ofSeconds(10), RedisLockType.PUB_SUB_LOCK);
+		this.mutex = new MutexTemplate(this.store);
+		this.mutex.setDefaultExpire(EXPIRE);
+		this.mutex.setLossListener(this.reported::add);
+	}
+
+	@AfterEach
+	void destroyTemplate() throws Exception {
+		this.mutex.destroy();
+		this.store.destroy();
+		this.connection.destroy();
+	}
+
+	@Test
+	void repeatedCleanReleasesWithRenewalDueNeverReportALoss() {
+		AtomicInteger callbacks = new AtomicInteger();
+		for (int i = 0; i < 300; i++) {
+			MutexLock lock = this.mutex.lock("k", Duration.ofSeconds(5));
+			lock.onLost(callbacks::incrementAndGet);
+			work();
+			assertThat(lock.release()).as("release %d found its key", i).isTrue();
+		}
+		assertThat(callbacks).as("onLost callbacks run").hasValue(0);
+		assertThat(this.reported).as("losses reported to the loss listener").isEmpty();
+	}
+
+	/**
+	 * Each thread's callbacks belong to its own holds: none runs, for either thread, when the key passes back and
+	 * forth between them and every release is clean.
+	 */
+	@Test
+	void keyPassedBetweenTwoThreadsNeverRunsACallbackOfEitherHolder() throws Exception {
+		List<String> callbacksRun = new CopyOnWriteArrayList<>();
+		List<Throwable> failures = new CopyOnWriteArrayList<>();
+		CountDownLatch done = new CountDownLatch(2);
+		for (String name : List.of("first", "second")) {
+			Thread thread = new Thread(() -> {
+				try {
+					for (int i = 0; i < 150; i++) {
+						MutexLock lock = this.mutex.lock("k", Duration.ofSeconds(5));
+						int hold = i;
+						lock.onLost(() -> callbacksRun.add(name + " (hold " + hold + ")"));
+						work();
+						assertThat(lock.release()).as("%s's release %d found its key", name, i).isTrue();
+					}
+				}
+				catch (Throwable ex) {
+					failures.add(ex);
+				}
+				finally {
+					done.countDown();
+				}
+			}, name);
+			thread.start();
+		}
+		assertThat(done.await(100, TimeUnit.SECONDS)).as("both threads finished").isTrue();
+		assertThat(failures).isEmpty();
+		assertThat(callbacksRun).as("onLost callbacks run, by the thread that registered them").isEmpty();
+		assertThat(this.reported).as("losses reported to the loss listener").isEmpty();
+	}
+
+	/**
+	 * Simulated work of one to two renewal periods, so that the release falls at any point of the renewal cycle.
+	 */
+	private static void work() {
+		LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(ThreadLocalRandom.current().nextLong(9, 22)));
+	}
+
+}

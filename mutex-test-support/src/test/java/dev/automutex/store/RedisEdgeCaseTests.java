@@ -1,0 +1,208 @@
+package dev.automutex.store;
+
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.IThrowableProxy;
+import ch.qos.logback.core.read.ListAppender;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.LoggerFactory;
+
+import dev.automutex.MutexLock;
+import dev.automutex.MutexLostException;
+import dev.automutex.MutexTemplate;
+import dev.automutex.test.RedisServerExtension;
+
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.integration.redis.util.RedisLockRegistry.RedisLockType;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Edge cases on Redis: a loss listener that throws, a destroyed template, tiny and huge durations, and an
+ * {@code onLost} callback registered after the loss was reported.
+ */
+@Timeout(60)
+class RedisEdgeCaseTests {
+
+	@RegisterExtension
+	static final RedisServerExtension redis = new RedisServerExtension();
+
+	private LettuceConnectionFactory connection;
+
+	private RedisMutexStore store;
+
+	private MutexTemplate mutex;
+
+	private final ExecutorService executor = Executors.newSingleThreadExecutor();
+
+	@BeforeEach
+	void createTemplate() {
+		redis.server().flushAll();
+		this.connection = RedisMutexStoreContractTests.connectionFactory(redis.server());
+		this.store = new RedisMutexStore(this.connection, "mutex", Duration.ofSeconds(10), RedisLockType.PUB_SUB_LOCK);
+		this.mutex = new MutexTemplate(this.store);
+	}
+
+	@AfterEach
+	void destroyTemplate() throws Exception {
+		this.executor.shutdownNow();
+		this.mutex.destroy();
+		this.store.destroy();
+		this.connection.destroy();
+	}
+
+	@Test
+	void releaseOfALostKeyReturnsFalseWhenTheLossListenerThrows() {
+		this.mutex.setLossListener((ex) -> {
+			throw new IllegalStateException("listener failed");
+		});
+		MutexLock lock = this.mutex.lock("k");
+		redis.server().command("DEL mutex:k");
+		boolean[] released = new boolean[] { true };
+		assertThatCode(() -> released[0] = lock.release()).as("release() of a lost key").doesNotThrowAnyException();
+		assertThat(released[0]).as("release() of a lost key").isFalse();
+	}
+
+	@Test
+	void closeOfALostKeyDoesNotThrowWhenTheLossListenerThrows() {
+		this.mutex.setLossListener((ex) -> {
+			throw new IllegalStateException("listener failed");
+		});
+		MutexLock lock = this.mutex.lock("k");
+		redis.server().command("DEL mutex:k");
+		assertThatCode(lock::close).as("close() of a lost key").doesNotThrowAnyException();
+	}
+
+	@Test
+	void withLockAsyncWhoseWorkLosesItsKeyCompletesWhenTheLossListenerThrows() {
+		this.mutex.setLossListener((ex) -> {
+			throw new IllegalStateException("listener failed");
+		});
+		CompletableFuture<String> result = this.mutex.withLockAsync("k", this.executor, () -> {
+			redis.server().command("DEL mutex:k");
+			return "encoded";
+		});
+		await().atMost(Duration.ofSeconds(5))
+			.dontCatchUncaughtExceptions()
+			.alias("the future of the work completes")
+			.until(result::isDone);
+		if (result.isCompletedExceptionally()) {
+			assertThat(result).failsWithin(Duration.ZERO)
+				.withThrowableOfType(ExecutionException.class)
+				.havingCause()
+				.isInstanceOf(MutexLostException.class);
+		}
+	}
+
+	@Test
+	void destroyedTemplateRefusesNewLocks() {
+		this.mutex.destroy();
+		assertThatIllegalStateException().isThrownBy(() -> this.mutex.lock("k", Duration.ZERO))
+			.withMessageContaining("destroyed");
+		assertThat(redis.server().command("EXISTS mutex:k")).as("mutex:k in Redis").isEqualTo(":0");
+	}
+
+	@Test
+	void expireUnderOneMillisecondIsRefusedBeforeAcquiring() {
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> this.mutex.lock("k", Duration.ZERO, Duration.ofNanos(500_000)))
+			.withMessageContaining("expire");
+		assertThat(redis.server().command("EXISTS mutex:k")).as("mutex:k in Redis").isEqualTo(":0");
+		assertThat(this.mutex.isLocked("k")).isFalse();
+	}
+
+	/**
+	 * With a 1 ms expire, renewal runs every millisecond, so a renewal can come right after its task was created.
+	 * Nothing may fail on the renewal thread: no uncaught exception, no NullPointerException in the log.
+	 */
+	@Test
+	void oneMillisecondExpireWithRenewalNeverFailsOnTheRenewalThread() {
+		List<Throwable> uncaught = new CopyOnWriteArrayList<>();
+		Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
+		Thread.setDefaultUncaughtExceptionHandler((thread, ex) -> uncaught.add(ex));
+		Logger logger = (Logger) LoggerFactory.getLogger("dev.automutex");
+		ListAppender<ILoggingEvent> log = new ListAppender<>();
+		log.start();
+		logger.addAppender(log);
+		try {
+			for (int i = 0; i < 200; i++) {
+				MutexLock lock = this.mutex.lock("k", Duration.ofSeconds(5), Duration.ofMillis(1));
+				lock.release();
+			}
+		}
+		finally {
+			logger.detachAppender(log);
+			Thread.setDefaultUncaughtExceptionHandler(previous);
+		}
+		assertThat(uncaught).isEmpty();
+		assertThat(log.list).as("AutoMutex log events mentioning a NullPointerException")
+			.noneMatch(RedisEdgeCaseTests::mentionsNullPointerException);
+	}
+
+	private static boolean mentionsNullPointerException(ILoggingEvent event) {
+		if (event.getFormattedMessage().contains("NullPointerException")) {
+			return true;
+		}
+		for (IThrowableProxy cause = event.getThrowableProxy(); cause != null; cause = cause.getCause()) {
+			if (cause.getClassName().equals(NullPointerException.class.getName())) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	@Test
+	void awaitReleaseForeverOfAFreeKeyReturnsTrueAtOnce() {
+		assertThat(this.mutex.awaitRelease("k", ChronoUnit.FOREVER.getDuration())).isTrue();
+	}
+
+	@Test
+	void awaitReleaseForeverReturnsTrueOnceTheHolderReleases() throws Exception {
+		MutexLock lock = this.mutex.lock("k");
+		CompletableFuture<Boolean> released = CompletableFuture
+			.supplyAsync(() -> this.mutex.awaitRelease("k", ChronoUnit.FOREVER.getDuration()), this.executor);
+		await().during(Duration.ofMillis(300))
+			.atMost(Duration.ofSeconds(2))
+			.untilAsserted(() -> assertThat(released).as("awaitRelease while 'k' is held").isNotDone());
+		lock.release();
+		assertThat(released.get(5, TimeUnit.SECONDS)).isTrue();
+	}
+
+	@Test
+	void onLostRegisteredAfterTheLossWasReportedRunsAtOnce() throws Exception {
+		CountDownLatch told = new CountDownLatch(1);
+		this.mutex.setLossListener((ex) -> told.countDown());
+		MutexLock lock = this.mutex.lock("k", Duration.ZERO, Duration.ofSeconds(1));
+		try {
+			redis.server().command("DEL mutex:k");
+			assertThat(told.await(5, TimeUnit.SECONDS)).as("renewal reported the loss").isTrue();
+			AtomicInteger callbacks = new AtomicInteger();
+			lock.onLost(callbacks::incrementAndGet);
+			await().atMost(Duration.ofSeconds(1)).untilAsserted(() -> assertThat(callbacks).hasValue(1));
+		}
+		finally {
+			lock.release();
+		}
+	}
+
+}
