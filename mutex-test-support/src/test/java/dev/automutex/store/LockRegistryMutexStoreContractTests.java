@@ -9,11 +9,6 @@ import dev.automutex.test.store.AbstractMutexStoreContractTests;
 class LockRegistryMutexStoreContractTests extends AbstractMutexStoreContractTests {
 
 	@Override
-	protected boolean issuesFencingTokens() {
-		return false;
-	}
-
-	@Override
 	protected MutexStore createStore() {
 		return new LockRegistryMutexStore(new LocalLockRegistry());
 	}

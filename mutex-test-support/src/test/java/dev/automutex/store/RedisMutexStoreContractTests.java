@@ -4,7 +4,7 @@ import java.time.Duration;
 
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import dev.automutex.test.store.AbstractMutexStoreContractTests;
+import dev.automutex.test.store.AbstractRenewableMutexStoreContractTests;
 import dev.automutex.test.RedisServer;
 import dev.automutex.test.RedisServerExtension;
 
@@ -14,9 +14,9 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import org.springframework.integration.redis.util.RedisLockRegistry.RedisLockType;
 
 /**
- * The store contract on a real redis-server started for this class.
+ * The store contract, with leases and renewal, on a real redis-server started for this class.
  */
-class RedisMutexStoreContractTests extends AbstractMutexStoreContractTests {
+class RedisMutexStoreContractTests extends AbstractRenewableMutexStoreContractTests {
 
 	@RegisterExtension
 	static final RedisServerExtension redisServer = new RedisServerExtension();
@@ -24,15 +24,21 @@ class RedisMutexStoreContractTests extends AbstractMutexStoreContractTests {
 	private LettuceConnectionFactory connectionFactory;
 
 	@Override
-	protected MutexStore createStore() {
+	protected RedisMutexStore createStore() {
 		redisServer.server().flushAll();
 		this.connectionFactory = connectionFactory(redisServer.server());
 		return new RedisMutexStore(this.connectionFactory, "mutex", Duration.ofSeconds(30), RedisLockType.PUB_SUB_LOCK);
 	}
 
 	@Override
-	protected boolean hasLeases() {
-		return true;
+	protected RedisMutexStore createOtherInstance() {
+		return new RedisMutexStore(connectionFactory(redisServer.server()), "mutex", Duration.ofSeconds(30),
+				RedisLockType.PUB_SUB_LOCK);
+	}
+
+	@Override
+	protected void removeBehindTheHoldersBack(String key) {
+		redisServer.server().command("DEL mutex:" + key);
 	}
 
 	@Override

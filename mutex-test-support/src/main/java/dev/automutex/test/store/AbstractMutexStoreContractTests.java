@@ -10,23 +10,17 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 import dev.automutex.MutexHolder;
 import dev.automutex.MutexLock;
 import dev.automutex.MutexLockException;
-import dev.automutex.MutexLostException;
 import dev.automutex.MutexTemplate;
 import dev.automutex.store.MutexStore;
 
@@ -35,59 +29,23 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The contract every {@link MutexStore} meets, run through {@link MutexTemplate}. A store's test extends this
- * class and says how to create the store; the tests themselves are shared, unchanged.
+ * The contract every {@link MutexStore} meets, run through {@link MutexTemplate}: exclusion, waiting, time-outs,
+ * interrupts, re-entrancy, several keys at once, hand-over, inspection. A store's test extends this class and
+ * says how to create the store; the tests themselves are shared, unchanged. Stores with more abilities extend
+ * {@link AbstractExpiringMutexStoreContractTests} or {@link AbstractRenewableMutexStoreContractTests} instead,
+ * and fencing stores also {@link AbstractFencingMutexStoreContractTests}:
+ * <pre class="code">
+ * class MyStoreContractTests extends AbstractMutexStoreContractTests {
+ *     &#64;Override
+ *     protected MutexStore createStore() {
+ *         return new MyStore();
+ *     }
+ * }
+ * </pre>
+ *
+ * @since 0.1.0
  */
-@Timeout(60)
-public abstract class AbstractMutexStoreContractTests {
-
-	protected MutexTemplate mutex;
-
-	private MutexStore store;
-
-	private final ExecutorService executor = Executors.newCachedThreadPool();
-
-	/**
-	 * A new store for one test; keys from earlier tests must not be held in it.
-	 */
-	protected abstract MutexStore createStore() throws Exception;
-
-	/**
-	 * Whether the store keeps keys for a limited time (and so reports the lease left).
-	 */
-	protected boolean hasLeases() {
-		return false;
-	}
-
-	/**
-	 * Whether the store issues fencing tokens.
-	 */
-	protected boolean issuesFencingTokens() {
-		return true;
-	}
-
-	/**
-	 * Release what the store holds (threads, connections).
-	 */
-	protected void destroyStore(MutexStore store) throws Exception {
-		if (store instanceof org.springframework.beans.factory.DisposableBean disposable) {
-			disposable.destroy();
-		}
-	}
-
-	@BeforeEach
-	void createTemplate() throws Exception {
-		this.store = createStore();
-		this.mutex = new MutexTemplate(this.store);
-		this.mutex.setDefaultExpire(Duration.ofSeconds(30));
-	}
-
-	@AfterEach
-	void shutdown() throws Exception {
-		this.executor.shutdownNow();
-		this.mutex.destroy();
-		destroyStore(this.store);
-	}
+public abstract class AbstractMutexStoreContractTests extends AbstractMutexStoreTestSupport {
 
 	@Test
 	void tryLockWhenHeldByAnotherThreadReturnsEmpty() throws Exception {
@@ -506,13 +464,10 @@ public abstract class AbstractMutexStoreContractTests {
 			MutexHolder seen = this.mutex.holder("k").orElseThrow();
 			assertThat(seen.key()).isEqualTo("k");
 			assertThat(seen.thisInstance()).isTrue();
-			assertThat(seen.thread()).isEqualTo(holder.thread);
+			assertThat(seen.thread()).isEqualTo(holder.thread());
 			assertThat(seen.since()).isBetween(before, after);
-			if (hasLeases()) {
-				assertThat(seen.leaseLeft()).isPositive().isLessThanOrEqualTo(Duration.ofSeconds(30));
-			}
-			else {
-				assertThat(seen.leaseLeft()).isNull();
+			if (seen.leaseLeft() != null) {
+				assertThat(seen.leaseLeft()).isPositive().isLessThanOrEqualTo(EXPIRE);
 			}
 		}
 		assertThat(this.mutex.holder("k")).isEmpty();
@@ -582,115 +537,9 @@ public abstract class AbstractMutexStoreContractTests {
 	}
 
 	@Test
-	void fencingTokensGrowWithEveryAcquisitionWhateverTheThread() throws Exception {
-		if (!issuesFencingTokens()) {
-			try (MutexLock lock = this.mutex.lock("k")) {
-				assertThatExceptionOfType(UnsupportedOperationException.class).isThrownBy(lock::fencingToken);
-			}
-			return;
-		}
-		List<Long> inAcquisitionOrder = new ArrayList<>();
-		CountDownLatch start = new CountDownLatch(1);
-		List<Future<?>> workers = new ArrayList<>();
-		for (int t = 0; t < 4; t++) {
-			workers.add(this.executor.submit(() -> {
-				awaitLatch(start);
-				for (int i = 0; i < 25; i++) {
-					try (MutexLock lock = this.mutex.lock("account:1", Duration.ofSeconds(20))) {
-						long token = lock.fencingToken();
-						assertThat(lock.fencingToken()).as("the same for one acquisition").isEqualTo(token);
-						synchronized (inAcquisitionOrder) {
-							inAcquisitionOrder.add(token);
-						}
-					}
-				}
-				return null;
-			}));
-		}
-		start.countDown();
-		for (Future<?> worker : workers) {
-			worker.get(50, TimeUnit.SECONDS);
-		}
-		assertThat(inAcquisitionOrder).hasSize(100).isSorted().doesNotHaveDuplicates();
-	}
-
-	@Test
-	void fencingTokenOfAReleasedLockIsRefused() {
-		MutexLock lock = this.mutex.lock("k");
-		lock.release();
-		assertThatExceptionOfType(MutexLostException.class).isThrownBy(lock::fencingToken)
-			.satisfies((ex) -> assertThat(ex.keys()).containsExactly("k"));
-	}
-
-	@Test
 	void blockMustNotBeNegative() {
 		assertThatExceptionOfType(IllegalArgumentException.class)
 			.isThrownBy(() -> this.mutex.lock("k", Duration.ofMillis(-1)));
-	}
-
-	/**
-	 * Whether a thread is parked waiting for a key, rather than running or talking to a store server.
-	 */
-	private static boolean isWaitingForKey(Thread thread) {
-		if (thread == null || thread.getState() != Thread.State.TIMED_WAITING) {
-			return false;
-		}
-		for (StackTraceElement frame : thread.getStackTrace()) {
-			if (frame.getClassName().startsWith("io.lettuce")) {
-				return false;
-			}
-		}
-		return true;
-	}
-
-	/**
-	 * Hold a key on another thread (another caller) until closed.
-	 */
-	private HeldElsewhere holdOnOtherThread(String key) throws InterruptedException {
-		CountDownLatch held = new CountDownLatch(1);
-		CountDownLatch done = new CountDownLatch(1);
-		AtomicReference<String> thread = new AtomicReference<>();
-		Future<?> holder = this.executor.submit(() -> this.mutex.withLock(key, () -> {
-			thread.set(Thread.currentThread().getName());
-			held.countDown();
-			awaitLatch(done);
-		}));
-		held.await();
-		return new HeldElsewhere(thread.get(), done, holder);
-	}
-
-	/**
-	 * A key held by another thread; closing lets it release the key, and waits for that.
-	 */
-	private record HeldElsewhere(String thread, CountDownLatch done, Future<?> holder) implements AutoCloseable {
-
-		@Override
-		public void close() throws Exception {
-			this.done.countDown();
-			this.holder.get(10, TimeUnit.SECONDS);
-		}
-
-	}
-
-	protected <T> T onOtherThread(java.util.concurrent.Callable<T> action) throws Exception {
-		return this.executor.submit(action).get(30, TimeUnit.SECONDS);
-	}
-
-	private static void awaitLatch(CountDownLatch latch) {
-		try {
-			if (!latch.await(30, TimeUnit.SECONDS)) {
-				throw new IllegalStateException("latch timed out");
-			}
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException(ex);
-		}
-	}
-
-	@SuppressWarnings("NullAway")
-	private static Object nullKey() {
-		return null;
 	}
 
 }

@@ -1,0 +1,33 @@
+package dev.automutex.store;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import dev.automutex.test.RedisServerExtension;
+import dev.automutex.test.store.AbstractFencingMutexStoreContractTests;
+
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.integration.redis.util.RedisLockRegistry.RedisLockType;
+
+class RedisMutexStoreFencingContractTests extends AbstractFencingMutexStoreContractTests {
+
+	@RegisterExtension
+	static final RedisServerExtension redisServer = new RedisServerExtension();
+
+	private LettuceConnectionFactory connectionFactory;
+
+	@Override
+	protected FencingMutexStore createStore() {
+		redisServer.server().flushAll();
+		this.connectionFactory = RedisMutexStoreContractTests.connectionFactory(redisServer.server());
+		return new RedisMutexStore(this.connectionFactory, "mutex", Duration.ofSeconds(30), RedisLockType.PUB_SUB_LOCK);
+	}
+
+	@Override
+	protected void destroyStore(MutexStore store) throws Exception {
+		super.destroyStore(store);
+		this.connectionFactory.destroy();
+	}
+
+}
