@@ -20,9 +20,17 @@ import java.lang.annotation.Target;
  * {@link MutexFailureHandler} named by {@link #afterFailure()} supplies the result, or, without one,
  * {@link dev.automutex.MutexLockException} reaches the caller.
  * <p>
+ * The key is released when the method returns or throws; but when the method is called inside a transaction
+ * that is already running (a {@code @Transactional} caller), it is released only after that transaction has
+ * committed or rolled back, so that the next holder sees the committed work. On a method that is itself
+ * {@code @Transactional}, the key is taken before its transaction begins and released after it ends.
+ * <p>
  * Every attribute is checked when the bean is created, so a mistake fails startup with a message naming the
  * class, method and attribute. The annotation works through Spring AOP proxies: calls from the same object
- * ({@code this.perform(...)}) are not locked, and the method must not be private, final or static.
+ * ({@code this.perform(...)}) are not locked, and the method must not be private, final or static. It needs a
+ * blocking method: Kotlin {@code suspend} functions and methods returning a Kotlin {@code Flow}, a
+ * {@code Flow.Publisher} or a Reactive Streams {@code Publisher} are refused at startup, as their work runs after
+ * the method has returned.
  *
  * @since 0.1.0
  */

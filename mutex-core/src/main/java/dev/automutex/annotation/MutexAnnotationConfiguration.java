@@ -15,7 +15,8 @@ import org.springframework.util.function.SingletonSupplier;
 
 /**
  * Configuration that registers the infrastructure for {@link AutoMutex}: the operation source, the
- * interceptor, the advisor, and the startup check of every annotated bean class. Imported by {@link EnableAutoMutex} and by the Spring Boot starter.
+ * interceptor, the advisor, and the startup check of every annotated bean class. Imported by
+ * {@link EnableAutoMutex} and by the Spring Boot starter.
  *
  * @since 0.1.0
  */

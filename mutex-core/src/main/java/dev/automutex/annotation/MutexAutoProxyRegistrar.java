@@ -18,7 +18,8 @@ class MutexAutoProxyRegistrar implements ImportBeanDefinitionRegistrar {
 	@Override
 	public void registerBeanDefinitions(AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
 		AopConfigUtils.registerAutoProxyCreatorIfNecessary(registry);
-		@Nullable Map<String, @Nullable Object> attributes = metadata.getAnnotationAttributes(EnableAutoMutex.class.getName());
+		@Nullable Map<String, @Nullable Object> attributes = metadata
+			.getAnnotationAttributes(EnableAutoMutex.class.getName());
 		if (attributes != null && Boolean.TRUE.equals(attributes.get("proxyTargetClass"))) {
 			AopConfigUtils.forceAutoProxyCreatorToUseClassProxying(registry);
 		}

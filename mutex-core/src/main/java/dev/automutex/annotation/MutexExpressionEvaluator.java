@@ -1,49 +1,54 @@
 package dev.automutex.annotation;
 
 import java.lang.reflect.Method;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.beans.factory.BeanFactory;
-import org.springframework.context.expression.AnnotatedElementKey;
-import org.springframework.context.expression.BeanFactoryResolver;
-import org.springframework.context.expression.CachedExpressionEvaluator;
 import org.springframework.context.expression.MethodBasedEvaluationContext;
+import org.springframework.core.DefaultParameterNameDiscoverer;
 import org.springframework.core.ParameterNameDiscoverer;
+import org.springframework.expression.BeanResolver;
 import org.springframework.expression.Expression;
 
 /**
- * Evaluates the {@code on} expressions of {@link AutoMutex}, each parsed once per method and class. Arguments
- * are visible by name ({@code #transactionId}, with {@code -parameters}) and by position ({@code #p0},
- * {@code #a0}); {@code #root} has {@code method}, {@code args}, {@code target} and {@code targetClass}.
+ * Evaluator of the {@link KeyExpression}s of an {@link AutoMutex} call. A parameter reference is the argument
+ * itself, read from the argument array; any other expression is evaluated by SpEL in a
+ * {@link MethodBasedEvaluationContext}, where arguments are visible by name ({@code #transactionId}, with
+ * {@code -parameters}) and by position ({@code #p0}, {@code #a0}), {@code #root} has {@code method},
+ * {@code methodName}, {@code args}, {@code target} and {@code targetClass}, and {@code @name} is a bean.
+ * <p>
+ * Thread-safe.
  */
-class MutexExpressionEvaluator extends CachedExpressionEvaluator {
+final class MutexExpressionEvaluator {
 
-	private final Map<ExpressionKey, Expression> expressions = new ConcurrentHashMap<>(64);
+	private final ParameterNameDiscoverer parameterNames = new DefaultParameterNameDiscoverer();
 
-	Expression parse(String expression, Method method, Class<?> targetClass) {
-		return getExpression(this.expressions, new AnnotatedElementKey(method, targetClass), expression);
-	}
-
-	@Nullable Object evaluate(String expression, Method method, Class<?> targetClass, @Nullable Object[] args,
-			Object target, @Nullable BeanFactory beanFactory) {
-		RootObject root = new RootObject(method, args, target, targetClass);
-		MethodBasedEvaluationContext context = new MethodBasedEvaluationContext(root, method, args,
-				getParameterNameDiscoverer());
-		if (beanFactory != null) {
-			context.setBeanResolver(new BeanFactoryResolver(beanFactory));
+	/**
+	 * The value of an expression for one call.
+	 * @param expression the parsed expression
+	 * @param method the annotated method, on the user class (the method the expression was parsed for)
+	 * @param targetClass the user class
+	 * @param args the arguments of the call
+	 * @param target the bean whose method was called
+	 * @return the value, possibly {@code null}
+	 */
+	@Nullable Object evaluate(KeyExpression expression, Method method, Class<?> targetClass, @Nullable Object[] args,
+			Object target) {
+		if (expression.isArgumentReference()) {
+			return args[expression.argument()];
 		}
-		return parse(expression, method, targetClass).getValue(context);
-	}
-
-	ParameterNameDiscoverer parameterNames() {
-		return getParameterNameDiscoverer();
+		Expression spel = expression.expression();
+		MethodBasedEvaluationContext context = new MethodBasedEvaluationContext(
+				new RootObject(method, args, target, targetClass), method, args, this.parameterNames);
+		BeanResolver beanResolver = expression.beanResolver();
+		if (beanResolver != null) {
+			context.setBeanResolver(beanResolver);
+		}
+		return (spel != null) ? spel.getValue(context) : null;
 	}
 
 	/**
-	 * The {@code #root} object of an {@code on} expression.
+	 * The {@code #root} object of an {@code on} or {@code all} expression.
 	 */
 	static final class RootObject {
 

@@ -139,8 +139,25 @@ class AutoMutexFencingTests {
 			return new MutexTemplate(new MutexStore() {
 
 				@Override
-				public @Nullable Held tryAcquire(String key, Duration wait, @Nullable Duration expire) {
-					return () -> false;
+				public @Nullable Held tryAcquire(String key, Duration wait) {
+					return new Held() {
+
+						@Override
+						public String key() {
+							return key;
+						}
+
+						@Override
+						public boolean release() {
+							return false;
+						}
+
+						@Override
+						public boolean isHeld() {
+							return false;
+						}
+
+					};
 				}
 
 				@Override

@@ -170,10 +170,14 @@ class AutoMutexTransactionTests {
 			return new MutexTemplate(new MutexStore() {
 
 				@Override
-				public @Nullable Held tryAcquire(String key, Duration wait, @Nullable Duration expire)
-						throws InterruptedException {
-					Held held = local.tryAcquire(key, wait, expire);
+				public @Nullable Held tryAcquire(String key, Duration wait) throws InterruptedException {
+					Held held = local.tryAcquire(key, wait);
 					return (held != null) ? new Held() {
+
+						@Override
+						public String key() {
+							return key;
+						}
 
 						@Override
 						public boolean release() {

@@ -1,0 +1,128 @@
+package dev.automutex.annotation;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Supplier;
+
+import org.jspecify.annotations.Nullable;
+
+import dev.automutex.MutexKey;
+import dev.automutex.MutexKeyConverter;
+import dev.automutex.MutexRequest;
+
+import org.springframework.util.ObjectUtils;
+
+/**
+ * Resolver of the {@link MutexRequest} of one {@link AutoMutex} call, the counterpart of Spring's
+ * {@code KeyGenerator}: evaluates the key expressions with a {@link MutexExpressionEvaluator} and converts each
+ * value with the engine's {@link MutexKeyConverter}. Keys are {@code name}, {@code name:v1:v2...} for
+ * {@code on}, and one {@code name:v} per value for {@code all}; they are handed to the engine as
+ * {@link MutexKey}s, already converted. A method without expressions reuses one request for every call.
+ * <p>
+ * Thread-safe.
+ */
+final class MutexKeyResolver {
+
+	private final MutexExpressionEvaluator evaluator = new MutexExpressionEvaluator();
+
+	private final Supplier<MutexKeyConverter> keyConverter;
+
+	MutexKeyResolver(Supplier<MutexKeyConverter> keyConverter) {
+		this.keyConverter = keyConverter;
+	}
+
+	/**
+	 * The request of one call.
+	 * @param metadata the method's prepared operation
+	 * @param args the arguments of the call
+	 * @param target the bean whose method was called
+	 * @return the request, with the operation's settings
+	 * @throws IllegalArgumentException if a value is {@code null} or cannot be converted, or {@code all} gives no
+	 * key
+	 */
+	MutexRequest request(MutexOperationMetadata metadata, @Nullable Object[] args, Object target) {
+		MutexRequest fixed = metadata.fixedRequest();
+		if (fixed != null) {
+			return fixed;
+		}
+		if (metadata.all().length > 0) {
+			return metadata.requestAll(keys(metadata, args, target));
+		}
+		return metadata.request(key(metadata, args, target));
+	}
+
+	private MutexKey key(MutexOperationMetadata metadata, @Nullable Object[] args, Object target) {
+		MutexKeyConverter converter = this.keyConverter.get();
+		KeyExpression[] on = metadata.on();
+		if (on.length == 1) {
+			return new MutexKey(metadata.keyPrefix().concat(text(converter, metadata, on[0], args, target)));
+		}
+		StringBuilder key = new StringBuilder(64).append(metadata.keyPrefix());
+		for (int i = 0; i < on.length; i++) {
+			if (i > 0) {
+				key.append(':');
+			}
+			key.append(text(converter, metadata, on[i], args, target));
+		}
+		return new MutexKey(key.toString());
+	}
+
+	private List<MutexKey> keys(MutexOperationMetadata metadata, @Nullable Object[] args, Object target) {
+		MutexKeyConverter converter = this.keyConverter.get();
+		List<MutexKey> keys = new ArrayList<>();
+		for (KeyExpression expression : metadata.all()) {
+			for (Object element : elements(value(metadata, expression, args, target))) {
+				if (element == null) {
+					throw new IllegalArgumentException("Key expression '" + expression.text() + "' of "
+							+ metadata.operation().describe() + " gave a null element, and null cannot be a mutex key");
+				}
+				keys.add(new MutexKey(metadata.keyPrefix() + convert(converter, metadata, expression, element)));
+			}
+		}
+		if (keys.isEmpty()) {
+			throw new IllegalArgumentException("Key expressions " + metadata.operation().all() + " of "
+					+ metadata.operation().describe() + " gave no key (empty collections), so there is nothing to lock");
+		}
+		return keys;
+	}
+
+	private String text(MutexKeyConverter converter, MutexOperationMetadata metadata, KeyExpression expression,
+			@Nullable Object[] args, Object target) {
+		return convert(converter, metadata, expression, value(metadata, expression, args, target));
+	}
+
+	private Object value(MutexOperationMetadata metadata, KeyExpression expression, @Nullable Object[] args,
+			Object target) {
+		MutexOperation operation = metadata.operation();
+		Object value = this.evaluator.evaluate(expression, operation.method(), operation.targetClass(), args, target);
+		if (value == null) {
+			throw new IllegalArgumentException("Key expression '" + expression.text() + "' of " + operation.describe()
+					+ " evaluated to null, and null cannot be a mutex key; pass a non-null value or check for "
+					+ "null before the call");
+		}
+		return value;
+	}
+
+	private static Iterable<?> elements(Object value) {
+		if (value instanceof Iterable<?> iterable) {
+			return iterable;
+		}
+		if (value.getClass().isArray()) {
+			return Arrays.asList(ObjectUtils.toObjectArray(value));
+		}
+		return List.of(value);
+	}
+
+	private static String convert(MutexKeyConverter converter, MutexOperationMetadata metadata,
+			KeyExpression expression, Object value) {
+		try {
+			return converter.toKey(value);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new IllegalArgumentException("Key expression '" + expression.text() + "' of "
+					+ metadata.operation().describe() + ": " + ex.getMessage(), ex);
+		}
+	}
+
+}

@@ -1,0 +1,120 @@
+package dev.automutex.annotation;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.function.Supplier;
+
+import org.jspecify.annotations.Nullable;
+
+import dev.automutex.MutexKey;
+import dev.automutex.MutexRequest;
+
+/**
+ * Prepared form of one {@link MutexOperation}: everything a call of its method needs, built once per method and
+ * class by {@link MutexAnnotationParser} and cached by {@link MutexOperationSource}: the operation, its parsed key
+ * expressions, the fixed part of its keys, its request settings and its failure handler, looked up at the first
+ * failure and kept. Immutable apart from that handler; thread-safe.
+ */
+final class MutexOperationMetadata {
+
+	private static final KeyExpression[] NO_EXPRESSIONS = {};
+
+	private final MutexOperation operation;
+
+	private final KeyExpression[] on;
+
+	private final KeyExpression[] all;
+
+	private final String keyPrefix;
+
+	private final @Nullable MutexRequest fixedRequest;
+
+	private final @Nullable Supplier<MutexFailureHandler> failureHandler;
+
+	/**
+	 * @param failureHandler the handler named by {@code afterFailure}, resolved when first asked for and then
+	 * kept, or {@code null} to throw
+	 */
+	MutexOperationMetadata(MutexOperation operation, KeyExpression[] on, KeyExpression[] all,
+			@Nullable Supplier<MutexFailureHandler> failureHandler) {
+		this.operation = operation;
+		this.on = (on.length > 0) ? on.clone() : NO_EXPRESSIONS;
+		this.all = (all.length > 0) ? all.clone() : NO_EXPRESSIONS;
+		this.keyPrefix = operation.name() + ":";
+		// Without expressions the key, and so the whole request, is the same on every call.
+		this.fixedRequest = (on.length == 0 && all.length == 0) ? request(new MutexKey(operation.name())) : null;
+		this.failureHandler = failureHandler;
+	}
+
+	MutexOperation operation() {
+		return this.operation;
+	}
+
+	/**
+	 * The expressions whose values make one key; empty for a fixed key or {@link #all()}.
+	 */
+	KeyExpression[] on() {
+		return this.on;
+	}
+
+	/**
+	 * The expressions whose values are each a key; empty unless the annotation has {@code all}.
+	 */
+	KeyExpression[] all() {
+		return this.all;
+	}
+
+	/**
+	 * The key name and its separator: {@code name + ":"}.
+	 */
+	String keyPrefix() {
+		return this.keyPrefix;
+	}
+
+	/**
+	 * The request of every call when the key has no expressions.
+	 */
+	@Nullable MutexRequest fixedRequest() {
+		return this.fixedRequest;
+	}
+
+	/**
+	 * A request for one key with the operation's settings.
+	 */
+	MutexRequest request(MutexKey key) {
+		return withSettings(MutexRequest.of(key));
+	}
+
+	/**
+	 * A request for several keys, all or none, with the operation's settings.
+	 */
+	MutexRequest requestAll(Collection<MutexKey> keys) {
+		return withSettings(MutexRequest.ofAll(keys));
+	}
+
+	/**
+	 * The failure handler, resolved at the first call and kept.
+	 * @return the handler, or {@code null} if the annotation names none
+	 */
+	@Nullable MutexFailureHandler failureHandler() {
+		return (this.failureHandler != null) ? this.failureHandler.get() : null;
+	}
+
+	private MutexRequest withSettings(MutexRequest request) {
+		MutexRequest result = request;
+		Duration block = this.operation.block();
+		if (block != null) {
+			result = result.block(block);
+		}
+		Duration expire = this.operation.expire();
+		if (expire != null) {
+			result = result.expire(expire);
+		}
+		Boolean renew = this.operation.renew();
+		if (renew != null) {
+			result = result.renew(renew);
+		}
+		return result;
+	}
+
+}
