@@ -16,7 +16,8 @@ public class MutexProperties implements InitializingBean {
 
 	/**
 	 * Where keys are held. 'auto' uses Redis when a RedisConnectionFactory bean exists and the local store
-	 * otherwise. A LockRegistry bean of the application's own takes precedence over this setting.
+	 * otherwise; 'redis' fails startup if Redis cannot be used or does not answer. A LockRegistry bean of the
+	 * application's own takes precedence over this setting.
 	 */
 	private Store store = Store.AUTO;
 
@@ -26,8 +27,10 @@ public class MutexProperties implements InitializingBean {
 	private Duration block = Duration.ofSeconds(1);
 
 	/**
-	 * How long a shared store keeps a key whose holder never released it, for example because its process
-	 * died. Not used by the local store, which frees a key only when it is released.
+	 * How long a store with leases keeps a key whose holder never released it, for example because its process
+	 * died: the Redis store, and an application's own LockRegistry bean whose locks have leases (Redis, JDBC),
+	 * whose own time-to-live it replaces. Held keys are renewed to it while 'renew' is on. Not used by the local
+	 * store, which frees a key only when it is released.
 	 */
 	private Duration expire = Duration.ofSeconds(10);
 
@@ -37,8 +40,9 @@ public class MutexProperties implements InitializingBean {
 	private String prefix = "mutex";
 
 	/**
-	 * Whether keys held in a store with expiry (Redis) are renewed while held, so that work longer than 'expire'
-	 * keeps its key. When off, a key expires after 'expire' even while its holder still works.
+	 * Whether keys held in a store with leases (Redis, or an application's own Redis or JDBC LockRegistry) are
+	 * renewed while held, so that work longer than 'expire' keeps its key. When off, a key expires after
+	 * 'expire' even while its holder still works.
 	 */
 	private boolean renew = true;
 

@@ -88,7 +88,7 @@ class MutexAutoConfigurationTests {
 		this.contextRunner.withPropertyValues("mutex.block=250ms", "mutex.expire=PT30S").run((context) -> {
 			MutexTemplate template = context.getBean(MutexTemplate.class);
 			assertThat(template.getDefaultBlock()).isEqualTo(Duration.ofMillis(250));
-			assertThat(template.getDefaultExpire()).isEqualTo(Duration.ofSeconds(30));
+			assertThat(template.getDefaultExpire()).as("the store applies mutex.expire itself").isNull();
 		});
 	}
 
@@ -200,16 +200,6 @@ class MutexAutoConfigurationTests {
 				assertThat(((LockRegistryMutexStore) store).getRegistry())
 					.isSameAs(context.getBean(LockRegistry.class));
 			});
-	}
-
-	@Test
-	void applicationLockRegistryKeepsItsOwnTimeToLiveUnlessExpireIsSet() {
-		this.contextRunner.withUserConfiguration(OwnRegistryConfiguration.class)
-			.run((context) -> assertThat(context.getBean(MutexTemplate.class).getDefaultExpire()).isNull());
-		this.contextRunner.withUserConfiguration(OwnRegistryConfiguration.class)
-			.withPropertyValues("mutex.expire=45s")
-			.run((context) -> assertThat(context.getBean(MutexTemplate.class).getDefaultExpire())
-				.isEqualTo(Duration.ofSeconds(45)));
 	}
 
 	@Test

@@ -1,0 +1,171 @@
+package dev.automutex.autoconfigure;
+
+import java.util.Arrays;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.automutex.autoconfigure.MutexProperties.Store;
+import dev.automutex.store.LocalMutexStore;
+import dev.automutex.store.LockRegistryMutexStore;
+import dev.automutex.store.MutexStore;
+import dev.automutex.store.RedisMutexStore;
+
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.integration.redis.util.RedisLockRegistry;
+import org.springframework.integration.redis.util.RedisLockRegistry.RedisLockType;
+import org.springframework.integration.support.locks.LockRegistry;
+import org.springframework.util.ClassUtils;
+
+/**
+ * The store configurations, one per store, imported by {@link MutexAutoConfiguration} in this order so that
+ * their conditions decide in the order of the selection rules: an application's own {@link LockRegistry}, then
+ * Redis, then the local store. Each defines the {@code mutexStore} bean only if no {@link MutexStore} bean exists
+ * yet, so the first that matches wins and an application's own store replaces all of them. The last one,
+ * {@link UnavailableStoreConfiguration}, is reached only when none could: it explains why. Run the application
+ * with {@code --debug} to see each configuration's outcome in the conditions report.
+ * <p>
+ * Only {@link RedisStoreConfiguration} refers to Redis classes; it is not loaded unless they are present.
+ */
+abstract class MutexStoreConfigurations {
+
+	// Under the auto-configuration's name, where the store was always logged.
+	private static final Logger logger = LoggerFactory.getLogger(MutexAutoConfiguration.class);
+
+	private static final String REDIS_CONNECTION_FACTORY = "org.springframework.data.redis.connection.RedisConnectionFactory";
+
+	private static final String REDIS_LOCK_REGISTRY = "org.springframework.integration.redis.util.RedisLockRegistry";
+
+	private static <S extends MutexStore> S created(S store) {
+		logger.info("AutoMutex locks on {}", store);
+		return store;
+	}
+
+	private static void checkSpringIntegrationVersion() {
+		SpringIntegrationVersionCheck.warnIfAffected(LockRegistry.class.getPackage().getImplementationVersion());
+	}
+
+	/**
+	 * An application's own {@link LockRegistry} bean (a {@code JdbcLockRegistry}, ZooKeeper, ...), whatever
+	 * {@code mutex.store} says. Registries with leases hold keys for {@code mutex.expire}, renewed while held.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnSingleCandidate(LockRegistry.class)
+	static class RegistryStoreConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(MutexStore.class)
+		LockRegistryMutexStore mutexStore(LockRegistry<?> lockRegistry, MutexProperties properties) {
+			checkSpringIntegrationVersion();
+			return created(LockRegistryMutexStore.of(lockRegistry, properties.getExpire()));
+		}
+
+	}
+
+	/**
+	 * Redis, for {@code mutex.store} {@code auto} or {@code redis}, when Spring Data Redis has configured a
+	 * connection. With {@code redis} asked for explicitly, Redis must answer a PING now, so that a wrong address
+	 * fails startup rather than the first lock.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass({ RedisConnectionFactory.class, RedisLockRegistry.class })
+	@ConditionalOnMutexStore({ Store.AUTO, Store.REDIS })
+	@ConditionalOnMissingBean(LockRegistry.class)
+	@ConditionalOnBean(RedisConnectionFactory.class)
+	static class RedisStoreConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(MutexStore.class)
+		RedisMutexStore mutexStore(RedisConnectionFactory redisConnectionFactory, MutexProperties properties) {
+			checkSpringIntegrationVersion();
+			if (properties.getStore() == Store.REDIS) {
+				ping(redisConnectionFactory);
+			}
+			RedisLockType lockType = (properties.getRedis().getLockType() == MutexProperties.LockType.SPIN)
+					? RedisLockType.SPIN_LOCK : RedisLockType.PUB_SUB_LOCK;
+			return created(new RedisMutexStore(redisConnectionFactory, properties.getPrefix(), properties.getExpire(),
+					lockType));
+		}
+
+		private static void ping(RedisConnectionFactory connectionFactory) {
+			try (RedisConnection connection = connectionFactory.getConnection()) {
+				connection.ping();
+			}
+			catch (RuntimeException ex) {
+				throw new InvalidConfigurationPropertyValueException("mutex.store", "redis",
+						"Redis did not answer (" + ex.getMessage() + "); start Redis or correct spring.data.redis.*, "
+								+ "or set mutex.store to auto or local");
+			}
+		}
+
+	}
+
+	/**
+	 * The store in this JVM, for {@code mutex.store} {@code local}, or {@code auto} without Redis.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnMutexStore({ Store.AUTO, Store.LOCAL })
+	@ConditionalOnMissingBean(LockRegistry.class)
+	static class LocalStoreConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(MutexStore.class)
+		LocalMutexStore mutexStore() {
+			return created(new LocalMutexStore());
+		}
+
+	}
+
+	/**
+	 * Validator of the store selection, reached when no configuration above could provide a store and the
+	 * application has none of its own: {@code mutex.store=redis} that cannot be met, or several
+	 * {@link LockRegistry} beans and none of them primary. Its bean fails with the reason and the fix, so that
+	 * whatever needs the store first gets that rather than "no MutexStore bean".
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnMissingBean(MutexStore.class)
+	static class UnavailableStoreConfiguration {
+
+		@Bean
+		MutexStore mutexStore(MutexProperties properties, ConfigurableListableBeanFactory beanFactory) {
+			throw unavailable(properties.getStore(), beanFactory);
+		}
+
+		private static RuntimeException unavailable(Store store, ConfigurableListableBeanFactory beanFactory) {
+			String[] registries = beanFactory.getBeanNamesForType(LockRegistry.class);
+			if (registries.length > 1) {
+				return new SeveralLockRegistriesException(Arrays.asList(registries));
+			}
+			if (store == Store.REDIS) {
+				ClassLoader classLoader = beanFactory.getBeanClassLoader();
+				if (!ClassUtils.isPresent(REDIS_CONNECTION_FACTORY, classLoader)) {
+					return new InvalidConfigurationPropertyValueException("mutex.store", "redis",
+							"Spring Data Redis is not on the classpath; add spring-boot-starter-data-redis, or set "
+									+ "mutex.store to auto or local");
+				}
+				if (!ClassUtils.isPresent(REDIS_LOCK_REGISTRY, classLoader)) {
+					return new InvalidConfigurationPropertyValueException("mutex.store", "redis",
+							"spring-integration-redis is not on the classpath (it comes with this starter: was it "
+									+ "excluded?); add it, or set mutex.store to auto or local");
+				}
+				return new InvalidConfigurationPropertyValueException("mutex.store", "redis",
+						"there is no RedisConnectionFactory bean; add spring-boot-starter-data-redis and set "
+								+ "spring.data.redis.host/port (or spring.data.redis.url), or set mutex.store to auto "
+								+ "or local");
+			}
+			return new IllegalStateException("AutoMutex could not configure a MutexStore for mutex.store=" + store
+					+ "; run with --debug to see the conditions report, or declare a MutexStore bean");
+		}
+
+	}
+
+}
