@@ -52,8 +52,9 @@ final class Acquirer {
 			order.sort(null);
 		}
 		Thread me = Thread.currentThread();
-		long start = System.nanoTime();
-		long deadline = start + Durations.nanos(block);
+		// The clock is read only once a key turns out to be busy: taking free keys reads none. block bounds the
+		// time spent waiting for busy keys, all of them together.
+		long waitStart = 0;
 		HeldKey[] records = new HeldKey[order.size()];
 		int taken = 0;
 		try {
@@ -68,14 +69,23 @@ final class Acquirer {
 					record.enter();
 				}
 				else {
-					record = acquireInStore(key, me, deadline, block.isZero(), expire, renew);
+					record = acquireInStore(key, me, Duration.ZERO, expire, renew);
+					if (record == null && !block.isZero()) {
+						if (waitStart == 0) {
+							waitStart = System.nanoTime() | 1;
+						}
+						long remaining = Durations.nanos(block) - (System.nanoTime() - waitStart);
+						if (remaining > 0) {
+							record = acquireInStore(key, me, Duration.ofNanos(remaining), expire, renew);
+						}
+					}
 					if (record == null) {
 						undo(records, taken);
 						taken = 0;
 						if (!failIfBusy) {
 							return null;
 						}
-						throw MutexLockException.busy(keys, key, block, Duration.ofNanos(System.nanoTime() - start));
+						throw MutexLockException.busy(keys, key, block, waited(waitStart));
 					}
 				}
 				records[taken++] = record;
@@ -84,7 +94,7 @@ final class Acquirer {
 		catch (InterruptedException ex) {
 			undo(records, taken);
 			Thread.currentThread().interrupt();
-			Duration waited = Duration.ofNanos(System.nanoTime() - start);
+			Duration waited = waited(waitStart);
 			throw new MutexLockException(keys, waited, "Interrupted while waiting for " + describe(keys) + " after "
 					+ waited.toMillis() + " ms (block " + Durations.text(block) + ")", ex);
 		}
@@ -102,14 +112,19 @@ final class Acquirer {
 		return lock;
 	}
 
-	private @Nullable HeldKey acquireInStore(String key, Thread me, long deadline, boolean noWait,
-			@Nullable Duration expire, boolean renew) throws InterruptedException {
-		long now = System.nanoTime();
-		Duration wait = noWait ? Duration.ZERO : Duration.ofNanos(Math.max(0, deadline - now));
+	private static Duration waited(long waitStart) {
+		return (waitStart == 0) ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - waitStart);
+	}
+
+	private @Nullable HeldKey acquireInStore(String key, Thread me, Duration wait, @Nullable Duration expire,
+			boolean renew) throws InterruptedException {
 		MutexStore.Held held;
 		Duration ttl = null;
+		long leaseStart = 0;
 		if (this.store instanceof ExpiringMutexStore expiring) {
 			ttl = (expire != null) ? expire : expiring.defaultExpire();
+			// The store sets the time-to-live after the request goes out: counting from before it is safe.
+			leaseStart = System.nanoTime();
 			held = expiring.tryAcquire(key, wait, ttl);
 		}
 		else {
@@ -118,7 +133,7 @@ final class Acquirer {
 		if (held == null) {
 			return null;
 		}
-		HeldKey record = new HeldKey(key, me, held, ttl, renew, now);
+		HeldKey record = new HeldKey(key, me, held, ttl, renew, leaseStart);
 		this.holds.add(record, this::replaced);
 		if (renew && this.renewal != null) {
 			this.renewal.start(record);

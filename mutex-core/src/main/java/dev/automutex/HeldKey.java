@@ -1,10 +1,11 @@
 package dev.automutex;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.jspecify.annotations.Nullable;
 
@@ -44,7 +45,18 @@ final class HeldKey {
 
 	final boolean renew;
 
-	private final AtomicInteger state = new AtomicInteger(HELD);
+	private static final VarHandle STATE;
+
+	static {
+		try {
+			STATE = MethodHandles.lookup().findVarHandle(HeldKey.class, "state", int.class);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new ExceptionInInitializerError(ex);
+		}
+	}
+
+	private volatile int state = HELD;
 
 	private int count = 1;
 
@@ -62,29 +74,31 @@ final class HeldKey {
 
 	private @Nullable List<LossCallback> callbacks; // guarded by this
 
+	/** Whether callbacks were ever registered: most holds have none, and skip the monitor on release. */
+	private volatile boolean hasCallbacks;
+
 	private boolean lossReported; // guarded by this
 
-	HeldKey(String key, Thread holder, MutexStore.Held held, @Nullable Duration ttl, boolean renew, long acquireStart) {
+	HeldKey(String key, Thread holder, MutexStore.Held held, @Nullable Duration ttl, boolean renew, long leaseStart) {
 		this.key = key;
 		this.holder = holder;
 		this.sinceMillis = System.currentTimeMillis();
 		this.held = held;
 		this.ttl = ttl;
 		this.renew = renew;
-		// The store set the time-to-live after the request went out: counting from before it is safe.
-		this.leaseDeadline = (ttl != null) ? acquireStart + Durations.nanos(ttl) : Long.MAX_VALUE;
+		this.leaseDeadline = (ttl != null) ? leaseStart + Durations.nanos(ttl) : Long.MAX_VALUE;
 	}
 
 	boolean isHeldBy(Thread thread) {
-		return this.holder == thread && this.state.get() != ENDED;
+		return this.holder == thread && this.state != ENDED;
 	}
 
 	boolean isLost() {
-		return this.state.get() == LOST;
+		return this.state == LOST;
 	}
 
 	boolean isEnded() {
-		return this.state.get() == ENDED;
+		return this.state == ENDED;
 	}
 
 	/** A nested hold by the holder thread. */
@@ -105,7 +119,7 @@ final class HeldKey {
 	 * @return {@code true} if this call found it out first, and so must report it
 	 */
 	boolean markLost() {
-		if (this.state.compareAndSet(HELD, LOST)) {
+		if (STATE.compareAndSet(this, HELD, LOST)) {
 			this.wasLost = true;
 			return true;
 		}
@@ -129,7 +143,7 @@ final class HeldKey {
 	 */
 	int end() {
 		ScheduledFuture<?> future = this.renewal;
-		int previous = this.state.getAndSet(ENDED);
+		int previous = (int) STATE.getAndSet(this, ENDED);
 		if (future != null) {
 			future.cancel(false);
 		}
@@ -139,7 +153,7 @@ final class HeldKey {
 	void renewalStarted(ScheduledFuture<?> future) {
 		this.renewal = future;
 		// end() may have run before the future was set: then it could not cancel it.
-		if (this.state.get() == ENDED) {
+		if (this.state == ENDED) {
 			future.cancel(false);
 		}
 	}
@@ -192,12 +206,17 @@ final class HeldKey {
 			this.callbacks = new ArrayList<>(2);
 		}
 		this.callbacks.add(new LossCallback(lock, callback, inline));
+		this.hasCallbacks = true;
 		return true;
 	}
 
-	synchronized void removeCallbacks(DefaultMutexLock lock) {
-		if (this.callbacks != null) {
-			this.callbacks.removeIf((registered) -> registered.lock() == lock);
+	void removeCallbacks(DefaultMutexLock lock) {
+		if (this.hasCallbacks) {
+			synchronized (this) {
+				if (this.callbacks != null) {
+					this.callbacks.removeIf((registered) -> registered.lock() == lock);
+				}
+			}
 		}
 	}
 
@@ -213,7 +232,7 @@ final class HeldKey {
 
 	@Override
 	public String toString() {
-		return "HeldKey[" + this.key + ", holder=" + this.holder.getName() + ", state=" + this.state.get() + "]";
+		return "HeldKey[" + this.key + ", holder=" + this.holder.getName() + ", state=" + this.state + "]";
 	}
 
 	/**

@@ -141,7 +141,7 @@ public class LocalLockRegistry implements LockRegistry<Lock> {
 	 * @return the key's entry, now held by the calling thread, or {@code null} on time-out
 	 */
 	@Nullable KeyEntry acquire(Object key, long nanos, boolean interruptible) throws InterruptedException {
-		long deadline = (nanos > 0) ? System.nanoTime() + nanos : 0;
+		long deadline = 0; // read from the clock only if an entry was retired under us
 		while (true) {
 			KeyEntry entry = this.entries.get(key);
 			if (entry == null) {
@@ -153,18 +153,22 @@ public class LocalLockRegistry implements LockRegistry<Lock> {
 				}
 				entry = existing;
 			}
-			long remaining = (nanos > 0) ? Math.max(1, deadline - System.nanoTime()) : nanos;
-			int outcome = entry.acquire(remaining, interruptible);
+			long wait = nanos;
+			if (deadline != 0) {
+				wait = Math.max(0, deadline - System.nanoTime());
+			}
+			int outcome = entry.acquire(wait, interruptible);
 			if (outcome == KeyEntry.ACQUIRED) {
 				return entry;
 			}
 			if (outcome == KeyEntry.BUSY) {
 				return null;
 			}
-			// The entry was removed as idle between our look-up and our attempt: look up the key again.
+			// The entry was removed as idle between our look-up and our attempt: look up the key again, within
+			// what is left of the wait.
 			this.entries.remove(key, entry);
-			if (nanos > 0 && deadline - System.nanoTime() <= 0) {
-				nanos = 0;
+			if (nanos > 0 && deadline == 0) {
+				deadline = System.nanoTime() + nanos;
 			}
 		}
 	}
