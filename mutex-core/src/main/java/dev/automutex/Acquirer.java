@@ -3,6 +3,7 @@ package dev.automutex;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 import org.jspecify.annotations.Nullable;
 
@@ -26,6 +27,8 @@ final class Acquirer {
 	private final LossReporter losses;
 
 	private final @Nullable LeaseRenewal renewal;
+
+	private final Consumer<HeldKey> replaced = this::replaced;
 
 	Acquirer(MutexStore store, HeldKeys holds, LossReporter losses) {
 		this.store = store;
@@ -107,9 +110,7 @@ final class Acquirer {
 			throw new MutexException("Could not acquire " + describe(keys) + ": the store failed (" + ex.getMessage()
 					+ "); no key is held", ex);
 		}
-		DefaultMutexLock lock = new DefaultMutexLock(this, keys, records, me);
-		ThreadLocks.add(lock);
-		return lock;
+		return new DefaultMutexLock(this, keys, records, me);
 	}
 
 	private static Duration waited(long waitStart) {
@@ -134,7 +135,7 @@ final class Acquirer {
 			return null;
 		}
 		HeldKey record = new HeldKey(key, me, held, ttl, renew, leaseStart);
-		this.holds.add(record, this::replaced);
+		this.holds.add(record, this.replaced);
 		if (renew && this.renewal != null) {
 			this.renewal.start(record);
 		}

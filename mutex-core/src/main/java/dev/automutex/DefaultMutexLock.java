@@ -23,6 +23,9 @@ final class DefaultMutexLock implements MutexLock {
 
 	private final Thread owner;
 
+	/** The owner thread's list of held locks, which this lock is in until released. */
+	private final List<DefaultMutexLock> threadLocks;
+
 	private volatile boolean released;
 
 	/**
@@ -34,6 +37,7 @@ final class DefaultMutexLock implements MutexLock {
 		this.keys = keys;
 		this.records = records;
 		this.owner = owner;
+		this.threadLocks = ThreadLocks.add(this);
 	}
 
 	Acquirer acquirer() {
@@ -64,7 +68,7 @@ final class DefaultMutexLock implements MutexLock {
 			return false;
 		}
 		this.released = true;
-		ThreadLocks.remove(this);
+		ThreadLocks.remove(this.threadLocks, this);
 		boolean clean = true;
 		for (int i = this.records.length - 1; i >= 0; i--) {
 			clean &= this.acquirer.release(this.records[i], this);

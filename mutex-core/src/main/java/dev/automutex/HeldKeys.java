@@ -1,6 +1,9 @@
 package dev.automutex;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 import org.jspecify.annotations.Nullable;
@@ -13,42 +16,130 @@ import org.jspecify.annotations.Nullable;
  * identity), so a holder that releases late can never remove its successor's record. A record still present
  * when the store grants the key again is stale (its holder died, or lost the key and has not released yet): the
  * new record replaces it and the replaced one is handed to {@code onReplaced}.
+ * <p>
+ * Each key has a slot that outlives its holds, so that taking and releasing a key costs a map look-up and two
+ * compare-and-sets rather than an insertion and a removal. Empty slots are retired and removed once the map holds
+ * more than twice as many slots as after its last clean-up (and at least {@value #MIN_CLEANUP_THRESHOLD}): memory
+ * follows the keys held, not every key ever held. A thread that finds a retired slot looks the key up again.
  */
 final class HeldKeys {
 
-	private final ConcurrentHashMap<String, HeldKey> byKey = new ConcurrentHashMap<>();
+	static final int MIN_CLEANUP_THRESHOLD = 1024;
+
+	private static final Object RETIRED = new Object();
+
+	private static final VarHandle CURRENT;
+
+	static {
+		try {
+			CURRENT = MethodHandles.lookup().findVarHandle(Slot.class, "current", Object.class);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new ExceptionInInitializerError(ex);
+		}
+	}
+
+	private final ConcurrentHashMap<String, Slot> slots = new ConcurrentHashMap<>();
+
+	private final ReentrantLock cleaning = new ReentrantLock();
+
+	private volatile int cleanupThreshold = MIN_CLEANUP_THRESHOLD;
 
 	/**
-	 * The record of a key, whatever its state.
+	 * The record of a key, whatever its state, or {@code null} if none is registered.
 	 */
 	@Nullable HeldKey get(String key) {
-		return this.byKey.get(key);
+		Slot slot = this.slots.get(key);
+		return (slot != null) ? slot.record() : null;
 	}
 
 	void add(HeldKey record, Consumer<HeldKey> onReplaced) {
-		HeldKey previous = this.byKey.put(record.key, record);
-		if (previous != null && previous != record) {
-			onReplaced.accept(previous);
+		while (true) {
+			Slot slot = this.slots.get(record.key);
+			if (slot == null) {
+				if (this.slots.putIfAbsent(record.key, new Slot(record)) == null) {
+					afterInsert();
+					return;
+				}
+				continue;
+			}
+			Object current = slot.current;
+			if (current == RETIRED) {
+				this.slots.remove(record.key, slot);
+				continue;
+			}
+			if (CURRENT.compareAndSet(slot, current, record)) {
+				if (current != null) {
+					onReplaced.accept((HeldKey) current);
+				}
+				return;
+			}
 		}
 	}
 
 	void remove(HeldKey record) {
-		this.byKey.remove(record.key, record);
+		Slot slot = this.slots.get(record.key);
+		if (slot != null) {
+			CURRENT.compareAndSet(slot, record, null);
+		}
 	}
 
 	/**
 	 * Hand every record whose holder thread has ended to {@code abandoned}.
 	 */
 	void forEachOfDeadThreads(Consumer<HeldKey> abandoned) {
-		for (HeldKey record : this.byKey.values()) {
-			if (!record.holder.isAlive()) {
+		for (Slot slot : this.slots.values()) {
+			HeldKey record = slot.record();
+			if (record != null && !record.holder.isAlive()) {
 				abandoned.accept(record);
+			}
+		}
+		removeEmpty();
+	}
+
+	/**
+	 * How many slots the registry keeps: held keys plus empty slots not yet cleaned up.
+	 */
+	int slots() {
+		return this.slots.size();
+	}
+
+	private void afterInsert() {
+		if (this.slots.size() > this.cleanupThreshold && this.cleaning.tryLock()) {
+			try {
+				removeEmpty();
+				this.cleanupThreshold = Math.max(MIN_CLEANUP_THRESHOLD, this.slots.size() * 2);
+			}
+			finally {
+				this.cleaning.unlock();
 			}
 		}
 	}
 
-	int size() {
-		return this.byKey.size();
+	private void removeEmpty() {
+		this.slots.forEach((key, slot) -> {
+			if (CURRENT.compareAndSet(slot, null, RETIRED)) {
+				this.slots.remove(key, slot);
+			}
+		});
+	}
+
+	/**
+	 * The current record of one key: {@code null}, a {@link HeldKey}, or {@link #RETIRED}.
+	 */
+	private static final class Slot {
+
+		volatile @Nullable Object current;
+
+		Slot(HeldKey record) {
+			this.current = record;
+		}
+
+		@Nullable HeldKey record() {
+			Object value = this.current;
+			return (value instanceof HeldKey record) ? record : null;
+		}
+
 	}
 
 }

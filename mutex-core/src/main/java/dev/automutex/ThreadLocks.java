@@ -15,12 +15,20 @@ final class ThreadLocks {
 	private ThreadLocks() {
 	}
 
-	static void add(DefaultMutexLock lock) {
-		locks.get().add(lock);
+	/**
+	 * Add a lock of the calling thread.
+	 * @return the thread's list, for {@link #remove(List, DefaultMutexLock)}
+	 */
+	static List<DefaultMutexLock> add(DefaultMutexLock lock) {
+		ArrayList<DefaultMutexLock> held = locks.get();
+		held.add(lock);
+		return held;
 	}
 
-	static void remove(DefaultMutexLock lock) {
-		ArrayList<DefaultMutexLock> held = locks.get();
+	/**
+	 * Remove a lock from its owner thread's list, on that thread.
+	 */
+	static void remove(List<DefaultMutexLock> held, DefaultMutexLock lock) {
 		for (int i = held.size() - 1; i >= 0; i--) {
 			if (held.get(i) == lock) {
 				held.remove(i);

@@ -3,10 +3,12 @@ package dev.automutex.annotation;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.UUID;
 import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.automutex.DefaultMutexKeyConverter;
 import dev.automutex.MutexKey;
 import dev.automutex.MutexKeyConverter;
 import dev.automutex.MutexRequest;
@@ -49,7 +51,29 @@ final class MutexKeyResolver {
 		if (metadata.all().length > 0) {
 			return metadata.requestAll(keys(metadata, args, target));
 		}
+		MutexKeyConverter converter = this.keyConverter.get();
+		if (metadata.on().length == 1 && converter.getClass() == DefaultMutexKeyConverter.class) {
+			// The default converter makes the same text from equal simple values: reuse the request.
+			Object value = value(metadata, metadata.on()[0], args, target);
+			if (isSimple(value)) {
+				MutexRequest recent = metadata.recentRequest(value);
+				if (recent == null) {
+					recent = metadata.request(new MutexKey(metadata.keyPrefix().concat(convert(converter, metadata,
+							metadata.on()[0], value))));
+					metadata.keepRecentRequest(value, recent);
+				}
+				return recent;
+			}
+			return metadata.request(
+					new MutexKey(metadata.keyPrefix().concat(convert(converter, metadata, metadata.on()[0], value))));
+		}
 		return metadata.request(key(metadata, args, target));
+	}
+
+	private static boolean isSimple(Object value) {
+		return value instanceof String || value instanceof Long || value instanceof Integer || value instanceof UUID
+				|| value instanceof Enum<?> || value instanceof Short || value instanceof Byte
+				|| value instanceof Character || value instanceof Boolean;
 	}
 
 	private MutexKey key(MutexOperationMetadata metadata, @Nullable Object[] args, Object target) {
@@ -63,7 +87,10 @@ final class MutexKeyResolver {
 			if (i > 0) {
 				key.append(':');
 			}
-			key.append(text(converter, metadata, on[i], args, target));
+			Object value = value(metadata, on[i], args, target);
+			String text = convert(converter, metadata, on[i], value);
+			// Text passed in as text may contain the separator: ("x:y", "z") and ("x", "y:z") must differ.
+			key.append((value instanceof CharSequence) ? escapeSeparator(text) : text);
 		}
 		return new MutexKey(key.toString());
 	}
@@ -85,6 +112,13 @@ final class MutexKeyResolver {
 					+ metadata.operation().describe() + " gave no key (empty collections), so there is nothing to lock");
 		}
 		return keys;
+	}
+
+	private static String escapeSeparator(String text) {
+		if (text.indexOf(':') < 0 && text.indexOf('\\') < 0) {
+			return text;
+		}
+		return text.replace("\\", "\\\\").replace(":", "\\:");
 	}
 
 	private String text(MutexKeyConverter converter, MutexOperationMetadata metadata, KeyExpression expression,

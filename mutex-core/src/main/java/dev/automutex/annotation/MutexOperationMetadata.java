@@ -1,6 +1,7 @@
 package dev.automutex.annotation;
 
 import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Collection;
 import java.util.function.Supplier;
 
@@ -19,6 +20,8 @@ final class MutexOperationMetadata {
 
 	private static final KeyExpression[] NO_EXPRESSIONS = {};
 
+	static final int RECENT_REQUESTS = 1024;
+
 	private final MutexOperation operation;
 
 	private final KeyExpression[] on;
@@ -30,6 +33,9 @@ final class MutexOperationMetadata {
 	private final @Nullable MutexRequest fixedRequest;
 
 	private final @Nullable Supplier<MutexFailureHandler> failureHandler;
+
+	/** Requests of recent simple values of a single {@code on} expression, for keys converted by default. */
+	private final ConcurrentHashMap<Object, MutexRequest> recentRequests = new ConcurrentHashMap<>();
 
 	/**
 	 * @param failureHandler the handler named by {@code afterFailure}, resolved when first asked for and then
@@ -90,6 +96,24 @@ final class MutexOperationMetadata {
 	 */
 	MutexRequest requestAll(Collection<MutexKey> keys) {
 		return withSettings(MutexRequest.ofAll(keys));
+	}
+
+	/**
+	 * The request made earlier for the same simple value (a string, number, UUID, enum...), if still kept.
+	 */
+	@Nullable MutexRequest recentRequest(Object value) {
+		return this.recentRequests.get(value);
+	}
+
+	/**
+	 * Keep a request for a simple value: at most {@value #RECENT_REQUESTS} values are kept, so that a method
+	 * called with ever new ids does not grow the cache.
+	 */
+	void keepRecentRequest(Object value, MutexRequest request) {
+		if (this.recentRequests.size() >= RECENT_REQUESTS) {
+			this.recentRequests.clear();
+		}
+		this.recentRequests.put(value, request);
 	}
 
 	/**
