@@ -75,7 +75,7 @@ class CleanReleaseTests {
 
 	@Test
 	void repeatedCleanReleasesWithRenewalDueNeverReportALoss() {
-		for (int i = 0; i < 300; i++) {
+		for (int i = 0; i < 500; i++) {
 			holdOnce("hold " + i);
 		}
 		assertNoLossReportedForCleanReleases();
