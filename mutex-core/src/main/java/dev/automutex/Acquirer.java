@@ -61,7 +61,8 @@ final class Acquirer {
 		HeldKey[] records = new HeldKey[order.size()];
 		int taken = 0;
 		try {
-			for (String key : order) {
+			for (int i = 0; i < order.size(); i++) {
+				String key = order.get(i);
 				HeldKey record = this.holds.get(key);
 				if (record != null && record.isHeldBy(me)) {
 					if (record.isLost()) {

@@ -56,7 +56,7 @@ final class HeldKey {
 		}
 	}
 
-	private volatile int state = HELD;
+	private volatile int state; // HELD, the default: no volatile store in the constructor
 
 	private int count = 1;
 
@@ -86,7 +86,9 @@ final class HeldKey {
 		this.held = held;
 		this.ttl = ttl;
 		this.renew = renew;
-		this.leaseDeadline = (ttl != null) ? leaseStart + Durations.nanos(ttl) : Long.MAX_VALUE;
+		if (ttl != null) {
+			this.leaseDeadline = leaseStart + Durations.nanos(ttl);
+		}
 	}
 
 	boolean isHeldBy(Thread thread) {
@@ -183,7 +185,7 @@ final class HeldKey {
 	}
 
 	boolean leaseOver(long now) {
-		return now - this.leaseDeadline > 0;
+		return this.ttl != null && now - this.leaseDeadline > 0;
 	}
 
 	long token() {

@@ -101,7 +101,7 @@ public class LocalMutexStore implements FencingMutexStore, SweepableMutexStore, 
 
 		private final long token;
 
-		private volatile boolean released;
+		private boolean released; // read and written by the owner thread only
 
 		LocalHeld(String key, KeyEntry entry, Thread owner, long token) {
 			this.key = key;
@@ -127,7 +127,8 @@ public class LocalMutexStore implements FencingMutexStore, SweepableMutexStore, 
 
 		@Override
 		public boolean isHeld() {
-			return !this.released && this.entry.owner() == this.owner;
+			// The template asks only for holds it has not ended; the entry's owner is published by its state.
+			return this.entry.owner() == this.owner && (Thread.currentThread() != this.owner || !this.released);
 		}
 
 	}
