@@ -22,6 +22,9 @@ final class Acquirer {
 
 	private final MutexStore store;
 
+	/** The store, if it has leases: looked up once, not on every acquisition. */
+	private final @Nullable ExpiringMutexStore expiring;
+
 	private final HeldKeys holds;
 
 	private final LossReporter losses;
@@ -32,6 +35,7 @@ final class Acquirer {
 
 	Acquirer(MutexStore store, HeldKeys holds, LossReporter losses) {
 		this.store = store;
+		this.expiring = (store instanceof ExpiringMutexStore leases) ? leases : null;
 		this.holds = holds;
 		this.losses = losses;
 		this.renewal = (store instanceof RenewableMutexStore renewable) ? new LeaseRenewal(renewable, losses, this::abandon)
@@ -63,7 +67,8 @@ final class Acquirer {
 		try {
 			for (int i = 0; i < order.size(); i++) {
 				String key = order.get(i);
-				HeldKey record = this.holds.get(key);
+				// Only a thread that holds locks can hold this key already: most hold none, and skip the look-up.
+				HeldKey record = ThreadLocks.holdsAny() ? this.holds.get(key) : null;
 				if (record != null && record.isHeldBy(me)) {
 					if (record.isLost()) {
 						throw new MutexLostException(List.of(key), "Mutex '" + key + "' was lost by this thread's "
@@ -123,7 +128,8 @@ final class Acquirer {
 		MutexStore.Held held;
 		Duration ttl = null;
 		long leaseStart = 0;
-		if (this.store instanceof ExpiringMutexStore expiring) {
+		ExpiringMutexStore expiring = this.expiring;
+		if (expiring != null) {
 			ttl = (expire != null) ? expire : expiring.defaultExpire();
 			// The store sets the time-to-live after the request goes out: counting from before it is safe.
 			leaseStart = System.nanoTime();

@@ -1,8 +1,7 @@
 package dev.automutex;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
@@ -28,17 +27,6 @@ final class HeldKeys {
 
 	private static final Object RETIRED = new Object();
 
-	private static final VarHandle CURRENT;
-
-	static {
-		try {
-			CURRENT = MethodHandles.lookup().findVarHandle(Slot.class, "current", Object.class);
-		}
-		catch (ReflectiveOperationException ex) {
-			throw new ExceptionInInitializerError(ex);
-		}
-	}
-
 	private final ConcurrentHashMap<String, Slot> slots = new ConcurrentHashMap<>();
 
 	private final ReentrantLock cleaning = new ReentrantLock();
@@ -63,12 +51,12 @@ final class HeldKeys {
 				}
 				continue;
 			}
-			Object current = slot.current;
+			Object current = slot.get();
 			if (current == RETIRED) {
 				this.slots.remove(record.key, slot);
 				continue;
 			}
-			if (CURRENT.compareAndSet(slot, current, record)) {
+			if (slot.compareAndSet(current, record)) {
 				if (current != null) {
 					onReplaced.accept((HeldKey) current);
 				}
@@ -80,7 +68,7 @@ final class HeldKeys {
 	void remove(HeldKey record) {
 		Slot slot = this.slots.get(record.key);
 		if (slot != null) {
-			CURRENT.compareAndSet(slot, record, null);
+			slot.compareAndSet(record, null);
 		}
 	}
 
@@ -118,7 +106,7 @@ final class HeldKeys {
 
 	private void removeEmpty() {
 		this.slots.forEach((key, slot) -> {
-			if (CURRENT.compareAndSet(slot, null, RETIRED)) {
+			if (slot.compareAndSet(null, RETIRED)) {
 				this.slots.remove(key, slot);
 			}
 		});
@@ -127,16 +115,15 @@ final class HeldKeys {
 	/**
 	 * The current record of one key: {@code null}, a {@link HeldKey}, or {@link #RETIRED}.
 	 */
-	private static final class Slot {
-
-		volatile @Nullable Object current;
+	@SuppressWarnings("serial")
+	private static final class Slot extends AtomicReference<@Nullable Object> {
 
 		Slot(HeldKey record) {
-			this.current = record;
+			super(record);
 		}
 
 		@Nullable HeldKey record() {
-			Object value = this.current;
+			Object value = get();
 			return (value instanceof HeldKey record) ? record : null;
 		}
 

@@ -37,6 +37,13 @@ final class ThreadLocks {
 		}
 	}
 
+	/**
+	 * Whether the calling thread holds any lock through any template.
+	 */
+	static boolean holdsAny() {
+		return !locks.get().isEmpty();
+	}
+
 	static List<MutexLock> ofCurrentThread() {
 		return List.copyOf(locks.get());
 	}

@@ -89,7 +89,9 @@ final class MutexAspectSupport {
 			throw ex;
 		}
 		releaseOnReturn(metadata.operation(), lock, inTransaction);
-		warnIfStillRunning(metadata.operation(), result);
+		if (metadata.mayReturnFuture()) {
+			warnIfStillRunning(metadata.operation(), result);
+		}
 		return result;
 	}
 

@@ -2,6 +2,7 @@ package dev.automutex.annotation;
 
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
 import java.util.Collection;
 import java.util.function.Supplier;
 
@@ -32,6 +33,8 @@ final class MutexOperationMetadata {
 
 	private final @Nullable MutexRequest fixedRequest;
 
+	private final boolean mayReturnFuture;
+
 	private final @Nullable Supplier<MutexFailureHandler> failureHandler;
 
 	/** Requests of recent simple values of a single {@code on} expression, for keys converted by default. */
@@ -50,6 +53,15 @@ final class MutexOperationMetadata {
 		// Without expressions the key, and so the whole request, is the same on every call.
 		this.fixedRequest = (on.length == 0 && all.length == 0) ? request(new MutexKey(operation.name())) : null;
 		this.failureHandler = failureHandler;
+		Class<?> returnType = operation.method().getReturnType();
+		this.mayReturnFuture = Future.class.isAssignableFrom(returnType) || returnType.isAssignableFrom(Future.class);
+	}
+
+	/**
+	 * Whether the method's results can be {@link Future}s: only then is a result checked for unfinished work.
+	 */
+	boolean mayReturnFuture() {
+		return this.mayReturnFuture;
 	}
 
 	MutexOperation operation() {

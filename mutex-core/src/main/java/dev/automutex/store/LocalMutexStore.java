@@ -46,7 +46,7 @@ public class LocalMutexStore implements FencingMutexStore, SweepableMutexStore, 
 
 	@Override
 	public @Nullable Held tryAcquire(String key, Duration wait) throws InterruptedException {
-		long nanos = LocalLockRegistry.saturatedNanos(wait);
+		long nanos = wait.isZero() ? 0 : LocalLockRegistry.saturatedNanos(wait);
 		KeyEntry entry = this.registry.acquire(key, (nanos == Long.MAX_VALUE) ? LocalLockRegistry.FOREVER : nanos,
 				true);
 		return (entry != null) ? new LocalHeld(key, entry, Thread.currentThread(), entry.nextToken()) : null;
