@@ -180,8 +180,7 @@ final class Acquirer {
 		if (!record.exit()) {
 			return !record.wasLost();
 		}
-		int previous = record.end();
-		this.holds.remove(record);
+		int previous = record.end(); // an ended record counts as released: it stays in its slot until reused
 		if (previous == HeldKey.ENDED) {
 			return false;
 		}

@@ -1,5 +1,7 @@
 package dev.automutex;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -14,6 +16,17 @@ import org.slf4j.LoggerFactory;
 final class DefaultMutexLock implements MutexLock {
 
 	private static final Logger logger = LoggerFactory.getLogger(DefaultMutexLock.class);
+
+	private static final VarHandle RELEASED;
+
+	static {
+		try {
+			RELEASED = MethodHandles.lookup().findVarHandle(DefaultMutexLock.class, "released", boolean.class);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new ExceptionInInitializerError(ex);
+		}
+	}
 
 	private final Acquirer acquirer;
 
@@ -67,7 +80,8 @@ final class DefaultMutexLock implements MutexLock {
 		if (this.released) {
 			return false;
 		}
-		this.released = true;
+		// Only the owner thread writes it; an ordered store suffices for the readers on other threads.
+		RELEASED.setRelease(this, true);
 		ThreadLocks.remove(this.threadLocks, this);
 		boolean clean = true;
 		for (int i = this.records.length - 1; i >= 0; i--) {

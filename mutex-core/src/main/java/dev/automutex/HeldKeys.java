@@ -34,7 +34,8 @@ final class HeldKeys {
 	private volatile int cleanupThreshold = MIN_CLEANUP_THRESHOLD;
 
 	/**
-	 * The record of a key, whatever its state, or {@code null} if none is registered.
+	 * The record of a key, whatever its state (an {@link HeldKey#isEnded() ended} one counts as none), or
+	 * {@code null} if none is registered.
 	 */
 	@Nullable HeldKey get(String key) {
 		Slot slot = this.slots.get(key);
@@ -57,14 +58,19 @@ final class HeldKeys {
 				continue;
 			}
 			if (slot.compareAndSet(current, record)) {
-				if (current != null) {
-					onReplaced.accept((HeldKey) current);
+				if (current instanceof HeldKey previous && !previous.isEnded()) {
+					onReplaced.accept(previous);
 				}
 				return;
 			}
 		}
 	}
 
+	/**
+	 * Take an ended record out of its slot at once. Not needed after a release: an ended record counts as no
+	 * record, and stays in its slot until the key is held again or the slot is cleaned up, which saves a
+	 * compare-and-set on every release.
+	 */
 	void remove(HeldKey record) {
 		Slot slot = this.slots.get(record.key);
 		if (slot != null) {
@@ -106,7 +112,9 @@ final class HeldKeys {
 
 	private void removeEmpty() {
 		this.slots.forEach((key, slot) -> {
-			if (slot.compareAndSet(null, RETIRED)) {
+			Object current = slot.get();
+			boolean empty = current == null || (current instanceof HeldKey record && record.isEnded());
+			if (empty && slot.compareAndSet(current, RETIRED)) {
 				this.slots.remove(key, slot);
 			}
 		});

@@ -1,9 +1,15 @@
 package dev.automutex.benchmarks;
 
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
+import org.aopalliance.intercept.MethodInterceptor;
+import org.aopalliance.intercept.MethodInvocation;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -23,9 +29,13 @@ import dev.automutex.annotation.AutoMutex;
 import dev.automutex.annotation.EnableAutoMutex;
 import dev.automutex.store.LocalMutexStore;
 
+import org.springframework.aop.support.DefaultPointcutAdvisor;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.aop.support.annotation.AnnotationMatchingPointcut;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Role;
 
 /**
  * One JVM, one thread, one id: the same method body ({@code counter++}) run under a hand-written per-id lock
@@ -48,6 +58,8 @@ public class AnnotationBenchmark {
 
 	private Counter annotated;
 
+	private AdvisedCounter advised;
+
 	private MutexOperations mutex;
 
 	private final HandWrittenCounter handWritten = new HandWrittenCounter();
@@ -58,6 +70,7 @@ public class AnnotationBenchmark {
 	public void start() {
 		this.context = new AnnotationConfigApplicationContext(Config.class);
 		this.annotated = this.context.getBean(Counter.class);
+		this.advised = this.context.getBean(AdvisedCounter.class);
 		this.mutex = this.context.getBean(MutexOperations.class);
 	}
 
@@ -79,6 +92,15 @@ public class AnnotationBenchmark {
 	@Benchmark
 	public int autoMutex() {
 		return this.annotated.increment(ID);
+	}
+
+	/**
+	 * The floor of any Spring AOP advice: the same body behind a CGLIB proxy whose interceptor only proceeds
+	 * (what {@code @Transactional} or {@code @Cacheable} pay before doing anything).
+	 */
+	@Benchmark
+	public int springAopNoOp() {
+		return this.advised.increment(ID);
 	}
 
 	/**
@@ -117,9 +139,44 @@ public class AnnotationBenchmark {
 
 	}
 
+	/**
+	 * Marks the methods of the no-op advice.
+	 */
+	@Retention(RetentionPolicy.RUNTIME)
+	@Target(ElementType.METHOD)
+	@interface Advised {
+
+	}
+
+	/**
+	 * The same body, behind a proxy whose only advice proceeds.
+	 */
+	public static class AdvisedCounter {
+
+		private int counter;
+
+		@Advised
+		public int increment(String id) {
+			return ++this.counter;
+		}
+
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	@EnableAutoMutex(proxyTargetClass = true)
 	static class Config {
+
+		@Bean
+		@Role(BeanDefinition.ROLE_INFRASTRUCTURE) // seen by the same auto-proxy creator as @AutoMutex's advisor
+		static DefaultPointcutAdvisor noOpAdvisor() {
+			MethodInterceptor proceed = MethodInvocation::proceed;
+			return new DefaultPointcutAdvisor(AnnotationMatchingPointcut.forMethodAnnotation(Advised.class), proceed);
+		}
+
+		@Bean
+		AdvisedCounter advisedCounter() {
+			return new AdvisedCounter();
+		}
 
 		@Bean
 		MutexTemplate mutexTemplate() {
