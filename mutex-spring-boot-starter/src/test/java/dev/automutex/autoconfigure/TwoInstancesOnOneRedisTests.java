@@ -1,5 +1,6 @@
 package dev.automutex.autoconfigure;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 
@@ -21,14 +24,18 @@ import dev.automutex.MutexOperations;
 import dev.automutex.annotation.AutoMutex;
 import dev.automutex.store.MutexStore;
 import dev.automutex.store.RedisMutexStore;
+import dev.automutex.store.RenewableLockRegistryMutexStore;
 import dev.automutex.test.RedisServerExtension;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.integration.redis.util.RedisLockRegistry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -58,15 +65,23 @@ class TwoInstancesOnOneRedisTests {
 	@RegisterExtension
 	static final RedisServerExtension redisServer = new RedisServerExtension();
 
-	@Test
-	void autoMutexExcludesAcrossInstancesAndLosesNoUpdate() throws Exception {
+	/**
+	 * On AutoMutex's Redis store, and on an application's own {@code RedisLockRegistry} bean (the generic store
+	 * for registries with leases).
+	 */
+	@ParameterizedTest
+	@ValueSource(classes = { RedisMutexStore.class, RenewableLockRegistryMutexStore.class })
+	void autoMutexExcludesAcrossInstancesAndLosesNoUpdate(Class<?> storeType) throws Exception {
+		overlaps.set(0);
 		for (int a = 0; a < ACCOUNTS; a++) {
 			inside.put("acct-" + a, new AtomicInteger());
 			balances.put("acct-" + a, new int[1]);
 		}
-		try (ConfigurableApplicationContext first = start(); ConfigurableApplicationContext second = start()) {
-			assertThat(first.getBean(MutexStore.class)).isInstanceOf(RedisMutexStore.class);
-			assertThat(second.getBean(MutexStore.class)).isInstanceOf(RedisMutexStore.class);
+		String ownRegistry = "--ledger.own-registry=" + (storeType == RenewableLockRegistryMutexStore.class);
+		try (ConfigurableApplicationContext first = start(ownRegistry);
+				ConfigurableApplicationContext second = start(ownRegistry)) {
+			assertThat(first.getBean(MutexStore.class)).isExactlyInstanceOf(storeType);
+			assertThat(second.getBean(MutexStore.class)).isExactlyInstanceOf(storeType);
 			Ledger ledgerA = first.getBean(Ledger.class);
 			Ledger ledgerB = second.getBean(Ledger.class);
 			assertThat(ledgerA).isNotSameAs(ledgerB);
@@ -151,6 +166,12 @@ class TwoInstancesOnOneRedisTests {
 		@Bean
 		Ledger ledger() {
 			return new Ledger();
+		}
+
+		@Bean
+		@ConditionalOnProperty(name = "ledger.own-registry", havingValue = "true")
+		RedisLockRegistry ownRegistry(RedisConnectionFactory connectionFactory) {
+			return new RedisLockRegistry(connectionFactory, "own", Duration.ofSeconds(30));
 		}
 
 	}

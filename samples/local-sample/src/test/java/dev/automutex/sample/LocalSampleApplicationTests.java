@@ -73,6 +73,14 @@ class LocalSampleApplicationTests {
 	}
 
 	@Test
+	void cleaningWaitsForTheRoomUpToItsBlockAndNamesTheRoom() throws Exception {
+		assertThat(this.rooms.clean(new Rooms.Room(7))).isEqualTo("cleaned room 7");
+		whileAnotherThreadHolds("Room:7", () -> assertThatExceptionOfType(MutexLockException.class)
+			.isThrownBy(() -> this.rooms.clean(new Rooms.Room(7)))
+			.satisfies((ex) -> assertThat(ex.waited()).isGreaterThanOrEqualTo(java.time.Duration.ofSeconds(2))));
+	}
+
+	@Test
 	void transferHoldsBothAccountsOrNeither() throws Exception {
 		assertThat(this.accounts.transfer(1, 2, 50)).isEqualTo("moved 50 from 1 to 2");
 		whileAnotherThreadHolds("account:2", () -> assertThatExceptionOfType(MutexLockException.class)
