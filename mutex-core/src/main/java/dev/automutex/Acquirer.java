@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.function.Consumer;
 
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import dev.automutex.store.ExpiringMutexStore;
 import dev.automutex.store.FencingMutexStore;
@@ -19,6 +21,8 @@ import dev.automutex.store.RenewableMutexStore;
  * neither shorten the lease nor take a lost key back); only the outermost hold acquires, renews and releases.
  */
 final class Acquirer {
+
+	private static final Logger logger = LoggerFactory.getLogger(Acquirer.class);
 
 	private final MutexStore store;
 
@@ -131,9 +135,14 @@ final class Acquirer {
 		ExpiringMutexStore expiring = this.expiring;
 		if (expiring != null) {
 			ttl = (expire != null) ? expire : expiring.defaultExpire();
-			// The store sets the time-to-live after the request goes out: counting from before it is safe.
 			leaseStart = System.nanoTime();
 			held = expiring.tryAcquire(key, wait, ttl);
+			// Without waiting, the store set the time-to-live after the request went out: counting from before
+			// it is safe. After a wait, the grant came at the end of it: count from its return (late by at most
+			// the last round trip, which the next renewal makes up for).
+			if (held != null && !wait.isZero()) {
+				leaseStart = System.nanoTime();
+			}
 		}
 		else {
 			held = this.store.tryAcquire(key, wait);
@@ -142,11 +151,31 @@ final class Acquirer {
 			return null;
 		}
 		HeldKey record = new HeldKey(key, me, held, ttl, renew, leaseStart);
-		this.holds.add(record, this.replaced);
-		if (renew && this.renewal != null) {
-			this.renewal.start(record);
+		try {
+			this.holds.add(record, this.replaced);
+			if (renew && this.renewal != null) {
+				this.renewal.start(record);
+			}
+		}
+		catch (RuntimeException ex) {
+			// The template was destroyed meanwhile: give the key back, or it stays held with nobody to release it.
+			record.end();
+			this.holds.remove(record);
+			releaseQuietly(record);
+			throw ex;
 		}
 		return record;
+	}
+
+	private static boolean releaseQuietly(HeldKey record) {
+		try {
+			return record.held.release();
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Mutex '{}' could not be released in the store ({}); it stays taken there until its lease "
+					+ "ends, if the store has leases", record.key, ex.toString());
+			return false;
+		}
 	}
 
 	/**
@@ -184,12 +213,20 @@ final class Acquirer {
 		if (previous == HeldKey.ENDED) {
 			return false;
 		}
+		if (this.renewal != null && record.renewal() != null) {
+			// A renewal already on its way must land before the key is released: landing after, it could set
+			// the time-to-live of the next holder's key (Redis registries own keys per instance, not per hold).
+			this.renewal.awaitIdle(record);
+		}
 		boolean released;
 		try {
 			released = record.held.release();
 		}
 		catch (RuntimeException ex) {
-			released = false;
+			// The store could not be reached: that says nothing about whether the key was lost.
+			logger.warn("Mutex '{}' could not be released in the store ({}); it stays taken there until its lease "
+					+ "ends, if the store has leases", record.key, ex.toString());
+			return false;
 		}
 		if (!released && previous == HeldKey.HELD) {
 			record.lostAtRelease();
@@ -225,7 +262,8 @@ final class Acquirer {
 		if (!(this.store instanceof FencingMutexStore fencing)) {
 			throw new UnsupportedOperationException(this.store + " issues no fencing tokens");
 		}
-		synchronized (record) {
+		// Not the record's own monitor: a hung store call here must not block a loss report, which takes it.
+		synchronized (record.held) {
 			long token = record.token();
 			if (token == 0) {
 				if (record.isLost()) {

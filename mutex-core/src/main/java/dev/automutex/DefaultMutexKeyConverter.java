@@ -85,6 +85,11 @@ public class DefaultMutexKeyConverter implements MutexKeyConverter {
 	}
 
 	private String convert(@Nullable Object key, int depth) {
+		// String first: a final class, so an exact class check, where an interface check (CharSequence) scans
+		// the class's interfaces and, on JDKs before 23, makes threads contend on one cache line.
+		if (key instanceof String text) {
+			return (depth == 0) ? text : KeyText.escape(text);
+		}
 		if (key instanceof CharSequence || key instanceof Number || key instanceof Boolean
 				|| key instanceof Character || key instanceof UUID) {
 			return (depth == 0) ? key.toString() : KeyText.escape(key.toString());

@@ -67,6 +67,8 @@ final class HeldKey {
 
 	private volatile boolean renewing;
 
+	private boolean renewalFailed; // renewal threads only, one at a time
+
 	private volatile long token;
 
 	/** Whether the key was ever found lost: stays true after the record ended. */
@@ -182,6 +184,15 @@ final class HeldKey {
 
 	boolean isRenewing() {
 		return this.renewing;
+	}
+
+	/**
+	 * @return {@code true} the first time a renewal of this hold failed
+	 */
+	boolean firstRenewalFailure() {
+		boolean first = !this.renewalFailed;
+		this.renewalFailed = true;
+		return first;
 	}
 
 	boolean leaseOver(long now) {

@@ -8,6 +8,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 import org.jspecify.annotations.Nullable;
@@ -33,6 +34,8 @@ final class LeaseRenewal {
 	private static final Logger logger = LoggerFactory.getLogger(LeaseRenewal.class);
 
 	static final int RENEWAL_THREADS = 8;
+
+	static final long IDLE_WAIT_MILLIS = 2000;
 
 	private static final AtomicInteger instances = new AtomicInteger();
 
@@ -72,21 +75,23 @@ final class LeaseRenewal {
 			return;
 		}
 		if (!record.holder.isAlive()) {
-			logger.warn("Thread '{}' ended while holding mutex '{}' without releasing it; renewal stopped, and the key "
-					+ "frees itself when its lease ends", record.holder.getName(), record.key);
+			logger.warn("Thread '{}' ended while holding mutex '{}' without releasing it; renewal stopped, and the store "
+					+ "frees the key when its lease ends (a Spring Integration registry keeps it locked for the other "
+					+ "threads of this instance)", record.holder.getName(), record.key);
 			cancel(record);
 			this.abandon.accept(record);
 			return;
 		}
-		if (!record.startRenewing()) {
-			// The previous renewal of this key is still waiting for the store. Past the lease, the store has
-			// dropped the key (or will have when it answers): the holder is no longer alone.
-			if (record.leaseOver(System.nanoTime())) {
-				cancel(record);
-				this.losses.lost(record, "its lease of " + Durations.text(record.ttl) + " ended while a renewal was "
-						+ "still waiting for the store (the store hung or was unreachable)");
-			}
+		if (record.leaseOver(System.nanoTime())) {
+			// No renewal succeeded within the lease (the store hung, refused or could not be reached): the store
+			// has dropped the key, or will have by the time it answers. The holder is no longer alone.
+			cancel(record);
+			this.losses.lost(record, "its lease of " + Durations.text(record.ttl) + " ended before a renewal "
+					+ "succeeded (the store hung, refused the renewal or could not be reached)");
 			return;
+		}
+		if (!record.startRenewing()) {
+			return; // the previous renewal of this key is still waiting for the store
 		}
 		try {
 			workers().execute(() -> renew(record));
@@ -117,6 +122,20 @@ final class LeaseRenewal {
 		}
 		finally {
 			record.doneRenewing();
+		}
+	}
+
+	/**
+	 * Wait, briefly, until no renewal of an ended record is on its way to the store. Bounded, so that a hung
+	 * renewal cannot hang a release: after {@value #IDLE_WAIT_MILLIS} ms the release goes ahead.
+	 */
+	void awaitIdle(HeldKey record) {
+		if (!record.isRenewing()) {
+			return;
+		}
+		long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(IDLE_WAIT_MILLIS);
+		while (record.isRenewing() && deadline - System.nanoTime() > 0) {
+			LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(100));
 		}
 	}
 

@@ -3,6 +3,8 @@ package dev.automutex;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -123,6 +125,101 @@ class LeaseRenewalTests {
 		await().atMost(Duration.ofSeconds(5)).until(() -> !this.store.isLive("k"));
 		assertThat(this.reported).isEmpty();
 		assertThat(this.mutex.holder("k")).isEmpty();
+	}
+
+	/**
+	 * Review finding: renewals that fail at once (a store refusing connections) never reached the in-flight
+	 * lease check, so the lease lapsed, another instance took the key, and nobody was told.
+	 */
+	@Test
+	void renewalThatKeepsFailingReportsTheLossWhenTheLeaseEnds() {
+		FakeLeaseStore refusing = new FakeLeaseStore() {
+
+			@Override
+			public boolean renew(Held held, Duration ttl) {
+				throw new IllegalStateException("Connection refused (simulated)");
+			}
+
+		};
+		MutexTemplate mutex = new MutexTemplate(refusing);
+		List<MutexLostException> lost = new CopyOnWriteArrayList<>();
+		mutex.setLossListener(lost::add);
+		try {
+			MutexLock held = mutex.lock("k", Duration.ZERO, Duration.ofMillis(300));
+			await().atMost(Duration.ofSeconds(5)).until(held::isLost);
+			assertThat(lost).singleElement().satisfies((ex) -> assertThat(ex).hasMessageContaining("lease"));
+			assertThat(refusing.isLive("k")).as("the store dropped it").isFalse();
+			assertThat(held.release()).isFalse();
+		}
+		finally {
+			mutex.destroy();
+		}
+	}
+
+	/**
+	 * Review finding: a registry that renews a lock only on the thread holding it (Spring Integration's
+	 * JdbcLockRegistry) refused every renewal from the renewal threads; the lease lapsed unreported.
+	 */
+	@Test
+	void aRegistryThatRenewsOnlyOnTheHoldingThreadHasItsLossReportedWhenTheLeaseEnds() {
+		Map<String, ThreadBoundRegistry.Lease> table = new ConcurrentHashMap<>();
+		MutexTemplate mutex = new MutexTemplate(new ThreadBoundRegistry(table));
+		MutexTemplate other = new MutexTemplate(new ThreadBoundRegistry(table));
+		List<MutexLostException> lost = new CopyOnWriteArrayList<>();
+		mutex.setLossListener(lost::add);
+		try {
+			MutexLock held = mutex.lock("k", Duration.ZERO, Duration.ofMillis(300));
+			await().atMost(Duration.ofSeconds(5)).until(held::isLost);
+			assertThat(lost).hasSize(1);
+			assertThat(other.tryLock("k")).as("another instance gets the lapsed key").isPresent();
+		}
+		finally {
+			mutex.destroy();
+			other.destroy();
+		}
+	}
+
+	/**
+	 * Review finding: a fencing-token call that hung held the record's monitor, which the dispatcher needs to
+	 * report a loss; the dispatcher blocked, and every other key's lease lapsed.
+	 */
+	@Test
+	void aHungFencingTokenCallDelaysNoRenewalOfAnotherKey() throws Exception {
+		CountDownLatch fencingHangs = new CountDownLatch(1);
+		FakeLeaseStore slow = new FakeLeaseStore() {
+
+			@Override
+			public long fencingToken(Held held) {
+				try {
+					fencingHangs.await(30, TimeUnit.SECONDS);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+				return super.fencingToken(held);
+			}
+
+		};
+		slow.hang("f"); // the same slow store: its renewals hang too, so its lease ends
+		MutexTemplate mutex = new MutexTemplate(slow);
+		CountDownLatch locked = new CountDownLatch(1);
+		Thread holder = new Thread(() -> {
+			MutexLock f = mutex.lock("f", Duration.ZERO, Duration.ofMillis(600));
+			mutex.lock("o", Duration.ZERO, Duration.ofMillis(600));
+			locked.countDown();
+			f.fencingToken(); // hangs until the end of the test
+		});
+		holder.setDaemon(true);
+		holder.start();
+		try {
+			assertThat(locked.await(5, TimeUnit.SECONDS)).isTrue();
+			await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> slow.isLive("o"));
+		}
+		finally {
+			fencingHangs.countDown();
+			slow.unhang();
+			mutex.destroy();
+		}
 	}
 
 	@Test

@@ -3,7 +3,7 @@ package dev.automutex.store;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.AbstractQueuedSynchronizer;
+import java.util.concurrent.locks.AbstractQueuedLongSynchronizer;
 import java.util.concurrent.locks.LockSupport;
 
 import org.jspecify.annotations.Nullable;
@@ -11,16 +11,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The lock of one key in a {@link LocalLockRegistry}: a re-entrant exclusive synchronizer whose state is the
- * hold count ({@code 0} free), or {@link #RETIRED} once the registry has removed it as idle. A thread that finds
- * a retired entry looks the key up again.
+ * The lock of one key in a {@link LocalLockRegistry}: a re-entrant exclusive synchronizer whose state holds the
+ * hold count in its low 32 bits ({@code 0} free) and a generation in its high 32 bits, counting the times the key
+ * became free (so that {@link #awaitRelease(long)} sees every release, even one followed at once by another
+ * acquisition, without costing the release anything); or {@link #RETIRED} once the registry has removed it as
+ * idle. A thread that finds a retired entry looks the key up again.
  * <p>
  * The owner is the synchronizer's exclusive owner thread. Readers on other threads read the (volatile) state
  * before the owner: a thread that sees a held state then sees either the current owner, or {@code null} while
  * an acquisition or a release is under way, never an earlier owner. A dead owner's hold is taken over (or freed
  * by a sweep) under this entry's monitor, so two threads cannot both take over one dead owner's hold.
  */
-final class KeyEntry extends AbstractQueuedSynchronizer {
+final class KeyEntry extends AbstractQueuedLongSynchronizer {
 
 	private static final long serialVersionUID = 1L;
 
@@ -32,7 +34,9 @@ final class KeyEntry extends AbstractQueuedSynchronizer {
 
 	static final int RETIRED_OUTCOME = 2;
 
-	static final int RETIRED = -1;
+	static final long RETIRED = -1L;
+
+	private static final long HOLDS = 0xFFFF_FFFFL;
 
 	private static final long LIVENESS_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(LocalLockRegistry.LIVENESS_CHECK_MILLIS);
 
@@ -59,9 +63,6 @@ final class KeyEntry extends AbstractQueuedSynchronizer {
 	/** Threads in {@link #awaitRelease(long)}; the releasing thread notifies only when there are some. */
 	private volatile int releaseWaiters;
 
-	/** Full releases, for awaitRelease; guarded by this entry's monitor. */
-	private long releases;
-
 	/** The last fencing token issued; written only by the owner, published by the state. */
 	private long lastToken;
 
@@ -70,9 +71,18 @@ final class KeyEntry extends AbstractQueuedSynchronizer {
 	 */
 	KeyEntry(Object key, Thread owner, long tokenFloor) {
 		this.key = key;
-		this.lastToken = Math.max(tokenFloor, System.currentTimeMillis() * 1000);
+		this.lastToken = tokenFloor;
 		setExclusiveOwnerThread(owner);
 		setState(1);
+	}
+
+	private static int holds(long state) {
+		return (int) (state & HOLDS);
+	}
+
+	/** The state of a key that became free once more than in {@code state}. */
+	private static long freedAfter(long state) {
+		return ((state >>> 32) + 1) << 32;
 	}
 
 	/**
@@ -126,9 +136,10 @@ final class KeyEntry extends AbstractQueuedSynchronizer {
 
 	/**
 	 * Release one hold of the calling thread, which must own the entry.
+	 * @return whether the key is free now (the last hold was released)
 	 */
-	void release() {
-		release(1);
+	boolean release() {
+		return release(1);
 	}
 
 	/**
@@ -143,11 +154,16 @@ final class KeyEntry extends AbstractQueuedSynchronizer {
 	}
 
 	@Nullable Thread owner() {
-		return (getState() > 0) ? getExclusiveOwnerThread() : null;
+		long state = getState();
+		return (state != RETIRED && holds(state) > 0) ? getExclusiveOwnerThread() : null;
 	}
 
 	boolean isHeldByLiveThread() {
-		if (getState() <= 0) {
+		return isHeldByLiveThread(getState());
+	}
+
+	private boolean isHeldByLiveThread(long state) {
+		if (state == RETIRED || holds(state) == 0) {
 			return false;
 		}
 		Thread owner = getExclusiveOwnerThread();
@@ -156,17 +172,17 @@ final class KeyEntry extends AbstractQueuedSynchronizer {
 	}
 
 	@Override
-	protected boolean tryAcquire(int acquires) {
-		int state = getState();
-		if (state == 0) {
-			if (compareAndSetState(0, 1)) {
+	protected boolean tryAcquire(long acquires) {
+		long state = getState();
+		if (state == RETIRED) {
+			throw RETIRED_SIGNAL;
+		}
+		if (holds(state) == 0) {
+			if (compareAndSetState(state, state + 1)) {
 				setExclusiveOwnerThread(Thread.currentThread());
 				return true;
 			}
 			return false;
-		}
-		if (state == RETIRED) {
-			throw RETIRED_SIGNAL;
 		}
 		if (getExclusiveOwnerThread() == Thread.currentThread()) {
 			setState(state + 1);
@@ -176,19 +192,19 @@ final class KeyEntry extends AbstractQueuedSynchronizer {
 	}
 
 	@Override
-	protected boolean tryRelease(int releases) {
+	protected boolean tryRelease(long releases) {
 		if (getExclusiveOwnerThread() != Thread.currentThread()) {
 			throw new IllegalMonitorStateException("Lock '" + this.key + "' is not held by " + Thread.currentThread());
 		}
-		int state = getState() - releases;
-		if (state > 0) {
-			setState(state);
+		long state = getState();
+		if (holds(state) > releases) {
+			setState(state - releases);
 			return false;
 		}
 		setExclusiveOwnerThread(null);
-		setState(0);
+		setState(freedAfter(state));
 		if (this.releaseWaiters > 0) {
-			released();
+			signalRelease();
 		}
 		return true;
 	}
@@ -204,10 +220,10 @@ final class KeyEntry extends AbstractQueuedSynchronizer {
 			return false;
 		}
 		synchronized (this) {
-			int state = getState();
-			if (state > 0 && getExclusiveOwnerThread() == owner && compareAndSetState(state, 1)) {
+			long state = getState();
+			if (state != RETIRED && holds(state) > 0 && getExclusiveOwnerThread() == owner
+					&& compareAndSetState(state, freedAfter(state) + 1)) {
 				setExclusiveOwnerThread(Thread.currentThread());
-				this.releases++;
 				notifyAll();
 				logger.warn("Mutex '{}' was held by thread '{}', which ended without releasing it; taken over by '{}'",
 						this.key, owner.getName(), Thread.currentThread().getName());
@@ -226,13 +242,12 @@ final class KeyEntry extends AbstractQueuedSynchronizer {
 			return false;
 		}
 		synchronized (this) {
-			int state = getState();
-			if (state <= 0 || getExclusiveOwnerThread() != owner) {
+			long state = getState();
+			if (state == RETIRED || holds(state) == 0 || getExclusiveOwnerThread() != owner) {
 				return false;
 			}
 			setExclusiveOwnerThread(null);
-			setState(0);
-			this.releases++;
+			setState(freedAfter(state));
 			notifyAll();
 		}
 		logger.warn("Mutex '{}' was held by thread '{}', which ended without releasing it; freed by a sweep", this.key,
@@ -245,7 +260,8 @@ final class KeyEntry extends AbstractQueuedSynchronizer {
 	}
 
 	private @Nullable Thread deadOwner() {
-		if (getState() <= 0) {
+		long state = getState();
+		if (state == RETIRED || holds(state) == 0) {
 			return null;
 		}
 		Thread owner = getExclusiveOwnerThread();
@@ -257,7 +273,9 @@ final class KeyEntry extends AbstractQueuedSynchronizer {
 	 * @return whether it was retired; the caller then removes it from the map
 	 */
 	boolean retireIfIdle() {
-		return getState() == 0 && !hasQueuedThreads() && this.releaseWaiters == 0 && compareAndSetState(0, RETIRED);
+		long state = getState();
+		return state != RETIRED && holds(state) == 0 && !hasQueuedThreads() && this.releaseWaiters == 0
+				&& compareAndSetState(state, RETIRED);
 	}
 
 	/**
@@ -269,13 +287,27 @@ final class KeyEntry extends AbstractQueuedSynchronizer {
 		}
 	}
 
+	/**
+	 * Wait until the key becomes free at least once, counting from now: a release seen through the generation in
+	 * the state, so that one followed at once by another acquisition is not missed. The releasing thread wakes
+	 * registered waiters; a waiter that registered too late for that still looks every
+	 * {@value LocalLockRegistry#LIVENESS_CHECK_MILLIS} ms.
+	 */
 	boolean awaitRelease(long nanos) throws InterruptedException {
+		long seen = getState();
+		if (!isHeldByLiveThread(seen)) {
+			return true;
+		}
+		long generation = seen >>> 32;
+		long deadline = System.nanoTime() + nanos;
 		RELEASE_WAITERS.getAndAdd(this, 1);
 		try {
-			long deadline = System.nanoTime() + nanos;
 			synchronized (this) {
-				long releasesBefore = this.releases;
-				while (isHeldByLiveThread() && this.releases == releasesBefore) {
+				while (true) {
+					long state = getState();
+					if (!isHeldByLiveThread(state) || (state >>> 32) != generation) {
+						return true;
+					}
 					long remaining = deadline - System.nanoTime();
 					if (nanos != Long.MAX_VALUE && remaining <= 0) {
 						return false;
@@ -283,7 +315,6 @@ final class KeyEntry extends AbstractQueuedSynchronizer {
 					TimeUnit.NANOSECONDS.timedWait(this,
 							(nanos == Long.MAX_VALUE) ? LIVENESS_CHECK_NANOS : Math.min(remaining, LIVENESS_CHECK_NANOS));
 				}
-				return true;
 			}
 		}
 		finally {
@@ -291,9 +322,8 @@ final class KeyEntry extends AbstractQueuedSynchronizer {
 		}
 	}
 
-	private void released() {
+	private void signalRelease() {
 		synchronized (this) {
-			this.releases++;
 			notifyAll();
 		}
 	}

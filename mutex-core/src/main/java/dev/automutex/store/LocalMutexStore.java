@@ -49,7 +49,8 @@ public class LocalMutexStore implements FencingMutexStore, SweepableMutexStore, 
 		long nanos = wait.isZero() ? 0 : LocalLockRegistry.saturatedNanos(wait);
 		KeyEntry entry = this.registry.acquire(key, (nanos == Long.MAX_VALUE) ? LocalLockRegistry.FOREVER : nanos,
 				true);
-		return (entry != null) ? new LocalHeld(key, entry, Thread.currentThread(), entry.nextToken()) : null;
+		return (entry != null) ? new LocalHeld(this.registry, key, entry, Thread.currentThread(), entry.nextToken())
+				: null;
 	}
 
 	@Override
@@ -93,6 +94,8 @@ public class LocalMutexStore implements FencingMutexStore, SweepableMutexStore, 
 	 */
 	private static final class LocalHeld implements Held {
 
+		private final LocalLockRegistry registry;
+
 		private final String key;
 
 		private final KeyEntry entry;
@@ -103,7 +106,8 @@ public class LocalMutexStore implements FencingMutexStore, SweepableMutexStore, 
 
 		private boolean released; // read and written by the owner thread only
 
-		LocalHeld(String key, KeyEntry entry, Thread owner, long token) {
+		LocalHeld(LocalLockRegistry registry, String key, KeyEntry entry, Thread owner, long token) {
+			this.registry = registry;
 			this.key = key;
 			this.entry = entry;
 			this.owner = owner;
@@ -121,7 +125,7 @@ public class LocalMutexStore implements FencingMutexStore, SweepableMutexStore, 
 				return false;
 			}
 			this.released = true;
-			this.entry.release();
+			this.registry.release(this.key, this.entry);
 			return true;
 		}
 

@@ -82,6 +82,8 @@ public class LockRegistryMutexStore implements SweepableMutexStore, DisposableBe
 
 	private volatile @Nullable ExecutorService probeExecutor;
 
+	private volatile long waitSliceNanos = TimeUnit.MILLISECONDS.toNanos(WAIT_SLICE_MILLIS);
+
 	/**
 	 * Create a store over a registry that someone else manages (a bean, for example). Its keys are held until
 	 * released: use {@link #of(LockRegistry)} for a registry with leases.
@@ -127,6 +129,18 @@ public class LockRegistryMutexStore implements SweepableMutexStore, DisposableBe
 	}
 
 	/**
+	 * Set how long a waiting acquisition keeps the sweep guard before it lets a pending sweep run, trying again
+	 * afterwards ({@value #WAIT_SLICE_MILLIS} ms by default). Each slice is a new attempt at the registry, so a
+	 * registry whose waiters queue in order (ZooKeeper) loses that order; {@link Duration#ZERO} waits in one
+	 * piece, and a sweep then skips its round while an acquisition waits.
+	 * @param waitSlice the slice; zero for none
+	 */
+	public void setWaitSlice(Duration waitSlice) {
+		Assert.isTrue(waitSlice != null && !waitSlice.isNegative(), "waitSlice must not be negative");
+		this.waitSliceNanos = waitSlice.toNanos();
+	}
+
+	/**
 	 * The registry this store delegates to.
 	 * @return the registry
 	 */
@@ -155,13 +169,13 @@ public class LockRegistryMutexStore implements SweepableMutexStore, DisposableBe
 		}
 		long waitNanos = LocalLockRegistry.saturatedNanos(wait);
 		long deadline = System.nanoTime() + Math.min(waitNanos, Long.MAX_VALUE / 2);
-		long sliceNanos = this.sweepable ? TimeUnit.MILLISECONDS.toNanos(WAIT_SLICE_MILLIS) : Long.MAX_VALUE;
+		long sliceNanos = (this.sweepable && this.waitSliceNanos > 0) ? this.waitSliceNanos : Long.MAX_VALUE;
 		while (true) {
 			long remaining = (waitNanos == 0) ? 0 : Math.max(0, deadline - System.nanoTime());
 			long slice = Math.min(remaining, sliceNanos);
 			Lock lock;
 			boolean acquired;
-			Lock guard = enterGuard();
+			Lock guard = enterGuard(slice == 0);
 			try {
 				lock = this.registry.obtain(key);
 				acquired = tryLock(lock, slice, expire);
@@ -184,9 +198,16 @@ public class LockRegistryMutexStore implements SweepableMutexStore, DisposableBe
 		}
 	}
 
-	private Lock enterGuard() throws InterruptedException {
+	/**
+	 * Take the read side of the sweep guard. Quick passes (a try without waiting, a probe) barge in unless a
+	 * sweep is running, so that a pending sweep does not make them wait its turn; waiting passes queue fairly,
+	 * so that a sweep gets in within one wait slice however busy the keys are.
+	 */
+	private Lock enterGuard(boolean quick) throws InterruptedException {
 		Lock readSide = this.guard.readLock();
-		readSide.lockInterruptibly();
+		if (!quick || !readSide.tryLock()) {
+			readSide.lockInterruptibly();
+		}
 		return readSide;
 	}
 
@@ -255,6 +276,13 @@ public class LockRegistryMutexStore implements SweepableMutexStore, DisposableBe
 	}
 
 	/**
+	 * Whether a sweep waits for the guard now (for tests).
+	 */
+	boolean isSweepPending() {
+		return this.guard.hasQueuedThreads();
+	}
+
+	/**
 	 * Unlock a registry lock, reporting a lost key as {@code false} (with a warning) rather than an exception.
 	 */
 	private boolean release(RegistryHeld held) {
@@ -272,13 +300,8 @@ public class LockRegistryMutexStore implements SweepableMutexStore, DisposableBe
 					+ "the work it guarded may have overlapped with another holder: {}", held.key, ex.toString());
 			return false;
 		}
-		catch (RuntimeException ex) {
-			// The store could not be reached; the registry has dropped its local hold, and the store frees the
-			// key when its expire time passes.
-			logger.warn("Mutex '{}' could not be released in the store; it frees itself when its expire time passes",
-					held.key, ex);
-			return false;
-		}
+		// Any other exception: the store could not be reached, which says nothing about whether the key was lost.
+		// The registry has dropped its local hold; the store frees the key when its lease ends.
 	}
 
 	/**
@@ -299,7 +322,7 @@ public class LockRegistryMutexStore implements SweepableMutexStore, DisposableBe
 	@Override
 	public boolean isLocked(String key) {
 		Future<Boolean> probe = probeExecutor().submit(() -> {
-			Lock guard = enterGuard();
+			Lock guard = enterGuard(true);
 			try {
 				Lock lock = this.registry.obtain(key);
 				if (lock.tryLock()) {

@@ -57,7 +57,9 @@ public interface MutexStore {
 		/**
 		 * Release this acquisition. Called at most once, by the thread that acquired it.
 		 * @return {@code true} if released; {@code false} if the store had lost the key first (it expired, or
-		 * was removed from the store) or could not be reached, in which case the store has logged a warning
+		 * was removed from the store), in which case the store has logged a warning
+		 * @throws RuntimeException if the store could not be reached, which says nothing about the key: the
+		 * template logs it and reports no loss
 		 */
 		boolean release();
 

@@ -74,6 +74,11 @@ public class RenewableLockRegistryMutexStore extends LockRegistryMutexStore impl
 			this.renewable.renewLock(held.key(), ttl);
 			return true;
 		}
+		catch (IllegalMonitorStateException ex) {
+			throw new UnsupportedOperationException(this.renewable.getClass().getSimpleName() + " renews a lock only on "
+					+ "the thread that holds it, and AutoMutex renews on its own threads, so this key's lease is not "
+					+ "renewed and ends after its expire: use an expire longer than the work (renewal off)", ex);
+		}
 		catch (IllegalStateException ex) {
 			return false; // "Could not renew mutex": the key is not ours in the store any more
 		}

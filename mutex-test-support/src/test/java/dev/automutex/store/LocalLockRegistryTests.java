@@ -1,5 +1,6 @@
 package dev.automutex.store;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -7,6 +8,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Lock;
@@ -76,7 +78,7 @@ class LocalLockRegistryTests {
 			Lock lock = this.registry.obtain("order:" + i);
 			lock.lock();
 			lock.unlock();
-			assertThat(this.registry.size()).isLessThanOrEqualTo(LocalLockRegistry.MIN_CLEANUP_THRESHOLD + 1);
+			assertThat(this.registry.size()).isLessThanOrEqualTo(LocalLockRegistry.DEFAULT_IDLE_ENTRIES + 64);
 		}
 		Lock held = this.registry.obtain("held");
 		held.lock();
@@ -85,6 +87,19 @@ class LocalLockRegistryTests {
 		assertThat(this.registry.isLocked("held")).isTrue();
 		held.unlock();
 		assertNoEntryLeft();
+	}
+
+	@Test
+	void aRegistryWithMoreIdleEntriesKeepsThemForReuse() {
+		LocalLockRegistry large = new LocalLockRegistry(10_000);
+		for (int i = 0; i < 5_000; i++) {
+			Lock lock = large.obtain("order:" + i);
+			lock.lock();
+			lock.unlock();
+		}
+		assertThat(large.size()).isEqualTo(5_000);
+		assertThat(large.sweep()).isEqualTo(5_000);
+		assertThat(large.size()).isZero();
 	}
 
 	@Test
@@ -103,7 +118,7 @@ class LocalLockRegistryTests {
 			lock.unlock();
 		}
 		assertThat(this.registry.size()).as("idle entries are cleaned up as new keys arrive")
-			.isLessThanOrEqualTo(2 * 5_000 + 1);
+			.isLessThanOrEqualTo(LocalLockRegistry.DEFAULT_IDLE_ENTRIES + 64);
 		assertNoEntryLeft();
 	}
 
@@ -228,6 +243,124 @@ class LocalLockRegistryTests {
 		assertThatExceptionOfType(IllegalMonitorStateException.class)
 			.isThrownBy(() -> this.registry.obtain("k").unlock());
 		assertThat(this.registry.size()).isZero();
+	}
+
+	/**
+	 * Review finding: the waiter took its snapshot after registering, so a release between the two, followed
+	 * at once by another thread's acquisition, was missed and the wait timed out. Forced here with the entry's
+	 * monitor held while the holder releases and the next thread takes the key.
+	 */
+	@Test
+	void awaitReleaseSeesAReleaseThatHappensWhileItEntersAndAnotherThreadsAcquisitionRightAfter() throws Exception {
+		int missed = 0;
+		int rounds = 40;
+		for (int round = 0; round < rounds; round++) {
+			LocalLockRegistry registry = new LocalLockRegistry();
+			CountDownLatch holderGo = new CountDownLatch(1);
+			CountDownLatch holderHas = new CountDownLatch(1);
+			CountDownLatch holderDone = new CountDownLatch(1);
+			AtomicReference<KeyEntry> entryRef = new AtomicReference<>();
+			Thread holder = new Thread(() -> {
+				try {
+					entryRef.set(registry.acquire("k", 0, true));
+					holderHas.countDown();
+					holderGo.await();
+					entryRef.get().release();
+					holderDone.countDown();
+				}
+				catch (InterruptedException ex) {
+					throw new IllegalStateException(ex);
+				}
+			});
+			holder.start();
+			holderHas.await();
+			KeyEntry entry = entryRef.get();
+			AtomicReference<Boolean> result = new AtomicReference<>();
+			Thread waiter = new Thread(() -> {
+				try {
+					result.set(registry.awaitRelease("k", Duration.ofMillis(150)));
+				}
+				catch (InterruptedException ex) {
+					throw new IllegalStateException(ex);
+				}
+			});
+			CountDownLatch nextHas = new CountDownLatch(1);
+			CountDownLatch nextGo = new CountDownLatch(1);
+			Thread next = new Thread(() -> {
+				try {
+					KeyEntry e = registry.acquire("k", -1, true);
+					nextHas.countDown();
+					nextGo.await();
+					e.release();
+				}
+				catch (InterruptedException ex) {
+					throw new IllegalStateException(ex);
+				}
+			});
+			synchronized (entry) {
+				waiter.start();
+				while (waiter.getState() != Thread.State.BLOCKED) {
+					Thread.onSpinWait();
+				}
+				// the waiter is inside awaitRelease (registered), the key still held by 'holder': now it is released
+				holderGo.countDown();
+				while (holder.getState() != Thread.State.BLOCKED && holderDone.getCount() > 0) {
+					Thread.onSpinWait();
+				}
+				next.start();
+				nextHas.await(); // someone else takes it right after
+			}
+			waiter.join();
+			holderDone.await();
+			nextGo.countDown();
+			next.join();
+			if (!result.get()) {
+				missed++;
+			}
+		}
+		assertThat(missed).isZero();
+	}
+
+
+	/**
+	 * Review finding: a retired entry left the map before its last token reached the floor, so a new entry for
+	 * the same key could start below it and tokens repeated or went back, with a sweeping thread retiring the
+	 * entry between acquisitions.
+	 */
+	@Test
+	void fencingTokensOfOneKeyNeverGoBackAcrossRetirement() throws Exception {
+		LocalLockRegistry registry = new LocalLockRegistry();
+		LocalMutexStore store = new LocalMutexStore(registry);
+		AtomicBoolean stop = new AtomicBoolean();
+		Thread sweeper = new Thread(() -> {
+			while (!stop.get()) {
+				registry.sweep();
+			}
+		});
+		sweeper.start();
+		long last = 0;
+		int backwards = 0;
+		long worst = 0;
+		long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+		long acquisitions = 0;
+		while (System.nanoTime() < deadline && backwards == 0) {
+			MutexStore.Held held = store.tryAcquire("k", Duration.ZERO);
+			if (held == null) {
+				continue;
+			}
+			acquisitions++;
+			long token = store.fencingToken(held);
+			if (token <= last) {
+				backwards++;
+				worst = last - token;
+			}
+			last = token;
+			held.release();
+		}
+		stop.set(true);
+		sweeper.join();
+		assertThat(acquisitions).isPositive();
+		assertThat(backwards).as("tokens that went back, by up to %d", worst).isZero();
 	}
 
 }

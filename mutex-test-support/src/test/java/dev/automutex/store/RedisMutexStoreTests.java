@@ -526,6 +526,76 @@ class RedisMutexStoreTests {
 			.collect(java.util.stream.Collectors.toSet());
 	}
 
+	/**
+	 * Review finding: a renewal already past its "still held?" check when its holder released could land after
+	 * another thread of this instance took the key (the registry owns keys per instance), cutting the new hold's
+	 * 30 s lease to the old 300 ms; another instance then took the key. The release now waits for a renewal on
+	 * its way.
+	 */
+	@Test
+	void renewalOnItsWayWhenTheKeyIsReleasedLandsBeforeTheNextHolderTakesIt() throws Exception {
+		CountDownLatch renewalChecked = new CountDownLatch(1);
+		CountDownLatch renewalGoesOn = new CountDownLatch(1);
+		java.util.concurrent.atomic.AtomicBoolean first = new java.util.concurrent.atomic.AtomicBoolean(true);
+		RedisMutexStore slowRenewal = new RedisMutexStore(this.connectionA, "mutex", Duration.ofSeconds(10),
+				RedisLockType.PUB_SUB_LOCK) {
+
+			@Override
+			public boolean renew(Held held, Duration ttl) {
+				if (held.isHeld() && first.compareAndSet(true, false)) {
+					renewalChecked.countDown(); // checked, and now delayed on its way to Redis
+					try {
+						renewalGoesOn.await(10, TimeUnit.SECONDS);
+					}
+					catch (InterruptedException ex) {
+						Thread.currentThread().interrupt();
+					}
+				}
+				return super.renew(held, ttl);
+			}
+
+		};
+		MutexTemplate mutex = new MutexTemplate(slowRenewal);
+		try {
+			MutexLock earlier = mutex.lock("k", Duration.ZERO, Duration.ofMillis(300));
+			assertThat(renewalChecked.await(10, TimeUnit.SECONDS)).isTrue();
+			Thread releasing = Thread.currentThread();
+			CompletableFuture<Void> letRenewalGoOn = CompletableFuture.runAsync(() -> {
+				await().atMost(Duration.ofSeconds(10)).until(() -> releasing.getState() == Thread.State.TIMED_WAITING);
+				renewalGoesOn.countDown();
+			});
+			assertThat(earlier.release()).isTrue();
+			letRenewalGoOn.get(10, TimeUnit.SECONDS);
+			AtomicReference<MutexLock> next = new AtomicReference<>();
+			CountDownLatch nextHolds = new CountDownLatch(1);
+			CountDownLatch nextDone = new CountDownLatch(1);
+			Thread nextHolder = new Thread(() -> {
+				next.set(mutex.lock("k", Duration.ZERO, Duration.ofSeconds(30), false));
+				nextHolds.countDown();
+				try {
+					nextDone.await(10, TimeUnit.SECONDS);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+				next.get().release();
+			});
+			nextHolder.start();
+			assertThat(nextHolds.await(10, TimeUnit.SECONDS)).isTrue();
+			try {
+				assertThat(pttl("mutex:k")).as("the next holder's lease").isGreaterThan(20_000);
+				assertThat(new MutexTemplate(this.storeB).tryLock("k")).isEmpty();
+			}
+			finally {
+				nextDone.countDown();
+				nextHolder.join(10_000);
+			}
+		}
+		finally {
+			mutex.destroy();
+		}
+	}
+
 	private static long pttl(String key) {
 		String reply = redisServer.server().command("PTTL " + key);
 		assertThat(reply).startsWith(":");
