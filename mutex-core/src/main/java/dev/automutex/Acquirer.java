@@ -15,10 +15,12 @@ import dev.automutex.store.MutexStore;
 import dev.automutex.store.RenewableMutexStore;
 
 /**
- * Takes and releases keys for a {@link MutexTemplate}: the only place that calls the store to acquire or
- * release. Several keys are taken in sorted order within one deadline, all or none. A key the calling thread
- * holds already is a nested hold: its record's count goes up and the store is not asked (a nested acquire must
- * neither shorten the lease nor take a lost key back); only the outermost hold acquires, renews and releases.
+ * Takes and releases keys for a {@link MutexTemplate}: the only place that calls the
+ * store to acquire or release. Several keys are taken in sorted order within one
+ * deadline, all or none. A key the calling thread holds already is a nested hold: its
+ * record's count goes up and the store is not asked (a nested acquire must neither
+ * shorten the lease nor take a lost key back); only the outermost hold acquires, renews
+ * and releases.
  */
 final class Acquirer {
 
@@ -42,8 +44,8 @@ final class Acquirer {
 		this.expiring = (store instanceof ExpiringMutexStore leases) ? leases : null;
 		this.holds = holds;
 		this.losses = losses;
-		this.renewal = (store instanceof RenewableMutexStore renewable) ? new LeaseRenewal(renewable, losses, this::abandon)
-				: null;
+		this.renewal = (store instanceof RenewableMutexStore renewable)
+				? new LeaseRenewal(renewable, losses, this::abandon) : null;
 	}
 
 	@Nullable LeaseRenewal renewal() {
@@ -53,7 +55,8 @@ final class Acquirer {
 	/**
 	 * @param keys the key texts in the caller's order, without duplicates
 	 * @param expire the time-to-live, or {@code null} for the store's default
-	 * @param failIfBusy whether a busy key throws {@link MutexLockException} (else: return {@code null})
+	 * @param failIfBusy whether a busy key throws {@link MutexLockException} (else:
+	 * return {@code null})
 	 */
 	@Nullable DefaultMutexLock acquire(List<String> keys, Duration block, @Nullable Duration expire, boolean renew,
 			boolean failIfBusy) {
@@ -63,7 +66,8 @@ final class Acquirer {
 			order.sort(null);
 		}
 		Thread me = Thread.currentThread();
-		// The clock is read only once a key turns out to be busy: taking free keys reads none. block bounds the
+		// The clock is read only once a key turns out to be busy: taking free keys reads
+		// none. block bounds the
 		// time spent waiting for busy keys, all of them together.
 		long waitStart = 0;
 		HeldKey[] records = new HeldKey[order.size()];
@@ -71,7 +75,8 @@ final class Acquirer {
 		try {
 			for (int i = 0; i < order.size(); i++) {
 				String key = order.get(i);
-				// Only a thread that holds locks can hold this key already: most hold none, and skip the look-up.
+				// Only a thread that holds locks can hold this key already: most hold
+				// none, and skip the look-up.
 				HeldKey record = ThreadLocks.holdsAny() ? this.holds.get(key) : null;
 				if (record != null && record.isHeldBy(me)) {
 					if (record.isLost()) {
@@ -137,8 +142,10 @@ final class Acquirer {
 			ttl = (expire != null) ? expire : expiring.defaultExpire();
 			leaseStart = System.nanoTime();
 			held = expiring.tryAcquire(key, wait, ttl);
-			// Without waiting, the store set the time-to-live after the request went out: counting from before
-			// it is safe. After a wait, the grant came at the end of it: count from its return (late by at most
+			// Without waiting, the store set the time-to-live after the request went out:
+			// counting from before
+			// it is safe. After a wait, the grant came at the end of it: count from its
+			// return (late by at most
 			// the last round trip, which the next renewal makes up for).
 			if (held != null && !wait.isZero()) {
 				leaseStart = System.nanoTime();
@@ -158,7 +165,8 @@ final class Acquirer {
 			}
 		}
 		catch (RuntimeException ex) {
-			// The template was destroyed meanwhile: give the key back, or it stays held with nobody to release it.
+			// The template was destroyed meanwhile: give the key back, or it stays held
+			// with nobody to release it.
 			record.end();
 			this.holds.remove(record);
 			releaseQuietly(record);
@@ -179,8 +187,8 @@ final class Acquirer {
 	}
 
 	/**
-	 * The store granted a key whose previous record is still registered: that holder died, or lost the key and
-	 * has not released it yet.
+	 * The store granted a key whose previous record is still registered: that holder
+	 * died, or lost the key and has not released it yet.
 	 */
 	private void replaced(HeldKey previous) {
 		if (!previous.holder.isAlive()) {
@@ -198,8 +206,9 @@ final class Acquirer {
 	}
 
 	/**
-	 * Release one hold of a record, on its holder thread. The last hold ends the record before the store
-	 * releases the key, so that a renewal running meanwhile finds the record ended and reports no loss.
+	 * Release one hold of a record, on its holder thread. The last hold ends the record
+	 * before the store releases the key, so that a renewal running meanwhile finds the
+	 * record ended and reports no loss.
 	 * @return {@code true} if released and the key was not lost
 	 */
 	boolean release(HeldKey record, @Nullable DefaultMutexLock lock) {
@@ -209,13 +218,16 @@ final class Acquirer {
 		if (!record.exit()) {
 			return !record.wasLost();
 		}
-		int previous = record.end(); // an ended record counts as released: it stays in its slot until reused
+		int previous = record.end(); // an ended record counts as released: it stays in
+										// its slot until reused
 		if (previous == HeldKey.ENDED) {
 			return false;
 		}
 		if (this.renewal != null && record.renewal() != null) {
-			// A renewal already on its way must land before the key is released: landing after, it could set
-			// the time-to-live of the next holder's key (Redis registries own keys per instance, not per hold).
+			// A renewal already on its way must land before the key is released: landing
+			// after, it could set
+			// the time-to-live of the next holder's key (Redis registries own keys per
+			// instance, not per hold).
 			this.renewal.awaitIdle(record);
 		}
 		boolean released;
@@ -223,14 +235,16 @@ final class Acquirer {
 			released = record.held.release();
 		}
 		catch (RuntimeException ex) {
-			// The store could not be reached: that says nothing about whether the key was lost.
+			// The store could not be reached: that says nothing about whether the key was
+			// lost.
 			logger.warn("Mutex '{}' could not be released in the store ({}); it stays taken there until its lease "
 					+ "ends, if the store has leases", record.key, ex.toString());
 			return false;
 		}
 		if (!released && previous == HeldKey.HELD) {
 			record.lostAtRelease();
-			this.losses.report(record, "the store no longer held it when it was released (it expired or was taken over)");
+			this.losses.report(record,
+					"the store no longer held it when it was released (it expired or was taken over)");
 		}
 		return released && previous == HeldKey.HELD;
 	}
@@ -247,7 +261,8 @@ final class Acquirer {
 			held = record.held.isHeld();
 		}
 		catch (RuntimeException ex) {
-			return false; // the store cannot tell now: not known to be held, not known to be lost
+			return false; // the store cannot tell now: not known to be held, not known to
+							// be lost
 		}
 		if (!held) {
 			this.losses.lost(record, "the store no longer holds it for this holder (it expired or was taken over)");
@@ -256,13 +271,15 @@ final class Acquirer {
 	}
 
 	/**
-	 * The record's fencing token, issued by the store once for the outermost hold and shared by nested holds.
+	 * The record's fencing token, issued by the store once for the outermost hold and
+	 * shared by nested holds.
 	 */
 	long fencingToken(HeldKey record) {
 		if (!(this.store instanceof FencingMutexStore fencing)) {
 			throw new UnsupportedOperationException(this.store + " issues no fencing tokens");
 		}
-		// Not the record's own monitor: a hung store call here must not block a loss report, which takes it.
+		// Not the record's own monitor: a hung store call here must not block a loss
+		// report, which takes it.
 		synchronized (record.held) {
 			long token = record.token();
 			if (token == 0) {
@@ -288,8 +305,8 @@ final class Acquirer {
 	}
 
 	/**
-	 * End the record of a holder thread that died without releasing: its key frees itself in the store (after
-	 * its lease, or when the next thread asks, on the local store).
+	 * End the record of a holder thread that died without releasing: its key frees itself
+	 * in the store (after its lease, or when the next thread asks, on the local store).
 	 */
 	void abandon(HeldKey record) {
 		if (record.end() != HeldKey.ENDED) {

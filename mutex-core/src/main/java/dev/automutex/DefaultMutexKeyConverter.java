@@ -19,37 +19,43 @@ import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
 
 /**
- * Default {@link MutexKeyConverter}, following redis-mutex's key rules. Equal keys give equal text in every JVM,
- * and text that no equal key would share is rejected. The rules, first match wins:
+ * Default {@link MutexKeyConverter}, following redis-mutex's key rules. Equal keys give
+ * equal text in every JVM, and text that no equal key would share is rejected. The rules,
+ * first match wins:
  * <ul>
- * <li>strings (any {@link CharSequence}), numbers, booleans, characters and UUIDs are their text; enums their
- * {@code name()}; a {@link MutexKey} its text;</li>
- * <li>an object with an id, that is a public {@code getId()} or a record component {@code id}, is
- * {@code SimpleClassName:id} ({@code Room:123}), the id converted by these rules; the class is the user class,
- * never a CGLIB or Hibernate proxy; a {@code null} id is rejected (an entity not saved yet);</li>
- * <li>a {@link Set} is its elements, each converted, sorted by their text ({@link String} order):
- * {@code [a, b, c]}, whatever order the set iterates in;</li>
- * <li>any other {@link Collection} ({@code List}, {@code Deque}...) and any array, of objects or primitives, is
- * its elements in their order: {@code [b, a]};</li>
- * <li>a {@link Map} is its entries {@code key=value}, sorted by the text of their key (then of their value):
- * {@code {a=1, b=2}};</li>
- * <li>a record without an {@code id} component is {@code SimpleName[first=..., second=...]}, each component
- * converted, in declaration order; a {@code null} component is written {@code null}, as the record's own
- * {@code toString()} does. A record's own {@code toString()} is not used even if it declares one: its
- * components define its equality;</li>
- * <li>any other object is its own {@code toString()}, unless that text holds the identity text of another
- * object ({@code Task{lock=java.lang.Object@1b6d3586}}, or a lambda's {@code pkg.Foo$$Lambda/0x...@6d06d69c}):
- * that is rejected. Identity text is a qualified class name, {@code @} and 1 to 8 lowercase hex digits, where
- * the name is a class that can be loaded or a lambda, so {@code john.doe@cafe.de} is fine;</li>
- * <li>an object whose only {@code toString()} is {@link Object#toString()} is rejected: its text is an identity
- * hash, so two equal objects would never exclude each other.</li>
+ * <li>strings (any {@link CharSequence}), numbers, booleans, characters and UUIDs are
+ * their text; enums their {@code name()}; a {@link MutexKey} its text;</li>
+ * <li>an object with an id, that is a public {@code getId()} or a record component
+ * {@code id}, is {@code SimpleClassName:id} ({@code Room:123}), the id converted by these
+ * rules; the class is the user class, never a CGLIB or Hibernate proxy; a {@code null} id
+ * is rejected (an entity not saved yet);</li>
+ * <li>a {@link Set} is its elements, each converted, sorted by their text ({@link String}
+ * order): {@code [a, b, c]}, whatever order the set iterates in;</li>
+ * <li>any other {@link Collection} ({@code List}, {@code Deque}...) and any array, of
+ * objects or primitives, is its elements in their order: {@code [b, a]};</li>
+ * <li>a {@link Map} is its entries {@code key=value}, sorted by the text of their key
+ * (then of their value): {@code {a=1, b=2}};</li>
+ * <li>a record without an {@code id} component is
+ * {@code SimpleName[first=..., second=...]}, each component converted, in declaration
+ * order; a {@code null} component is written {@code null}, as the record's own
+ * {@code toString()} does. A record's own {@code toString()} is not used even if it
+ * declares one: its components define its equality;</li>
+ * <li>any other object is its own {@code toString()}, unless that text holds the identity
+ * text of another object ({@code Task{lock=java.lang.Object@1b6d3586}}, or a lambda's
+ * {@code pkg.Foo$$Lambda/0x...@6d06d69c}): that is rejected. Identity text is a qualified
+ * class name, {@code @} and 1 to 8 lowercase hex digits, where the name is a class that
+ * can be loaded or a lambda, so {@code john.doe@cafe.de} is fine;</li>
+ * <li>an object whose only {@code toString()} is {@link Object#toString()} is rejected:
+ * its text is an identity hash, so two equal objects would never exclude each other.</li>
  * </ul>
- * Inside a set, collection, array, map or record, the text of each element, key, value or component has
- * {@code \ , [ ] { } =} escaped with a backslash where they occur, so {@code Set.of("a, b")} is
- * {@code [a\, b]} and {@code Set.of("a", "b")} is {@code [a, b]}; text outside any structure is never escaped.
- * {@code null} is rejected anywhere in a key except as a record component, and so is empty text of the whole
- * key, of an id, and of an element of a set, collection or array ({@code [""]} would read as {@code []}); the
- * message names where it was found ({@code element at index 2 of a List}).
+ * Inside a set, collection, array, map or record, the text of each element, key, value or
+ * component has {@code \ , [ ] { } =} escaped with a backslash where they occur, so
+ * {@code Set.of("a, b")} is {@code [a\, b]} and {@code Set.of("a", "b")} is
+ * {@code [a, b]}; text outside any structure is never escaped. {@code null} is rejected
+ * anywhere in a key except as a record component, and so is empty text of the whole key,
+ * of an id, and of an element of a set, collection or array ({@code [""]} would read as
+ * {@code []}); the message names where it was found
+ * ({@code element at index 2 of a List}).
  * <p>
  * Thread-safe; the reflective look-up is done once per class.
  *
@@ -85,13 +91,15 @@ public class DefaultMutexKeyConverter implements MutexKeyConverter {
 	}
 
 	private String convert(@Nullable Object key, int depth) {
-		// String first: a final class, so an exact class check, where an interface check (CharSequence) scans
-		// the class's interfaces and, on JDKs before 23, makes threads contend on one cache line.
+		// String first: a final class, so an exact class check, where an interface check
+		// (CharSequence) scans
+		// the class's interfaces and, on JDKs before 23, makes threads contend on one
+		// cache line.
 		if (key instanceof String text) {
 			return (depth == 0) ? text : KeyText.escape(text);
 		}
-		if (key instanceof CharSequence || key instanceof Number || key instanceof Boolean
-				|| key instanceof Character || key instanceof UUID) {
+		if (key instanceof CharSequence || key instanceof Number || key instanceof Boolean || key instanceof Character
+				|| key instanceof UUID) {
 			return (depth == 0) ? key.toString() : KeyText.escape(key.toString());
 		}
 		if (key instanceof Enum<?> value) {
@@ -133,7 +141,8 @@ public class DefaultMutexKeyConverter implements MutexKeyConverter {
 			throw new KeyProblem("Cannot make a mutex key from " + style.simpleName + ": its id is itself");
 		}
 		try {
-			// The depth of the object itself: its id text is escaped inside a structure, and only there.
+			// The depth of the object itself: its id text is escaped inside a structure,
+			// and only there.
 			return style.simpleName + ":" + nonEmpty(convert(id, depth), "its id is empty");
 		}
 		catch (KeyProblem ex) {
@@ -187,9 +196,10 @@ public class DefaultMutexKeyConverter implements MutexKeyConverter {
 				throw ex.in("value of key '" + key + "' of a Map");
 			}
 		}
-		// Keys of unequal classes may have equal text (1 and 1L): their values then decide.
-		Arrays.sort(entries, Comparator.<String[], String>comparing((entry) -> entry[0])
-			.thenComparing((entry) -> entry[1]));
+		// Keys of unequal classes may have equal text (1 and 1L): their values then
+		// decide.
+		Arrays.sort(entries,
+				Comparator.<String[], String>comparing((entry) -> entry[0]).thenComparing((entry) -> entry[1]));
 		String[] texts = new String[entries.length];
 		for (int j = 0; j < entries.length; j++) {
 			texts[j] = entries[j][0] + "=" + entries[j][1];
@@ -202,7 +212,9 @@ public class DefaultMutexKeyConverter implements MutexKeyConverter {
 		for (int i = 0; i < style.accessors.length; i++) {
 			Object value = ReflectionUtils.invokeMethod(style.accessors[i], key);
 			try {
-				text.append((i > 0) ? ", " : "").append(style.componentNames[i]).append('=')
+				text.append((i > 0) ? ", " : "")
+					.append(style.componentNames[i])
+					.append('=')
 					.append((value != null) ? convert(value, depth + 1) : "null");
 			}
 			catch (KeyProblem ex) {
@@ -215,8 +227,8 @@ public class DefaultMutexKeyConverter implements MutexKeyConverter {
 	private String ownText(Object key, int depth) {
 		String text = key.toString();
 		if (text == null) {
-			throw new KeyProblem("Cannot make a mutex key from a " + key.getClass().getName()
-					+ ": its toString() returned null");
+			throw new KeyProblem(
+					"Cannot make a mutex key from a " + key.getClass().getName() + ": its toString() returned null");
 		}
 		String identity = KeyText.findIdentityHash(text, key.getClass());
 		if (identity != null) {
@@ -255,7 +267,8 @@ public class DefaultMutexKeyConverter implements MutexKeyConverter {
 	}
 
 	/**
-	 * A reason a key cannot be converted, with where in the key it was found, innermost first.
+	 * A reason a key cannot be converted, with where in the key it was found, innermost
+	 * first.
 	 */
 	private static final class KeyProblem extends RuntimeException {
 
@@ -285,107 +298,6 @@ public class DefaultMutexKeyConverter implements MutexKeyConverter {
 		@Override
 		public String getMessage() {
 			return super.getMessage() + (this.where.isEmpty() ? "" : " [" + this.where + "]");
-		}
-
-	}
-
-	private enum Kind {
-
-		ID, SET, COLLECTION, ARRAY, MAP, RECORD, TO_STRING, IDENTITY
-
-	}
-
-	/**
-	 * How keys of one class are converted: the id accessor (kind {@code ID}) or the component accessors (kind
-	 * {@code RECORD}); the simple name of the user class, or of the collection interface or array type.
-	 */
-	private static final class KeyStyle {
-
-		final Kind kind;
-
-		final String simpleName;
-
-		final Method[] accessors;
-
-		final String[] componentNames;
-
-		private KeyStyle(Kind kind, String simpleName, Method[] accessors, String[] componentNames) {
-			this.kind = kind;
-			this.simpleName = simpleName;
-			this.accessors = accessors;
-			this.componentNames = componentNames;
-		}
-
-		static KeyStyle of(Class<?> type) {
-			Class<?> userClass = userClass(type);
-			String simpleName = userClass.getSimpleName();
-			Method idAccessor = findIdAccessor(userClass);
-			if (idAccessor != null) {
-				return new KeyStyle(Kind.ID, simpleName, new Method[] { idAccessor }, new String[0]);
-			}
-			if (Set.class.isAssignableFrom(type)) {
-				return new KeyStyle(Kind.SET, "Set", new Method[0], new String[0]);
-			}
-			if (Collection.class.isAssignableFrom(type)) {
-				String name = List.class.isAssignableFrom(type) ? "List"
-						: Queue.class.isAssignableFrom(type) ? "Queue" : "Collection";
-				return new KeyStyle(Kind.COLLECTION, name, new Method[0], new String[0]);
-			}
-			if (type.isArray()) {
-				return new KeyStyle(Kind.ARRAY, simpleName, new Method[0], new String[0]);
-			}
-			if (Map.class.isAssignableFrom(type)) {
-				return new KeyStyle(Kind.MAP, "Map", new Method[0], new String[0]);
-			}
-			if (userClass.isRecord()) {
-				RecordComponent[] components = userClass.getRecordComponents();
-				return new KeyStyle(Kind.RECORD, simpleName,
-						Arrays.stream(components).map((component) -> accessible(component.getAccessor()))
-							.toArray(Method[]::new),
-						Arrays.stream(components).map(RecordComponent::getName).toArray(String[]::new));
-			}
-			return new KeyStyle(overridesToString(userClass) ? Kind.TO_STRING : Kind.IDENTITY, simpleName,
-					new Method[0], new String[0]);
-		}
-
-		/**
-		 * The class a user wrote: not a CGLIB subclass ({@code Room$$SpringCGLIB$$0}) nor a Hibernate lazy-loading
-		 * proxy ({@code Room$HibernateProxy$x1y2}), so that a lazy entity and a loaded one make the same key.
-		 */
-		private static Class<?> userClass(Class<?> type) {
-			Class<?> userClass = ClassUtils.getUserClass(type);
-			while (userClass.getName().contains("$HibernateProxy") && userClass.getSuperclass() != null
-					&& userClass.getSuperclass() != Object.class) {
-				userClass = userClass.getSuperclass();
-			}
-			return userClass;
-		}
-
-		private static @Nullable Method findIdAccessor(Class<?> type) {
-			if (type.isRecord()) {
-				for (RecordComponent component : type.getRecordComponents()) {
-					if (component.getName().equals("id")) {
-						return accessible(component.getAccessor());
-					}
-				}
-			}
-			Method getter = ReflectionUtils.findMethod(type, "getId");
-			if (getter != null && Modifier.isPublic(getter.getModifiers()) && !Modifier.isStatic(getter.getModifiers())
-					&& getter.getReturnType() != void.class) {
-				return accessible(getter);
-			}
-			return null;
-		}
-
-		private static Method accessible(Method method) {
-			// Public methods of non-public classes (records declared inside a service, say) still need this.
-			ReflectionUtils.makeAccessible(method);
-			return method;
-		}
-
-		private static boolean overridesToString(Class<?> type) {
-			Method toString = ReflectionUtils.findMethod(type, "toString");
-			return toString != null && toString.getDeclaringClass() != Object.class;
 		}
 
 	}

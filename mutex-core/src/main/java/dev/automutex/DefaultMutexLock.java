@@ -9,9 +9,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link MutexLock} handed out by {@link MutexTemplate}: one acquisition of one or several keys, released at
- * most once, by its owner thread. Each key is a {@link HeldKey} record, shared with the thread's nested holds
- * of the same key; several keys are released in the reverse of the order they were taken in.
+ * {@link MutexLock} handed out by {@link MutexTemplate}: one acquisition of one or
+ * several keys, released at most once, by its owner thread. Each key is a {@link HeldKey}
+ * record, shared with the thread's nested holds of the same key; several keys are
+ * released in the reverse of the order they were taken in.
  */
 final class DefaultMutexLock implements MutexLock {
 
@@ -80,7 +81,8 @@ final class DefaultMutexLock implements MutexLock {
 		if (this.released) {
 			return false;
 		}
-		// Only the owner thread writes it; an ordered store suffices for the readers on other threads.
+		// Only the owner thread writes it; an ordered store suffices for the readers on
+		// other threads.
 		RELEASED.setRelease(this, true);
 		ThreadLocks.remove(this.threadLocks, this);
 		boolean clean = true;
@@ -116,8 +118,8 @@ final class DefaultMutexLock implements MutexLock {
 	@Override
 	public long fencingToken() {
 		if (this.records.length != 1) {
-			throw new IllegalStateException("Mutex " + this.keys + " holds several keys, each with its own token; "
-					+ "ask fencingToken(key)");
+			throw new IllegalStateException(
+					"Mutex " + this.keys + " holds several keys, each with its own token; " + "ask fencingToken(key)");
 		}
 		return fencingToken(this.keys.get(0));
 	}
@@ -127,7 +129,8 @@ final class DefaultMutexLock implements MutexLock {
 		for (HeldKey record : this.records) {
 			if (record.key.equals(key)) {
 				if (this.released) {
-					throw new MutexLostException(List.of(key), "Mutex '" + key + "' was released; it has no fencing token");
+					throw new MutexLostException(List.of(key),
+							"Mutex '" + key + "' was released; it has no fencing token");
 				}
 				return this.acquirer.fencingToken(record);
 			}
@@ -154,7 +157,8 @@ final class DefaultMutexLock implements MutexLock {
 	@Override
 	public MutexLock interruptOnLoss() {
 		register(() -> {
-			// Only while the lock is still held: a pooled thread that has moved on must not be interrupted.
+			// Only while the lock is still held: a pooled thread that has moved on must
+			// not be interrupted.
 			if (!this.released) {
 				this.owner.interrupt();
 			}
@@ -168,7 +172,8 @@ final class DefaultMutexLock implements MutexLock {
 		}
 		for (HeldKey record : this.records) {
 			if (!record.addCallback(this, callback, inline)) {
-				// The loss was reported before this registration: run it now, on this thread.
+				// The loss was reported before this registration: run it now, on this
+				// thread.
 				callback.run();
 			}
 		}
@@ -177,7 +182,8 @@ final class DefaultMutexLock implements MutexLock {
 	@Override
 	public void close() {
 		if (Thread.currentThread() != this.owner) {
-			// close() is quiet by contract; say loudly in the log that the key is still held.
+			// close() is quiet by contract; say loudly in the log that the key is still
+			// held.
 			logger.warn("{} was closed by thread '{}', which does not own it; it stays held until '{}' releases it",
 					this, Thread.currentThread().getName(), this.owner.getName());
 			return;

@@ -10,14 +10,18 @@ import org.jspecify.annotations.Nullable;
  */
 final class Durations {
 
-	/** About 146 years: as good as forever, and far from overflowing {@code System.nanoTime()} sums. */
+	/**
+	 * About 146 years: as good as forever, and far from overflowing
+	 * {@code System.nanoTime()} sums.
+	 */
 	private static final long MAX_NANOS = Long.MAX_VALUE / 2;
 
 	private Durations() {
 	}
 
 	/**
-	 * The duration in nanoseconds, at most {@link #MAX_NANOS}, so that {@code System.nanoTime() + nanos} is safe.
+	 * The duration in nanoseconds, at most {@link #MAX_NANOS}, so that
+	 * {@code System.nanoTime() + nanos} is safe.
 	 */
 	static long nanos(@Nullable Duration duration) {
 		if (duration == null) {
@@ -27,7 +31,8 @@ final class Durations {
 	}
 
 	/**
-	 * The duration for messages: milliseconds, or "without limit" for waits that are as good as forever.
+	 * The duration for messages: milliseconds, or "without limit" for waits that are as
+	 * good as forever.
 	 */
 	static String text(Duration duration) {
 		return (nanos(duration) >= MAX_NANOS) ? "without limit" : (nanos(duration) / 1_000_000) + " ms";

@@ -14,9 +14,10 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The hand-over of {@link MutexOperations#withLockAsync}: a worker thread takes the keys itself (locks belong
- * to the thread that takes them), tells the caller whether it got them, runs the work and releases the keys
- * before it completes the result, so that whoever continues from the result finds the keys free.
+ * The hand-over of {@link MutexOperations#withLockAsync}: a worker thread takes the keys
+ * itself (locks belong to the thread that takes them), tells the caller whether it got
+ * them, runs the work and releases the keys before it completes the result, so that
+ * whoever continues from the result finds the keys free.
  */
 final class Handover {
 
@@ -30,6 +31,23 @@ final class Handover {
 	}
 
 	/**
+	 * The request the worker makes: the keys already converted (so they are converted
+	 * once), the caller's settings, and no wait unless the caller gave one.
+	 */
+	static MutexRequest workerRequest(MutexRequest request, List<String> keys) {
+		List<MutexKey> texts = keys.stream().map(MutexKey::new).toList();
+		MutexRequest converted = (request.isAll() ? MutexRequest.ofAll(texts) : MutexRequest.of(texts.get(0)))
+			.block((request.getBlock() != null) ? request.getBlock() : Duration.ZERO);
+		if (request.getExpire() != null) {
+			converted = converted.expire(request.getExpire());
+		}
+		if (request.getRenew() != null) {
+			converted = converted.renew(request.getRenew());
+		}
+		return converted;
+	}
+
+	/**
 	 * @param lock takes the keys on the worker thread
 	 * @param key the keys, for messages
 	 * @param startTimeout how long the caller waits for the executor to start the work
@@ -38,7 +56,8 @@ final class Handover {
 			Executor executor, Duration startTimeout, Supplier<T> action) {
 		CompletableFuture<Void> acquired = new CompletableFuture<>();
 		CompletableFuture<T> result = new CompletableFuture<>();
-		// Whoever moves it first decides: the worker (STARTED) runs the work; the caller (ABANDONED), once it
+		// Whoever moves it first decides: the worker (STARTED) runs the work; the caller
+		// (ABANDONED), once it
 		// stops waiting, makes a late worker skip it.
 		AtomicInteger state = new AtomicInteger(PENDING);
 		executor.execute(() -> {
@@ -95,9 +114,11 @@ final class Handover {
 			catch (TimeoutException ex) {
 				if (state.compareAndSet(PENDING, ABANDONED)) {
 					Duration waited = Duration.ofNanos(System.nanoTime() - start);
-					throw new MutexLockException(keys, waited, "Could not hand " + key + " to another thread: the "
-							+ "executor did not start the work within " + Durations.text(startTimeout)
-							+ "; the work will not run", ex);
+					throw new MutexLockException(keys, waited,
+							"Could not hand " + key + " to another thread: the "
+									+ "executor did not start the work within " + Durations.text(startTimeout)
+									+ "; the work will not run",
+							ex);
 				}
 				// The worker started just now: its answer comes within the block time.
 				acquired.get();
@@ -110,8 +131,8 @@ final class Handover {
 					+ (stopped ? "will not run" : "may still run there"), ex);
 		}
 		catch (ExecutionException ex) {
-			throw rethrow(ex.getCause(), (cause) -> new MutexException("Could not hand " + key + " to another thread",
-					cause));
+			throw rethrow(ex.getCause(),
+					(cause) -> new MutexException("Could not hand " + key + " to another thread", cause));
 		}
 	}
 

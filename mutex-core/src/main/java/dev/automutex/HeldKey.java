@@ -12,15 +12,17 @@ import org.jspecify.annotations.Nullable;
 import dev.automutex.store.MutexStore;
 
 /**
- * The one record of one key held through a {@link MutexTemplate}: who holds it, how often (re-entrant holds),
- * since when, the store's acquisition, its lease and renewal, the loss callbacks and the fencing token.
- * Re-entrancy, renewal, loss and release all read and write this record and nothing else; the template's
- * {@link HeldKeys} registry maps each key to its current record.
+ * The one record of one key held through a {@link MutexTemplate}: who holds it, how often
+ * (re-entrant holds), since when, the store's acquisition, its lease and renewal, the
+ * loss callbacks and the fencing token. Re-entrancy, renewal, loss and release all read
+ * and write this record and nothing else; the template's {@link HeldKeys} registry maps
+ * each key to its current record.
  * <p>
- * Its life: {@link #HELD}, possibly {@link #LOST} (the store no longer holds the key for it), then
- * {@link #ENDED} once released or abandoned. The transitions are compare-and-set, so that a loss is reported at
- * most once and never after a clean release: a renewal that fails because the key was just released finds the
- * record ended and reports nothing.
+ * Its life: {@link #HELD}, possibly {@link #LOST} (the store no longer holds the key for
+ * it), then {@link #ENDED} once released or abandoned. The transitions are
+ * compare-and-set, so that a loss is reported at most once and never after a clean
+ * release: a renewal that fails because the key was just released finds the record ended
+ * and reports nothing.
  * <p>
  * The hold count is read and written only by the holder thread.
  */
@@ -60,7 +62,10 @@ final class HeldKey {
 
 	private int count = 1;
 
-	/** When the lease ends unless renewed, by {@link System#nanoTime()}; meaningful only with a ttl. */
+	/**
+	 * When the lease ends unless renewed, by {@link System#nanoTime()}; meaningful only
+	 * with a ttl.
+	 */
 	private volatile long leaseDeadline;
 
 	private volatile @Nullable ScheduledFuture<?> renewal;
@@ -76,7 +81,10 @@ final class HeldKey {
 
 	private @Nullable List<LossCallback> callbacks; // guarded by this
 
-	/** Whether callbacks were ever registered: most holds have none, and skip the monitor on release. */
+	/**
+	 * Whether callbacks were ever registered: most holds have none, and skip the monitor
+	 * on release.
+	 */
 	private volatile boolean hasCallbacks;
 
 	private boolean lossReported; // guarded by this
@@ -143,7 +151,8 @@ final class HeldKey {
 
 	/**
 	 * The record's hold is over: released, or abandoned by a dead holder thread.
-	 * @return the state it ended from ({@link #HELD} or {@link #LOST}), or {@link #ENDED} if it had already ended
+	 * @return the state it ended from ({@link #HELD} or {@link #LOST}), or {@link #ENDED}
+	 * if it had already ended
 	 */
 	int end() {
 		ScheduledFuture<?> future = this.renewal;
@@ -209,7 +218,8 @@ final class HeldKey {
 
 	/**
 	 * Register what runs if the key is lost while {@code lock} holds it.
-	 * @return {@code false} if the loss was reported already: the caller runs the callback itself, now
+	 * @return {@code false} if the loss was reported already: the caller runs the
+	 * callback itself, now
 	 */
 	synchronized boolean addCallback(DefaultMutexLock lock, Runnable callback, boolean inline) {
 		if (this.lossReported) {
@@ -249,8 +259,9 @@ final class HeldKey {
 	}
 
 	/**
-	 * A loss callback and the lock that registered it; {@code inline} for AutoMutex's own quick actions (an
-	 * interrupt), which run on the thread that found the loss rather than on the notification thread.
+	 * A loss callback and the lock that registered it; {@code inline} for AutoMutex's own
+	 * quick actions (an interrupt), which run on the thread that found the loss rather
+	 * than on the notification thread.
 	 */
 	record LossCallback(DefaultMutexLock lock, Runnable callback, boolean inline) {
 	}

@@ -8,18 +8,22 @@ import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The registry of the keys held through one {@link MutexTemplate}: each key maps to its current
- * {@link HeldKey} record, which exists from the outermost acquisition to the last release.
+ * The registry of the keys held through one {@link MutexTemplate}: each key maps to its
+ * current {@link HeldKey} record, which exists from the outermost acquisition to the last
+ * release.
  * <p>
- * A record is added only after the store granted the key, and removed only by the record itself (compared by
- * identity), so a holder that releases late can never remove its successor's record. A record still present
- * when the store grants the key again is stale (its holder died, or lost the key and has not released yet): the
- * new record replaces it and the replaced one is handed to {@code onReplaced}.
+ * A record is added only after the store granted the key, and removed only by the record
+ * itself (compared by identity), so a holder that releases late can never remove its
+ * successor's record. A record still present when the store grants the key again is stale
+ * (its holder died, or lost the key and has not released yet): the new record replaces it
+ * and the replaced one is handed to {@code onReplaced}.
  * <p>
- * Each key has a slot that outlives its holds, so that taking and releasing a key costs a map look-up and two
- * compare-and-sets rather than an insertion and a removal. Empty slots are retired and removed once the map holds
- * more than twice as many slots as after its last clean-up (and at least {@value #MIN_CLEANUP_THRESHOLD}): memory
- * follows the keys held, not every key ever held. A thread that finds a retired slot looks the key up again.
+ * Each key has a slot that outlives its holds, so that taking and releasing a key costs a
+ * map look-up and two compare-and-sets rather than an insertion and a removal. Empty
+ * slots are retired and removed once the map holds more than twice as many slots as after
+ * its last clean-up (and at least {@value #MIN_CLEANUP_THRESHOLD}): memory follows the
+ * keys held, not every key ever held. A thread that finds a retired slot looks the key up
+ * again.
  */
 final class HeldKeys {
 
@@ -34,8 +38,8 @@ final class HeldKeys {
 	private volatile int cleanupThreshold = MIN_CLEANUP_THRESHOLD;
 
 	/**
-	 * The record of a key, whatever its state (an {@link HeldKey#isEnded() ended} one counts as none), or
-	 * {@code null} if none is registered.
+	 * The record of a key, whatever its state (an {@link HeldKey#isEnded() ended} one
+	 * counts as none), or {@code null} if none is registered.
 	 */
 	@Nullable HeldKey get(String key) {
 		Slot slot = this.slots.get(key);
@@ -67,9 +71,9 @@ final class HeldKeys {
 	}
 
 	/**
-	 * Take an ended record out of its slot at once. Not needed after a release: an ended record counts as no
-	 * record, and stays in its slot until the key is held again or the slot is cleaned up, which saves a
-	 * compare-and-set on every release.
+	 * Take an ended record out of its slot at once. Not needed after a release: an ended
+	 * record counts as no record, and stays in its slot until the key is held again or
+	 * the slot is cleaned up, which saves a compare-and-set on every release.
 	 */
 	void remove(HeldKey record) {
 		Slot slot = this.slots.get(record.key);
@@ -121,7 +125,8 @@ final class HeldKeys {
 	}
 
 	/**
-	 * The current record of one key: {@code null}, a {@link HeldKey}, or {@link #RETIRED}.
+	 * The current record of one key: {@code null}, a {@link HeldKey}, or
+	 * {@link #RETIRED}.
 	 */
 	@SuppressWarnings("serial")
 	private static final class Slot extends AtomicReference<@Nullable Object> {

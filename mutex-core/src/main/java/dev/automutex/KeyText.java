@@ -8,17 +8,19 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Text helpers of {@link DefaultMutexKeyConverter}: escaping inside structures and finding identity hashes.
+ * Text helpers of {@link DefaultMutexKeyConverter}: escaping inside structures and
+ * finding identity hashes.
  */
 final class KeyText {
 
 	private static final String STRUCTURAL = "\\,[]{}=";
 
 	/**
-	 * What {@link Object#toString()} writes: {@code Class.getName()}, {@code @}, hex identity hash. The name is
-	 * qualified (a package), a lambda's hidden class ({@code pkg.Foo$$Lambda/0x0000000800c03000}) or an array
-	 * ({@code [I}, {@code [Ljava.lang.Object;}); the hash is 1 to 8 lowercase hex digits not followed by another
-	 * identifier character.
+	 * What {@link Object#toString()} writes: {@code Class.getName()}, {@code @}, hex
+	 * identity hash. The name is qualified (a package), a lambda's hidden class
+	 * ({@code pkg.Foo$$Lambda/0x0000000800c03000}) or an array ({@code [I},
+	 * {@code [Ljava.lang.Object;}); the hash is 1 to 8 lowercase hex digits not followed
+	 * by another identifier character.
 	 */
 	private static final Pattern IDENTITY = Pattern.compile("(?<![\\p{L}\\p{N}_$.])("
 			+ "\\[+(?:[ZBCSIJFD]|L[\\p{L}_$][\\p{L}\\p{N}_$]*(?:\\.[\\p{L}_$][\\p{L}\\p{N}_$]*)*;)"
@@ -34,8 +36,8 @@ final class KeyText {
 	}
 
 	/**
-	 * Escape the characters {@code \ , [ ] { } =} with a backslash, so that text inside a structure cannot be
-	 * read as the structure's own delimiters.
+	 * Escape the characters {@code \ , [ ] { } =} with a backslash, so that text inside a
+	 * structure cannot be read as the structure's own delimiters.
 	 * @param text the text of one element, key, value or component
 	 * @return the text itself when it holds none of them
 	 */
@@ -65,9 +67,10 @@ final class KeyText {
 	}
 
 	/**
-	 * Find the identity text of an object ({@code java.lang.Object@1b6d3586}) inside the text of another.
-	 * Only names of classes that can be loaded (with the class loader of {@code owner}, then the thread's context
-	 * class loader) and lambdas count, so that {@code user@cafe} or {@code john.doe@cafe.de} pass.
+	 * Find the identity text of an object ({@code java.lang.Object@1b6d3586}) inside the
+	 * text of another. Only names of classes that can be loaded (with the class loader of
+	 * {@code owner}, then the thread's context class loader) and lambdas count, so that
+	 * {@code user@cafe} or {@code john.doe@cafe.de} pass.
 	 * @param text the text of {@code owner}'s {@code toString()}
 	 * @param owner the class whose text it is
 	 * @return the first identity text found, or {@code null}

@@ -18,16 +18,19 @@ import org.slf4j.LoggerFactory;
 import dev.automutex.store.RenewableMutexStore;
 
 /**
- * Keeps held keys alive in stores with leases (Locker's leases): while a key is held, its time-to-live is
- * renewed every third of it, so that work longer than {@code expire} keeps the key and {@code expire} only says
- * how soon a crashed holder's key frees itself.
+ * Keeps held keys alive in stores with leases (Locker's leases): while a key is held, its
+ * time-to-live is renewed every third of it, so that work longer than {@code expire}
+ * keeps the key and {@code expire} only says how soon a crashed holder's key frees
+ * itself.
  * <p>
- * One scheduled task per held key (per {@link HeldKey}, not per re-entrant hold). A single dispatcher thread
- * only looks at the clock and hands renewals to a small pool of renewal threads, one call per key at a time, so
- * that neither a slow store nor a hung call for one key delays another key's renewal. The dispatcher also
- * watches each lease: a lease that ends before a renewal succeeded (the store hung or was unreachable for
- * longer than the lease) is reported lost, since the store has dropped the key by then. Cancelled tasks leave
- * the scheduler's queue at once, so memory follows the keys held now.
+ * One scheduled task per held key (per {@link HeldKey}, not per re-entrant hold). A
+ * single dispatcher thread only looks at the clock and hands renewals to a small pool of
+ * renewal threads, one call per key at a time, so that neither a slow store nor a hung
+ * call for one key delays another key's renewal. The dispatcher also watches each lease:
+ * a lease that ends before a renewal succeeded (the store hung or was unreachable for
+ * longer than the lease) is reported lost, since the store has dropped the key by then.
+ * Cancelled tasks leave the scheduler's queue at once, so memory follows the keys held
+ * now.
  */
 final class LeaseRenewal {
 
@@ -75,16 +78,19 @@ final class LeaseRenewal {
 			return;
 		}
 		if (!record.holder.isAlive()) {
-			logger.warn("Thread '{}' ended while holding mutex '{}' without releasing it; renewal stopped, and the store "
-					+ "frees the key when its lease ends (a Spring Integration registry keeps it locked for the other "
-					+ "threads of this instance)", record.holder.getName(), record.key);
+			logger
+				.warn("Thread '{}' ended while holding mutex '{}' without releasing it; renewal stopped, and the store "
+						+ "frees the key when its lease ends (a Spring Integration registry keeps it locked for the other "
+						+ "threads of this instance)", record.holder.getName(), record.key);
 			cancel(record);
 			this.abandon.accept(record);
 			return;
 		}
 		if (record.leaseOver(System.nanoTime())) {
-			// No renewal succeeded within the lease (the store hung, refused or could not be reached): the store
-			// has dropped the key, or will have by the time it answers. The holder is no longer alone.
+			// No renewal succeeded within the lease (the store hung, refused or could not
+			// be reached): the store
+			// has dropped the key, or will have by the time it answers. The holder is no
+			// longer alone.
 			cancel(record);
 			this.losses.lost(record, "its lease of " + Durations.text(record.ttl) + " ended before a renewal "
 					+ "succeeded (the store hung, refused the renewal or could not be reached)");
@@ -126,8 +132,9 @@ final class LeaseRenewal {
 	}
 
 	/**
-	 * Wait, briefly, until no renewal of an ended record is on its way to the store. Bounded, so that a hung
-	 * renewal cannot hang a release: after {@value #IDLE_WAIT_MILLIS} ms the release goes ahead.
+	 * Wait, briefly, until no renewal of an ended record is on its way to the store.
+	 * Bounded, so that a hung renewal cannot hang a release: after
+	 * {@value #IDLE_WAIT_MILLIS} ms the release goes ahead.
 	 */
 	void awaitIdle(HeldKey record) {
 		if (!record.isRenewing()) {
@@ -160,7 +167,8 @@ final class LeaseRenewal {
 		if (this.dispatcher == null) {
 			ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1,
 					threads("mutex-renewal-" + this.instance + "-dispatcher"));
-			// Without this, a cancelled task stays queued until its delay passes: 200,000 released keys with a
+			// Without this, a cancelled task stays queued until its delay passes: 200,000
+			// released keys with a
 			// one-hour lease kept 200,000 tasks.
 			executor.setRemoveOnCancelPolicy(true);
 			executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);

@@ -16,13 +16,16 @@ import org.slf4j.LoggerFactory;
 import org.springframework.util.Assert;
 
 /**
- * Tells a holder, its callbacks and the template's loss listener that a key was lost, at most once per hold.
+ * Tells a holder, its callbacks and the template's loss listener that a key was lost, at
+ * most once per hold.
  * <p>
- * User code (loss callbacks, the listener, which the Spring Boot starter turns into a {@link MutexLostEvent})
- * never runs on the thread that found the loss, which may be a renewal thread or a releasing holder: it runs on
- * one notification thread of its own, one notification at a time, created on the first loss. A slow or failing
- * listener then delays other notifications, never a renewal, and never makes {@code release()} throw.
- * AutoMutex's own quick reactions ({@link MutexLock#interruptOnLoss()}) run at once on the finding thread.
+ * User code (loss callbacks, the listener, which the Spring Boot starter turns into a
+ * {@link MutexLostEvent}) never runs on the thread that found the loss, which may be a
+ * renewal thread or a releasing holder: it runs on one notification thread of its own,
+ * one notification at a time, created on the first loss. A slow or failing listener then
+ * delays other notifications, never a renewal, and never makes {@code release()} throw.
+ * AutoMutex's own quick reactions ({@link MutexLock#interruptOnLoss()}) run at once on
+ * the finding thread.
  */
 final class LossReporter {
 
@@ -43,8 +46,9 @@ final class LossReporter {
 	}
 
 	/**
-	 * A key was found lost while held (by renewal, {@code isHeld()}, a refused fencing token, or another thread
-	 * being granted it). Reported only if nobody reported it first and the hold has not ended.
+	 * A key was found lost while held (by renewal, {@code isHeld()}, a refused fencing
+	 * token, or another thread being granted it). Reported only if nobody reported it
+	 * first and the hold has not ended.
 	 */
 	void lost(HeldKey record, String how) {
 		if (record.markLost()) {
@@ -53,11 +57,12 @@ final class LossReporter {
 	}
 
 	/**
-	 * Report a loss: warn, interrupt where asked, and notify callbacks and listener on the notification thread.
+	 * Report a loss: warn, interrupt where asked, and notify callbacks and listener on
+	 * the notification thread.
 	 */
 	void report(HeldKey record, String how) {
-		logger.warn("Mutex '{}' held by thread '{}' was lost: {}; its work may overlap with another holder's", record.key,
-				record.holder.getName(), how);
+		logger.warn("Mutex '{}' held by thread '{}' was lost: {}; its work may overlap with another holder's",
+				record.key, record.holder.getName(), how);
 		List<HeldKey.LossCallback> callbacks = record.takeCallbacks();
 		for (HeldKey.LossCallback registered : callbacks) {
 			if (registered.inline() && !registered.lock().isReleased()) {
@@ -108,7 +113,8 @@ final class LossReporter {
 				if (current == null && !this.shutdown) {
 					ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS,
 							new LinkedBlockingQueue<>(), (runnable) -> {
-								Thread thread = new Thread(runnable, "mutex-loss-notifier-" + instances.incrementAndGet());
+								Thread thread = new Thread(runnable,
+										"mutex-loss-notifier-" + instances.incrementAndGet());
 								thread.setDaemon(true);
 								return thread;
 							});
@@ -122,7 +128,8 @@ final class LossReporter {
 	}
 
 	/**
-	 * Let queued notifications run, then stop; later losses are told on the thread that finds them.
+	 * Let queued notifications run, then stop; later losses are told on the thread that
+	 * finds them.
 	 */
 	void shutdown() {
 		synchronized (this) {

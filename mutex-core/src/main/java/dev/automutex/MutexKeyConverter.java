@@ -1,10 +1,12 @@
 package dev.automutex;
 
 /**
- * Strategy interface for turning a key object into the text a store locks on. Used by {@link MutexTemplate}
- * for every key and by {@code @AutoMutex} for every value of its {@code on} expressions.
+ * Strategy interface for turning a key object into the text a store locks on. Used by
+ * {@link MutexTemplate} for every key and by {@code @AutoMutex} for every value of its
+ * {@code on} expressions.
  * <p>
- * Implementations must be thread-safe and must give equal text for objects that should exclude each other.
+ * Implementations must be thread-safe and must give equal text for objects that should
+ * exclude each other.
  *
  * @since 0.1.0
  * @see DefaultMutexKeyConverter

@@ -6,8 +6,8 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Thrown when a key could not be had within the allowed wait (the {@code block} time), or the wait was
- * interrupted. The action guarded by the key has not run.
+ * Thrown when a key could not be had within the allowed wait (the {@code block} time), or
+ * the wait was interrupted. The action guarded by the key has not run.
  *
  * @since 0.1.0
  */
@@ -24,7 +24,8 @@ public class MutexLockException extends MutexException {
 	 * @param keys the keys that were asked for
 	 * @param waited how long the caller waited before giving up
 	 * @param message the message, which names the keys and the wait
-	 * @param cause the underlying failure, such as an {@link InterruptedException}, if any
+	 * @param cause the underlying failure, such as an {@link InterruptedException}, if
+	 * any
 	 */
 	public MutexLockException(List<String> keys, Duration waited, String message, @Nullable Throwable cause) {
 		super(message, cause);
@@ -49,7 +50,8 @@ public class MutexLockException extends MutexException {
 	}
 
 	/**
-	 * The keys that were asked for and not acquired: with several keys, none of them is held.
+	 * The keys that were asked for and not acquired: with several keys, none of them is
+	 * held.
 	 * @return an unmodifiable list with at least one key
 	 */
 	public List<String> keys() {

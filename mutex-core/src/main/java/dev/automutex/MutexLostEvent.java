@@ -5,8 +5,9 @@ import java.util.List;
 import org.springframework.context.ApplicationEvent;
 
 /**
- * Published (by the Spring Boot starter) when renewal finds that the store lost a key while it was held: the
- * holder is no longer alone. Listen with {@code @EventListener} to alert or to stop work.
+ * Published (by the Spring Boot starter) when renewal finds that the store lost a key
+ * while it was held: the holder is no longer alone. Listen with {@code @EventListener} to
+ * alert or to stop work.
  *
  * @since 0.1.0
  */

@@ -12,59 +12,69 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.util.Assert;
 
 /**
- * Interface specifying the locking operations of AutoMutex, implemented by {@link MutexTemplate}.
+ * Interface specifying the locking operations of AutoMutex, implemented by
+ * {@link MutexTemplate}.
  * <p>
- * Everything is built on four methods over a {@link MutexRequest} ({@link #lock(MutexRequest)},
- * {@link #tryLock(MutexRequest)}, {@link #withLockAsync(MutexRequest, Executor, Supplier)} and the
- * inspection methods); the overloads are shortcuts for common requests.
+ * Everything is built on four methods over a {@link MutexRequest}
+ * ({@link #lock(MutexRequest)}, {@link #tryLock(MutexRequest)},
+ * {@link #withLockAsync(MutexRequest, Executor, Supplier)} and the inspection methods);
+ * the overloads are shortcuts for common requests.
  * <p>
- * A key is any object: strings, numbers, booleans, enums and UUIDs stand for themselves; an object with an id
- * ({@code getId()} or a record component {@code id}) becomes {@code SimpleClassName:id}, as in redis-mutex
- * ({@code Room:123}); see {@link DefaultMutexKeyConverter}. {@code block} is how long a caller waits for a busy
- * key ({@link Duration#ZERO}: do not wait); {@code expire} is how long a store with leases keeps a key whose
- * holder never released it (a crashed process). Requests without them use the template's defaults
- * ({@code mutex.block} and {@code mutex.expire} in Spring Boot).
+ * A key is any object: strings, numbers, booleans, enums and UUIDs stand for themselves;
+ * an object with an id ({@code getId()} or a record component {@code id}) becomes
+ * {@code SimpleClassName:id}, as in redis-mutex ({@code Room:123}); see
+ * {@link DefaultMutexKeyConverter}. {@code block} is how long a caller waits for a busy
+ * key ({@link Duration#ZERO}: do not wait); {@code expire} is how long a store with
+ * leases keeps a key whose holder never released it (a crashed process). Requests without
+ * them use the template's defaults ({@code mutex.block} and {@code mutex.expire} in
+ * Spring Boot).
  * <p>
- * A key that is busy gives {@link MutexLockException}; a store that fails (Redis unreachable, say) gives
- * {@link MutexException} with the store's exception as its cause. In both cases nothing is held. Locks are
- * re-entrant: a thread that holds a key may lock it again (nested holds never go back to the store, and keep
- * the outermost hold's {@code expire}, renewal and fencing token).
+ * A key that is busy gives {@link MutexLockException}; a store that fails (Redis
+ * unreachable, say) gives {@link MutexException} with the store's exception as its cause.
+ * In both cases nothing is held. Locks are re-entrant: a thread that holds a key may lock
+ * it again (nested holds never go back to the store, and keep the outermost hold's
+ * {@code expire}, renewal and fencing token).
  *
  * @since 0.1.0
  */
 public interface MutexOperations {
 
-	// ---------------------------------------------------------------- locking: the request-based core
+	// ---------------------------------------------------------------- locking: the
+	// request-based core
 
 	/**
 	 * Take the request's keys, waiting up to its {@code block}.
 	 * @param request what to lock and how
 	 * @return the held lock; release it (try-with-resources)
 	 * @throws MutexLockException if a key could not be had in time; nothing is held
-	 * @throws MutexLostException if the calling thread already holds a key of the request and that hold was
-	 * lost (a nested acquire never takes a lost key back)
-	 * @throws IllegalArgumentException if a key cannot serve as a key, or {@link MutexRequest#ofAll} has a key
-	 * twice
+	 * @throws MutexLostException if the calling thread already holds a key of the request
+	 * and that hold was lost (a nested acquire never takes a lost key back)
+	 * @throws IllegalArgumentException if a key cannot serve as a key, or
+	 * {@link MutexRequest#ofAll} has a key twice
 	 */
 	MutexLock lock(MutexRequest request);
 
 	/**
-	 * Take the request's keys if they can be had within its {@code block} (without one: if they are free now).
+	 * Take the request's keys if they can be had within its {@code block} (without one:
+	 * if they are free now).
 	 * @param request what to lock and how
 	 * @return the held lock, or empty if a key is busy
 	 */
 	Optional<MutexLock> tryLock(MutexRequest request);
 
 	/**
-	 * Hold the request's keys, run the action, release them, and return the action's result. The keys are
-	 * released also when the action throws; its exception reaches the caller unchanged.
+	 * Hold the request's keys, run the action, release them, and return the action's
+	 * result. The keys are released also when the action throws; its exception reaches
+	 * the caller unchanged.
 	 * @param request what to lock and how
 	 * @param action what to run while holding the keys
 	 * @param <T> the result type
 	 * @return what the action returned
-	 * @throws MutexLockException if a key could not be had in time; the action has not run
-	 * @throws MutexLostException if a key was lost while the action ran (it expired or was taken over, so the
-	 * action may have overlapped with another holder); the action's result is withheld
+	 * @throws MutexLockException if a key could not be had in time; the action has not
+	 * run
+	 * @throws MutexLostException if a key was lost while the action ran (it expired or
+	 * was taken over, so the action may have overlapped with another holder); the
+	 * action's result is withheld
 	 */
 	default <T extends @Nullable Object> T withLock(MutexRequest request, Supplier<T> action) {
 		Assert.notNull(action, "action must not be null");
@@ -98,20 +108,21 @@ public interface MutexOperations {
 	}
 
 	/**
-	 * Hand work that needs the key to another thread (Elixir Mutex's {@code give_away}): a thread of
-	 * {@code executor} takes the request's keys, waiting up to its {@code block} (without one: not at all), and
-	 * this call returns as soon as it has; the worker holds the keys while the work runs and releases them when
-	 * it ends. The caller learns at once whether the keys were free: if not, this call throws and the work never
-	 * runs. Locks belong to the thread that takes them, which is why the worker takes the keys rather than the
-	 * caller passing a lock over. If the executor does not start the task within the template's hand-over
-	 * timeout (5 seconds unless set), this call gives up with {@link MutexLockException} and the work will not
-	 * run.
+	 * Hand work that needs the key to another thread (Elixir Mutex's {@code give_away}):
+	 * a thread of {@code executor} takes the request's keys, waiting up to its
+	 * {@code block} (without one: not at all), and this call returns as soon as it has;
+	 * the worker holds the keys while the work runs and releases them when it ends. The
+	 * caller learns at once whether the keys were free: if not, this call throws and the
+	 * work never runs. Locks belong to the thread that takes them, which is why the
+	 * worker takes the keys rather than the caller passing a lock over. If the executor
+	 * does not start the task within the template's hand-over timeout (5 seconds unless
+	 * set), this call gives up with {@link MutexLockException} and the work will not run.
 	 * @param request what to lock and how
 	 * @param executor where the work runs
 	 * @param action the work
 	 * @param <T> the result type
-	 * @return the work's result, completed after the keys have been released; completed with
-	 * {@link MutexLostException} if a key was lost while the work ran
+	 * @return the work's result, completed after the keys have been released; completed
+	 * with {@link MutexLostException} if a key was lost while the work ran
 	 * @throws MutexLockException if a key is busy; the work has not run
 	 */
 	<T extends @Nullable Object> CompletableFuture<T> withLockAsync(MutexRequest request, Executor executor,
@@ -193,12 +204,13 @@ public interface MutexOperations {
 	}
 
 	/**
-	 * Wait up to {@code block} for the key, and have a store with leases keep it for at most {@code expire} if
-	 * it is never released (for example when this process dies).
+	 * Wait up to {@code block} for the key, and have a store with leases keep it for at
+	 * most {@code expire} if it is never released (for example when this process dies).
 	 * @param key the key
-	 * @param block how long to wait, or {@code null} for the default; {@link Duration#ZERO} means do not wait
-	 * @param expire how long the store keeps an unreleased key (at least 1 ms), or {@code null} for the default;
-	 * ignored by stores without leases
+	 * @param block how long to wait, or {@code null} for the default;
+	 * {@link Duration#ZERO} means do not wait
+	 * @param expire how long the store keeps an unreleased key (at least 1 ms), or
+	 * {@code null} for the default; ignored by stores without leases
 	 * @return the held lock; release it (try-with-resources)
 	 * @throws MutexLockException if the key could not be had in time
 	 */
@@ -207,11 +219,12 @@ public interface MutexOperations {
 	}
 
 	/**
-	 * Like {@link #lock(Object, Duration, Duration)}, choosing whether the key is renewed while held (in stores
-	 * with leases).
+	 * Like {@link #lock(Object, Duration, Duration)}, choosing whether the key is renewed
+	 * while held (in stores with leases).
 	 * @param key the key
 	 * @param block how long to wait, or {@code null} for the default
-	 * @param expire how long the store keeps an unreleased key, or {@code null} for the default
+	 * @param expire how long the store keeps an unreleased key, or {@code null} for the
+	 * default
 	 * @param renew whether to renew the key while held
 	 * @return the held lock
 	 * @throws MutexLockException if the key could not be had in time
@@ -223,7 +236,8 @@ public interface MutexOperations {
 	/**
 	 * Wait up to the default block time for every key, and hold them all, or none (see
 	 * {@link MutexRequest#ofAll(Collection)}).
-	 * @param keys the keys; each once (two objects that convert to the same text count as one key twice)
+	 * @param keys the keys; each once (two objects that convert to the same text count as
+	 * one key twice)
 	 * @return one lock holding every key; releasing it releases them all
 	 * @throws MutexLockException if a key could not be had in time; none is held
 	 * @throws IllegalArgumentException if {@code keys} is empty or has a key twice
@@ -233,9 +247,11 @@ public interface MutexOperations {
 	}
 
 	/**
-	 * Like {@link #lockAll(Collection)} with an explicit wait, which covers all the keys together.
+	 * Like {@link #lockAll(Collection)} with an explicit wait, which covers all the keys
+	 * together.
 	 * @param keys the keys; each once
-	 * @param block how long to wait for all of them; {@link Duration#ZERO} means do not wait
+	 * @param block how long to wait for all of them; {@link Duration#ZERO} means do not
+	 * wait
 	 * @return one lock holding every key
 	 */
 	default MutexLock lockAll(Collection<?> keys, Duration block) {
@@ -246,7 +262,8 @@ public interface MutexOperations {
 	 * Like {@link #lockAll(Collection, Duration)} with an explicit time-to-live.
 	 * @param keys the keys; each once
 	 * @param block how long to wait, or {@code null} for the default
-	 * @param expire how long the store keeps unreleased keys, or {@code null} for the default
+	 * @param expire how long the store keeps unreleased keys, or {@code null} for the
+	 * default
 	 * @return one lock holding every key
 	 */
 	default MutexLock lockAll(Collection<?> keys, @Nullable Duration block, @Nullable Duration expire) {
@@ -254,20 +271,22 @@ public interface MutexOperations {
 	}
 
 	/**
-	 * Like {@link #lockAll(Collection, Duration, Duration)}, choosing whether the keys are renewed while held.
+	 * Like {@link #lockAll(Collection, Duration, Duration)}, choosing whether the keys
+	 * are renewed while held.
 	 * @param keys the keys; each once
 	 * @param block how long to wait, or {@code null} for the default
-	 * @param expire how long the store keeps unreleased keys, or {@code null} for the default
+	 * @param expire how long the store keeps unreleased keys, or {@code null} for the
+	 * default
 	 * @param renew whether to renew the keys while held
 	 * @return one lock holding every key
 	 */
-	default MutexLock lockAll(Collection<?> keys, @Nullable Duration block, @Nullable Duration expire,
-			boolean renew) {
+	default MutexLock lockAll(Collection<?> keys, @Nullable Duration block, @Nullable Duration expire, boolean renew) {
 		return lock(request(MutexRequest.ofAll(keys), block, expire).renew(renew));
 	}
 
 	/**
-	 * Hold every key, run the action, release them all (Elixir Mutex's {@code with_lock_all}).
+	 * Hold every key, run the action, release them all (Elixir Mutex's
+	 * {@code with_lock_all}).
 	 * @param keys the keys; each once
 	 * @param action what to run while holding the keys
 	 * @param <T> the result type
@@ -324,15 +343,16 @@ public interface MutexOperations {
 	}
 
 	/**
-	 * Like {@link #withLockAsync(Object, Executor, Supplier)}, with the worker waiting up to {@code block} for
-	 * the key (and this call waiting for the worker's answer).
+	 * Like {@link #withLockAsync(Object, Executor, Supplier)}, with the worker waiting up
+	 * to {@code block} for the key (and this call waiting for the worker's answer).
 	 * @param key the key
 	 * @param block how long the worker waits for the key
 	 * @param executor where the work runs
 	 * @param action the work
 	 * @param <T> the result type
 	 * @return the work's result, completed after the key has been released
-	 * @throws MutexLockException if the key could not be had in time; the work has not run
+	 * @throws MutexLockException if the key could not be had in time; the work has not
+	 * run
 	 */
 	default <T extends @Nullable Object> CompletableFuture<T> withLockAsync(Object key, Duration block,
 			Executor executor, Supplier<T> action) {
@@ -340,48 +360,54 @@ public interface MutexOperations {
 	}
 
 	/**
-	 * Release every lock the calling thread holds through this instance, newest first (Elixir Mutex's
-	 * {@code goodbye}): for clean-up at the end of a task or in an error handler. Locks of other threads are not
-	 * touched; a released lock's own {@link MutexLock#release()} then returns {@code false}. A key released
-	 * this way is not a lost key: an {@code @AutoMutex} method or {@code withLock} action that calls this
-	 * returns normally.
+	 * Release every lock the calling thread holds through this instance, newest first
+	 * (Elixir Mutex's {@code goodbye}): for clean-up at the end of a task or in an error
+	 * handler. Locks of other threads are not touched; a released lock's own
+	 * {@link MutexLock#release()} then returns {@code false}. A key released this way is
+	 * not a lost key: an {@code @AutoMutex} method or {@code withLock} action that calls
+	 * this returns normally.
 	 */
 	void releaseAll();
 
-	// ---------------------------------------------------------------- inspection and maintenance
+	// ---------------------------------------------------------------- inspection and
+	// maintenance
 
 	/**
-	 * Whether anyone holds the key now: any thread of this process, and on a shared store such as Redis any
-	 * instance. The answer may be stale as soon as it is returned; use it for display and monitoring, not to
-	 * decide whether to lock.
+	 * Whether anyone holds the key now: any thread of this process, and on a shared store
+	 * such as Redis any instance. The answer may be stale as soon as it is returned; use
+	 * it for display and monitoring, not to decide whether to lock.
 	 * @param key the key
 	 * @return {@code true} while the key is held
 	 */
 	boolean isLocked(Object key);
 
 	/**
-	 * Wait until nobody holds the key, without taking it (Locker's {@code wait_for_release}); returns at once
-	 * when the key is free. For "wait until that job has finished" rather than "do it myself": the key may be
-	 * taken again by someone else the moment this returns.
+	 * Wait until nobody holds the key, without taking it (Locker's
+	 * {@code wait_for_release}); returns at once when the key is free. For "wait until
+	 * that job has finished" rather than "do it myself": the key may be taken again by
+	 * someone else the moment this returns.
 	 * @param key the key
-	 * @param timeout how long to wait at most ({@code ChronoUnit.FOREVER.getDuration()}: without limit)
-	 * @return {@code true} if the key was free or was released in time; {@code false} on time-out
+	 * @param timeout how long to wait at most ({@code ChronoUnit.FOREVER.getDuration()}:
+	 * without limit)
+	 * @return {@code true} if the key was free or was released in time; {@code false} on
+	 * time-out
 	 * @throws MutexException if interrupted while waiting (the interrupt status is kept)
 	 */
 	boolean awaitRelease(Object key, Duration timeout);
 
 	/**
-	 * Who holds the key now: this instance or another, the holding thread and since when (when this instance
-	 * holds it), and the lease left in stores with leases.
+	 * Who holds the key now: this instance or another, the holding thread and since when
+	 * (when this instance holds it), and the lease left in stores with leases.
 	 * @param key the key
 	 * @return the holder, or empty if nobody holds the key
 	 */
 	Optional<MutexHolder> holder(Object key);
 
 	/**
-	 * Remove what the store keeps for keys nobody holds, like redis-mutex's {@code sweep}: keys abandoned by
-	 * threads that ended while holding them, cached lock objects of keys not held here (Spring Integration
-	 * registries). Never touches a held key.
+	 * Remove what the store keeps for keys nobody holds, like redis-mutex's
+	 * {@code sweep}: keys abandoned by threads that ended while holding them, cached lock
+	 * objects of keys not held here (Spring Integration registries). Never touches a held
+	 * key.
 	 * @return how many entries were removed
 	 */
 	int sweep();

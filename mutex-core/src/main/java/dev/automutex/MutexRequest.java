@@ -9,13 +9,14 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.util.Assert;
 
 /**
- * What to lock and how: the keys, how long to wait for them ({@code block}), how long a shared store keeps them
- * if their holder dies ({@code expire}), and whether they are renewed while held. Immutable; every setting not
- * given takes the {@link MutexOperations template's} default.
- * <pre class="code">
+ * What to lock and how: the keys, how long to wait for them ({@code block}), how long a
+ * shared store keeps them if their holder dies ({@code expire}), and whether they are
+ * renewed while held. Immutable; every setting not given takes the {@link MutexOperations
+ * template's} default. <pre class="code">
  * mutex.lock(MutexRequest.of(order).block(Duration.ofSeconds(5)).expire(Duration.ofMinutes(1)));
  * mutex.lock(MutexRequest.ofAll(List.of(buyer, seller)).block(Duration.ZERO));
  * </pre>
+ * <p>
  * Arguments are checked when they are given, so a wrong value fails where it is written.
  *
  * @since 0.1.0
@@ -53,11 +54,13 @@ public final class MutexRequest {
 	}
 
 	/**
-	 * A request for several keys, held all or none (Elixir Mutex's {@code await_all}); they are taken in a fixed
-	 * order whatever the order given, so callers asking for overlapping sets never deadlock.
+	 * A request for several keys, held all or none (Elixir Mutex's {@code await_all});
+	 * they are taken in a fixed order whatever the order given, so callers asking for
+	 * overlapping sets never deadlock.
 	 * @param keys the keys, each once
 	 * @return the request, with the template's defaults
-	 * @throws IllegalArgumentException if {@code keys} is {@code null}, empty or has a {@code null} element
+	 * @throws IllegalArgumentException if {@code keys} is {@code null}, empty or has a
+	 * {@code null} element
 	 */
 	public static MutexRequest ofAll(Collection<?> keys) {
 		Assert.notNull(keys, "keys must not be null");
@@ -68,7 +71,8 @@ public final class MutexRequest {
 
 	/**
 	 * The same request with a wait.
-	 * @param block how long to wait for busy keys; {@link Duration#ZERO} means do not wait
+	 * @param block how long to wait for busy keys; {@link Duration#ZERO} means do not
+	 * wait
 	 * @return a new request
 	 * @throws IllegalArgumentException if {@code block} is negative
 	 */
@@ -78,8 +82,10 @@ public final class MutexRequest {
 	}
 
 	/**
-	 * The same request with a time-to-live, for stores with leases (ignored by the local store).
-	 * @param expire how long the store keeps the keys if they are never released; at least 1 ms
+	 * The same request with a time-to-live, for stores with leases (ignored by the local
+	 * store).
+	 * @param expire how long the store keeps the keys if they are never released; at
+	 * least 1 ms
 	 * @return a new request
 	 * @throws IllegalArgumentException if {@code expire} is shorter than 1 ms
 	 */
@@ -89,7 +95,8 @@ public final class MutexRequest {
 	}
 
 	/**
-	 * The same request, choosing whether its keys are renewed while held (in stores with leases).
+	 * The same request, choosing whether its keys are renewed while held (in stores with
+	 * leases).
 	 * @param renew whether to renew
 	 * @return a new request
 	 */
@@ -106,7 +113,8 @@ public final class MutexRequest {
 	}
 
 	/**
-	 * Whether this request holds several keys all or none ({@link #ofAll(Collection)}), even if it has one.
+	 * Whether this request holds several keys all or none ({@link #ofAll(Collection)}),
+	 * even if it has one.
 	 * @return {@code true} for {@link #ofAll(Collection)}
 	 */
 	public boolean isAll() {

@@ -1,7 +1,6 @@
 package dev.automutex;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -15,31 +14,31 @@ import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 
-import dev.automutex.store.AwaitableMutexStore;
-import dev.automutex.store.ExpiringMutexStore;
 import dev.automutex.store.LockRegistryMutexStore;
 import dev.automutex.store.MutexStore;
-import dev.automutex.store.SweepableMutexStore;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.integration.support.locks.LockRegistry;
 import org.springframework.util.Assert;
 
 /**
- * The engine of AutoMutex: implementation of {@link MutexOperations} over a {@link MutexStore}. Usable on its
- * own, without Spring AOP; {@code @AutoMutex} calls it.
+ * The engine of AutoMutex: implementation of {@link MutexOperations} over a
+ * {@link MutexStore}. Usable on its own, without Spring AOP; {@code @AutoMutex} calls it.
  * <pre class="code">
  * MutexTemplate mutex = new MutexTemplate(new LocalMutexStore());
  * mutex.withLock("report:2026-11", () -&gt; render());
  * </pre>
- * A facade over a few parts, each with one job: an {@code Acquirer} takes keys (several in sorted order, all or
- * none, within one deadline) and counts nested holds in the one record each held key has; a
- * {@code LeaseRenewal} renews leases in stores with leases; a {@code LossReporter} tells holders and the loss
- * listener of lost keys, off the renewal path; a {@code Handover} runs {@link #withLockAsync}.
  * <p>
- * Keys are converted to text by a {@link MutexKeyConverter} ({@link DefaultMutexKeyConverter} unless set).
- * Defaults: {@code block} 1 second, {@code expire} the store's own, renewal on, until set. Thread-safe once
- * configured.
+ * A facade over a few parts, each with one job: an {@code Acquirer} takes keys (several
+ * in sorted order, all or none, within one deadline) and counts nested holds in the one
+ * record each held key has; a {@code LeaseRenewal} renews leases in stores with leases; a
+ * {@code LossReporter} tells holders and the loss listener of lost keys, off the renewal
+ * path; a {@code Handover} runs {@link #withLockAsync}; a {@code MutexInspector} answers
+ * who holds a key and sweeps.
+ * <p>
+ * Keys are converted to text by a {@link MutexKeyConverter}
+ * ({@link DefaultMutexKeyConverter} unless set). Defaults: {@code block} 1 second,
+ * {@code expire} the store's own, renewal on, until set. Thread-safe once configured.
  *
  * @since 0.1.0
  */
@@ -52,6 +51,8 @@ public class MutexTemplate implements MutexOperations, DisposableBean {
 	private final LossReporter losses = new LossReporter();
 
 	private final Acquirer acquirer;
+
+	private final MutexInspector inspector;
 
 	private MutexKeyConverter keyConverter = new DefaultMutexKeyConverter();
 
@@ -73,10 +74,12 @@ public class MutexTemplate implements MutexOperations, DisposableBean {
 		Assert.notNull(store, "MutexStore must not be null");
 		this.store = store;
 		this.acquirer = new Acquirer(store, this.holds, this.losses);
+		this.inspector = new MutexInspector(store, this.holds, this.acquirer);
 	}
 
 	/**
-	 * Create a template over any Spring Integration lock registry (see {@link LockRegistryMutexStore#of}).
+	 * Create a template over any Spring Integration lock registry (see
+	 * {@link LockRegistryMutexStore#of}).
 	 * @param registry the registry
 	 */
 	public MutexTemplate(LockRegistry<?> registry) {
@@ -84,8 +87,9 @@ public class MutexTemplate implements MutexOperations, DisposableBean {
 	}
 
 	/**
-	 * The locks the calling thread holds now through any {@code MutexTemplate}, oldest first (acquired and not
-	 * yet released, lost or not): what {@link #releaseAll()} releases and what the transaction guard checks.
+	 * The locks the calling thread holds now through any {@code MutexTemplate}, oldest
+	 * first (acquired and not yet released, lost or not): what {@link #releaseAll()}
+	 * releases and what the transaction guard checks.
 	 * @return a snapshot; empty if the thread holds none
 	 */
 	public static List<MutexLock> locksOfCurrentThread() {
@@ -106,8 +110,8 @@ public class MutexTemplate implements MutexOperations, DisposableBean {
 
 	private @Nullable DefaultMutexLock acquire(MutexRequest request, boolean failIfBusy) {
 		Assert.notNull(request, "request must not be null");
-		Assert.state(!this.destroyed, "This MutexTemplate has been destroyed (its application is shutting down); "
-				+ "it takes no new locks");
+		Assert.state(!this.destroyed,
+				"This MutexTemplate has been destroyed (its application is shutting down); " + "it takes no new locks");
 		Object single = request.singleKey();
 		List<String> keys = (single != null) ? List.of(toKey(single)) : toKeys(request.getKeys());
 		Duration block = (request.getBlock() != null) ? request.getBlock()
@@ -126,16 +130,7 @@ public class MutexTemplate implements MutexOperations, DisposableBean {
 		// Converted here, once: the worker locks on the text.
 		List<String> keys = (request.singleKey() != null) ? List.of(toKey(request.singleKey()))
 				: toKeys(request.getKeys());
-		List<MutexKey> texts = keys.stream().map(MutexKey::new).toList();
-		MutexRequest converted = (request.isAll() ? MutexRequest.ofAll(texts) : MutexRequest.of(texts.get(0)))
-			.block((request.getBlock() != null) ? request.getBlock() : Duration.ZERO);
-		if (request.getExpire() != null) {
-			converted = converted.expire(request.getExpire());
-		}
-		if (request.getRenew() != null) {
-			converted = converted.renew(request.getRenew());
-		}
-		MutexRequest workerRequest = converted;
+		MutexRequest workerRequest = Handover.workerRequest(request, keys);
 		return Handover.run(() -> lock(workerRequest), keys, executor, this.handoverTimeout, action);
 	}
 
@@ -146,61 +141,32 @@ public class MutexTemplate implements MutexOperations, DisposableBean {
 
 	@Override
 	public boolean isLocked(Object key) {
-		String text = toKey(key);
-		HeldKey record = this.holds.get(text);
-		if (record != null && record.holder.isAlive() && !record.isEnded() && !record.isLost()) {
-			return true;
-		}
-		return this.store.isLocked(text);
+		return this.inspector.isLocked(toKey(key));
 	}
 
 	@Override
 	public boolean awaitRelease(Object key, Duration timeout) {
 		Assert.isTrue(timeout != null && !timeout.isNegative(), "timeout must not be negative");
-		String text = toKey(key);
-		try {
-			if (this.store instanceof AwaitableMutexStore awaitable) {
-				return awaitable.awaitRelease(text, timeout);
-			}
-			return ReleasePolling.await(this.store, text, timeout);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new MutexException("Interrupted while waiting for mutex '" + text + "' to be released", ex);
-		}
+		return this.inspector.awaitRelease(toKey(key), timeout);
 	}
 
 	@Override
 	public Optional<MutexHolder> holder(Object key) {
-		String text = toKey(key);
-		HeldKey record = this.holds.get(text);
-		Duration leaseLeft = null;
-		boolean mine = record != null && record.holder.isAlive() && !record.isEnded() && !record.isLost();
-		if (!mine && !this.store.isLocked(text)) {
-			return Optional.empty();
-		}
-		if (this.store instanceof ExpiringMutexStore expiring) {
-			leaseLeft = expiring.leaseLeft(text);
-		}
-		if (mine) {
-			return Optional.of(new MutexHolder(text, true, record.holder.getName(),
-					Instant.ofEpochMilli(record.sinceMillis), leaseLeft));
-		}
-		return Optional.of(new MutexHolder(text, false, null, null, leaseLeft));
+		return this.inspector.holder(toKey(key));
 	}
 
 	@Override
 	public int sweep() {
-		this.holds.forEachOfDeadThreads(this.acquirer::abandon);
-		return (this.store instanceof SweepableMutexStore sweepable) ? sweepable.sweep() : 0;
+		return this.inspector.sweep();
 	}
 
 	/**
-	 * Convert a key object to the text the store locks on: a {@link MutexKey} as it is, anything else through
-	 * the {@link MutexKeyConverter}.
+	 * Convert a key object to the text the store locks on: a {@link MutexKey} as it is,
+	 * anything else through the {@link MutexKeyConverter}.
 	 * @param key the key object
 	 * @return the key text
-	 * @throws IllegalArgumentException if the key is {@code null} or cannot serve as a key
+	 * @throws IllegalArgumentException if the key is {@code null} or cannot serve as a
+	 * key
 	 */
 	public String toKey(Object key) {
 		if (key == null) {
@@ -227,7 +193,8 @@ public class MutexTemplate implements MutexOperations, DisposableBean {
 	}
 
 	/**
-	 * How many held keys are being renewed now (one per key, whatever its re-entrant holds).
+	 * How many held keys are being renewed now (one per key, whatever its re-entrant
+	 * holds).
 	 * @return the number of renewal tasks
 	 */
 	public int renewalCount() {
@@ -236,8 +203,9 @@ public class MutexTemplate implements MutexOperations, DisposableBean {
 	}
 
 	/**
-	 * Stop renewing and notifying, and take no new locks (they fail with {@link IllegalStateException}). Held
-	 * keys can still be released; in stores with leases they expire after their time-to-live otherwise.
+	 * Stop renewing and notifying, and take no new locks (they fail with
+	 * {@link IllegalStateException}). Held keys can still be released; in stores with
+	 * leases they expire after their time-to-live otherwise.
 	 */
 	@Override
 	public void destroy() {
@@ -268,7 +236,8 @@ public class MutexTemplate implements MutexOperations, DisposableBean {
 	}
 
 	/**
-	 * Set the time-to-live of held keys when no {@code expire} is given, or {@code null} for the store's own.
+	 * Set the time-to-live of held keys when no {@code expire} is given, or {@code null}
+	 * for the store's own.
 	 * @param defaultExpire the time-to-live; at least 1 ms
 	 */
 	public void setDefaultExpire(@Nullable Duration defaultExpire) {
@@ -279,8 +248,8 @@ public class MutexTemplate implements MutexOperations, DisposableBean {
 	}
 
 	/**
-	 * Set how long {@link #withLockAsync} waits for its executor to start the work before giving up on it (the
-	 * work then never runs). Default 5 seconds.
+	 * Set how long {@link #withLockAsync} waits for its executor to start the work before
+	 * giving up on it (the work then never runs). Default 5 seconds.
 	 * @param handoverTimeout the wait; must be positive
 	 */
 	public void setHandoverTimeout(Duration handoverTimeout) {
@@ -290,10 +259,11 @@ public class MutexTemplate implements MutexOperations, DisposableBean {
 	}
 
 	/**
-	 * Set whether keys held in a store with leases (Redis) are renewed while held, so that work longer than
-	 * {@code expire} keeps its key. Default {@code true}: {@code expire} then only bounds how long the key of a
-	 * crashed holder stays taken. With {@code false}, a key expires after {@code expire} even while its holder
-	 * still works, and another caller can take it.
+	 * Set whether keys held in a store with leases (Redis) are renewed while held, so
+	 * that work longer than {@code expire} keeps its key. Default {@code true}:
+	 * {@code expire} then only bounds how long the key of a crashed holder stays taken.
+	 * With {@code false}, a key expires after {@code expire} even while its holder still
+	 * works, and another caller can take it.
 	 * @param renew whether to renew
 	 */
 	public void setRenew(boolean renew) {
@@ -301,9 +271,10 @@ public class MutexTemplate implements MutexOperations, DisposableBean {
 	}
 
 	/**
-	 * Set who is told when a key is found lost while held (besides the callbacks registered with
-	 * {@link MutexLock#onLost(Runnable)}). Called on AutoMutex's notification thread, never on a renewal thread;
-	 * its exceptions are logged. The Spring Boot starter publishes a {@link MutexLostEvent}.
+	 * Set who is told when a key is found lost while held (besides the callbacks
+	 * registered with {@link MutexLock#onLost(Runnable)}). Called on AutoMutex's
+	 * notification thread, never on a renewal thread; its exceptions are logged. The
+	 * Spring Boot starter publishes a {@link MutexLostEvent}.
 	 * @param lossListener the listener
 	 */
 	public void setLossListener(Consumer<MutexLostException> lossListener) {

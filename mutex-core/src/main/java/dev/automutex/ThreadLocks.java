@@ -4,13 +4,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The locks each thread holds now through any {@link MutexTemplate}, oldest first: the one per-thread record
- * that {@link MutexTemplate#releaseAll()} and the transaction guard share. A lock is added when it is acquired
- * and removed when it is released, on its owner thread.
+ * The locks each thread holds now through any {@link MutexTemplate}, oldest first: the
+ * one per-thread record that {@link MutexTemplate#releaseAll()} and the transaction guard
+ * share. A lock is added when it is acquired and removed when it is released, on its
+ * owner thread.
  */
 final class ThreadLocks {
 
-	private static final ThreadLocal<ArrayList<DefaultMutexLock>> locks = ThreadLocal.withInitial(() -> new ArrayList<>(4));
+	private static final ThreadLocal<ArrayList<DefaultMutexLock>> locks = ThreadLocal
+		.withInitial(() -> new ArrayList<>(4));
 
 	private ThreadLocks() {
 	}

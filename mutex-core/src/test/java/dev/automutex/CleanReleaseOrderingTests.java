@@ -28,10 +28,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A clean release never reports a loss, and a holder's renewal and loss callbacks end with its hold, whatever the
- * order in which the release and the next holder's acquisition complete. The store here is an in-JVM registry
- * with renewable locks whose {@code unlock()} returns some time after it has freed the key, as a release whose
- * reply is slow to come back does: a renewal, or the next holder, can come in between.
+ * A clean release never reports a loss, and a holder's renewal and loss callbacks end
+ * with its hold, whatever the order in which the release and the next holder's
+ * acquisition complete. The store here is an in-JVM registry with renewable locks whose
+ * {@code unlock()} returns some time after it has freed the key, as a release whose reply
+ * is slow to come back does: a renewal, or the next holder, can come in between.
  */
 @Timeout(30)
 class CleanReleaseOrderingTests {
@@ -72,7 +73,8 @@ class CleanReleaseOrderingTests {
 				reportedNow.countDown();
 			});
 			lock.onLost(() -> this.callbacksRun.add("hold " + hold));
-			// The store frees the key, and its unlock returns only after the next renewal call (or 200 ms) and,
+			// The store frees the key, and its unlock returns only after the next renewal
+			// call (or 200 ms) and,
 			// if that renewal reports a loss, after the report (or another 200 ms).
 			this.registry.afterNextFree(() -> {
 				if (this.registry.awaitNextRenewal()) {
@@ -86,7 +88,8 @@ class CleanReleaseOrderingTests {
 	}
 
 	/**
-	 * Uses {@code lock(key, block, expire, Boolean.FALSE)}: the defect needs a successor that does not renew.
+	 * Uses {@code lock(key, block, expire, Boolean.FALSE)}: the defect needs a successor
+	 * that does not renew.
 	 */
 	@Test
 	void renewalOfAHolderEndsWithItsReleaseWhenTheNextHolderDoesNotRenew() throws Exception {
@@ -107,7 +110,8 @@ class CleanReleaseOrderingTests {
 	}
 
 	/**
-	 * Uses {@code lock(key, block, expire, Boolean.FALSE)}: the defect needs a successor that does not renew.
+	 * Uses {@code lock(key, block, expire, Boolean.FALSE)}: the defect needs a successor
+	 * that does not renew.
 	 */
 	@Test
 	void noLossIsReportedAfterTheNextHolderThatDoesNotRenewReleases() throws Exception {
@@ -141,9 +145,10 @@ class CleanReleaseOrderingTests {
 	}
 
 	/**
-	 * This thread holds 'k' with renewal and a loss callback, and releases it once the successor (another thread)
-	 * waits for 'k'; the store frees the key, and its unlock returns only once the successor holds 'k' (or after
-	 * 1 s), so that the successor's hold can begin before this thread's release has ended.
+	 * This thread holds 'k' with renewal and a loss callback, and releases it once the
+	 * successor (another thread) waits for 'k'; the store frees the key, and its unlock
+	 * returns only once the successor holds 'k' (or after 1 s), so that the successor's
+	 * hold can begin before this thread's release has ended.
 	 * @return the successor's release, which happens once {@code releaseSuccessor} opens
 	 */
 	private CompletableFuture<Boolean> handOverToSuccessor(boolean successorRenews, CountDownLatch releaseSuccessor)
@@ -154,14 +159,15 @@ class CleanReleaseOrderingTests {
 		AtomicReference<Thread> successorThread = new AtomicReference<>();
 		CompletableFuture<Boolean> successorReleased = CompletableFuture.supplyAsync(() -> {
 			successorThread.set(Thread.currentThread());
-			MutexLock next = this.mutex.lock("k", Duration.ofSeconds(5), EXPIRE, successorRenews ? Boolean.TRUE
-					: Boolean.FALSE);
+			MutexLock next = this.mutex.lock("k", Duration.ofSeconds(5), EXPIRE,
+					successorRenews ? Boolean.TRUE : Boolean.FALSE);
 			successorHolds.countDown();
 			awaitQuietly(releaseSuccessor, 10_000);
 			return next.release();
 		}, this.successor);
 		await().atMost(Duration.ofSeconds(5)).until(() -> isWaiting(successorThread.get()));
-		// An engine that lets the successor in only after this release has ended makes the store wait in vain.
+		// An engine that lets the successor in only after this release has ended makes
+		// the store wait in vain.
 		this.registry.afterNextFree(() -> awaitQuietly(successorHolds, 1_000));
 		assertThat(first.release()).as("release of the first hold").isTrue();
 		assertThat(successorHolds.await(5, TimeUnit.SECONDS)).as("successor holds 'k'").isTrue();
@@ -183,9 +189,10 @@ class CleanReleaseOrderingTests {
 	}
 
 	/**
-	 * In-JVM registry with renewable locks (one re-entrant lock per key). Renewing a key nobody holds, or one
-	 * marked lost, fails as RedisLockRegistry's renewal does. {@link #afterNextFree(Runnable)} runs once inside
-	 * the next {@code unlock()} that frees a key, after it is free: the unlock returns after it.
+	 * In-JVM registry with renewable locks (one re-entrant lock per key). Renewing a key
+	 * nobody holds, or one marked lost, fails as RedisLockRegistry's renewal does.
+	 * {@link #afterNextFree(Runnable)} runs once inside the next {@code unlock()} that
+	 * frees a key, after it is free: the unlock returns after it.
 	 */
 	static final class SlowReleaseRegistry implements RenewableLockRegistry<Lock> {
 
@@ -241,7 +248,10 @@ class CleanReleaseOrderingTests {
 			return next.getCount() == 0;
 		}
 
-		/** The store no longer holds the key for its holder: renewing it fails until it is freed. */
+		/**
+		 * The store no longer holds the key for its holder: renewing it fails until it is
+		 * freed.
+		 */
 		void lose(String key) {
 			this.lost.add(key);
 		}

@@ -20,9 +20,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
- * Proves the key rules of {@link DefaultMutexKeyConverter}: simple values, ids and own {@code toString()} as
- * documented, and that equal keys give equal text in every JVM (sets and maps in a canonical order, records
- * component by component) while text that carries an identity hash anywhere inside a key is rejected.
+ * Proves the key rules of {@link DefaultMutexKeyConverter}: simple values, ids and own
+ * {@code toString()} as documented, and that equal keys give equal text in every JVM
+ * (sets and maps in a canonical order, records component by component) while text that
+ * carries an identity hash anywhere inside a key is rejected.
  */
 class DefaultMutexKeyConverterTests {
 
@@ -171,18 +172,19 @@ class DefaultMutexKeyConverterTests {
 
 	@Test
 	void emptyTextIsRejected() {
-		assertThatIllegalArgumentException().isThrownBy(() -> this.converter.toKey(""))
-			.withMessageContaining("empty");
+		assertThatIllegalArgumentException().isThrownBy(() -> this.converter.toKey("")).withMessageContaining("empty");
 	}
 
-	/** "Aa" and "BB" have the same hash code, so a HashSet iterates them in insertion order. */
+	/**
+	 * "Aa" and "BB" have the same hash code, so a HashSet iterates them in insertion
+	 * order.
+	 */
 	@Test
 	void equalSetsBuiltInDifferentOrdersGiveTheSameText() {
 		assertThat(this.converter.toKey(new HashSet<>(List.of("Aa", "BB")))).isEqualTo("[Aa, BB]");
 		assertThat(this.converter.toKey(new HashSet<>(List.of("BB", "Aa")))).isEqualTo("[Aa, BB]");
 		assertThat(this.converter.toKey(new LinkedHashSet<>(List.of("b", "a", "c")))).isEqualTo("[a, b, c]");
-		assertThat(this.converter.toKey(Set.of(new Account(2L), new Account(1L))))
-			.isEqualTo("[Account:1, Account:2]");
+		assertThat(this.converter.toKey(Set.of(new Account(2L), new Account(1L)))).isEqualTo("[Account:1, Account:2]");
 	}
 
 	/** Set.of iterates in an order salted per JVM. */
@@ -303,7 +305,10 @@ class DefaultMutexKeyConverterTests {
 		assertThat(this.converter.toKey("a, b")).isEqualTo("a, b");
 	}
 
-	/** A collection holding only an empty text would be the same text as an empty collection. */
+	/**
+	 * A collection holding only an empty text would be the same text as an empty
+	 * collection.
+	 */
 	@Test
 	void emptyElementIsRejected() {
 		assertThat(this.converter.toKey(List.of())).isEqualTo("[]");

@@ -19,8 +19,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Edge cases of durations on the local store: waits of "for ever" ({@link ChronoUnit#FOREVER},
- * {@code Duration.ofSeconds(Long.MAX_VALUE)}) work as very long waits, without arithmetic overflow.
+ * Edge cases of durations on the local store: waits of "for ever"
+ * ({@link ChronoUnit#FOREVER}, {@code Duration.ofSeconds(Long.MAX_VALUE)}) work as very
+ * long waits, without arithmetic overflow.
  */
 @Timeout(30)
 class EdgeCaseTests {
@@ -35,7 +36,10 @@ class EdgeCaseTests {
 		this.mutex.destroy();
 	}
 
-	/** Passes on the old code too (the local store answers a free key before any arithmetic). */
+	/**
+	 * Passes on the old code too (the local store answers a free key before any
+	 * arithmetic).
+	 */
 	@Test
 	void awaitReleaseForeverOfAFreeKeyReturnsTrueAtOnce() {
 		assertThat(this.mutex.awaitRelease("k", ChronoUnit.FOREVER.getDuration())).isTrue();
@@ -70,7 +74,8 @@ class EdgeCaseTests {
 		waiter.start();
 		try {
 			await().atMost(Duration.ofSeconds(5))
-				.until(() -> waiter.getState() == Thread.State.WAITING || waiter.getState() == Thread.State.TIMED_WAITING);
+				.until(() -> waiter.getState() == Thread.State.WAITING
+						|| waiter.getState() == Thread.State.TIMED_WAITING);
 			waiter.interrupt();
 			waiter.join(5_000);
 		}

@@ -15,8 +15,9 @@ import dev.automutex.store.FencingMutexStore;
 import dev.automutex.store.RenewableMutexStore;
 
 /**
- * A store with real leases kept in memory and timed by {@link System#nanoTime()}, whose renewals can be made
- * slow or hang for chosen keys: to test renewal without Redis. Never waits for a busy key.
+ * A store with real leases kept in memory and timed by {@link System#nanoTime()}, whose
+ * renewals can be made slow or hang for chosen keys: to test renewal without Redis. Never
+ * waits for a busy key.
  */
 class FakeLeaseStore implements RenewableMutexStore, FencingMutexStore {
 
@@ -95,9 +96,8 @@ class FakeLeaseStore implements RenewableMutexStore, FencingMutexStore {
 		if (!this.renewDelay.isZero()) {
 			LockSupport.parkNanos(this.renewDelay.toNanos());
 		}
-		Lease renewed = this.leases.computeIfPresent(fake.key,
-				(k, lease) -> (lease.token == fake.token && lease.live())
-						? new Lease(lease.token, System.nanoTime() + ttl.toNanos()) : lease);
+		Lease renewed = this.leases.computeIfPresent(fake.key, (k, lease) -> (lease.token == fake.token && lease.live())
+				? new Lease(lease.token, System.nanoTime() + ttl.toNanos()) : lease);
 		return renewed != null && renewed.token == fake.token && renewed.live();
 	}
 

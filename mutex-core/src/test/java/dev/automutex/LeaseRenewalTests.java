@@ -17,9 +17,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Renewal of leases ({@link LeaseRenewal}) on a store whose leases really lapse: memory follows the keys held
- * now, one slow or hung renewal call delays no other key, a lease that a hung call cannot save is reported lost,
- * and loss notifications never run on a renewal thread.
+ * Renewal of leases ({@link LeaseRenewal}) on a store whose leases really lapse: memory
+ * follows the keys held now, one slow or hung renewal call delays no other key, a lease
+ * that a hung call cannot save is reported lost, and loss notifications never run on a
+ * renewal thread.
  */
 @Timeout(60)
 class LeaseRenewalTests {
@@ -41,8 +42,9 @@ class LeaseRenewalTests {
 	}
 
 	/**
-	 * Issue 7, defect 9: a cancelled task used to stay in the scheduler's queue until its delay passed (200,000
-	 * released keys with a one-hour lease kept 200,000 tasks, about 15 MB).
+	 * Issue 7, defect 9: a cancelled task used to stay in the scheduler's queue until its
+	 * delay passed (200,000 released keys with a one-hour lease kept 200,000 tasks, about
+	 * 15 MB).
 	 */
 	@Test
 	void releasedKeysLeaveNoRenewalTaskBehind() {
@@ -60,9 +62,10 @@ class LeaseRenewalTests {
 	}
 
 	/**
-	 * Issue 7, defect 4: a thousand keys on a store that takes 2 ms per renewal, and one key whose renewal hangs.
-	 * One thread renewing in turn needs 2 s per round, longer than the 1.5 s lease; the renewal threads keep
-	 * every other key alive, and only the hung key is reported lost, when its lease has ended.
+	 * Issue 7, defect 4: a thousand keys on a store that takes 2 ms per renewal, and one
+	 * key whose renewal hangs. One thread renewing in turn needs 2 s per round, longer
+	 * than the 1.5 s lease; the renewal threads keep every other key alive, and only the
+	 * hung key is reported lost, when its lease has ended.
 	 */
 	@Test
 	void aThousandKeysOnASlowStoreStayAliveAndAHungRenewalDelaysNoOtherKey() {
@@ -128,8 +131,9 @@ class LeaseRenewalTests {
 	}
 
 	/**
-	 * Review finding: renewals that fail at once (a store refusing connections) never reached the in-flight
-	 * lease check, so the lease lapsed, another instance took the key, and nobody was told.
+	 * Review finding: renewals that fail at once (a store refusing connections) never
+	 * reached the in-flight lease check, so the lease lapsed, another instance took the
+	 * key, and nobody was told.
 	 */
 	@Test
 	void renewalThatKeepsFailingReportsTheLossWhenTheLeaseEnds() {
@@ -157,8 +161,9 @@ class LeaseRenewalTests {
 	}
 
 	/**
-	 * Review finding: a registry that renews a lock only on the thread holding it (Spring Integration's
-	 * JdbcLockRegistry) refused every renewal from the renewal threads; the lease lapsed unreported.
+	 * Review finding: a registry that renews a lock only on the thread holding it (Spring
+	 * Integration's JdbcLockRegistry) refused every renewal from the renewal threads; the
+	 * lease lapsed unreported.
 	 */
 	@Test
 	void aRegistryThatRenewsOnlyOnTheHoldingThreadHasItsLossReportedWhenTheLeaseEnds() {
@@ -180,8 +185,9 @@ class LeaseRenewalTests {
 	}
 
 	/**
-	 * Review finding: a fencing-token call that hung held the record's monitor, which the dispatcher needs to
-	 * report a loss; the dispatcher blocked, and every other key's lease lapsed.
+	 * Review finding: a fencing-token call that hung held the record's monitor, which the
+	 * dispatcher needs to report a loss; the dispatcher blocked, and every other key's
+	 * lease lapsed.
 	 */
 	@Test
 	void aHungFencingTokenCallDelaysNoRenewalOfAnotherKey() throws Exception {

@@ -30,7 +30,8 @@ class MutexTemplateTests {
 			.isThrownBy(() -> this.mutex.withLockAsync("video:1", queued::add, runs::incrementAndGet))
 			.withMessageContaining("did not start the work")
 			.withMessageContaining("will not run");
-		// The executor gets round to it later: the task sees the caller gave up, and does nothing.
+		// The executor gets round to it later: the task sees the caller gave up, and does
+		// nothing.
 		assertThat(queued).hasSize(1);
 		queued.get(0).run();
 		assertThat(runs).hasValue(0);
@@ -39,14 +40,15 @@ class MutexTemplateTests {
 
 	@Test
 	void handOverRunsOnTheCallersThreadWithADirectExecutor() throws Exception {
-		// A direct executor runs the work before returning: the call still works, it just does not hand over.
+		// A direct executor runs the work before returning: the call still works, it just
+		// does not hand over.
 		assertThat(this.mutex.withLockAsync("k", Runnable::run, () -> "done").get()).isEqualTo("done");
 		assertThat(this.mutex.isLocked("k")).isFalse();
 	}
 
 	/**
-	 * Review finding: an application shutting down while a key was being granted left the key held in the
-	 * store, although the error said that no key is held.
+	 * Review finding: an application shutting down while a key was being granted left the
+	 * key held in the store, although the error said that no key is held.
 	 */
 	@Test
 	void destroyedWhileAKeyIsGrantedGivesTheKeyBack() {
@@ -56,7 +58,8 @@ class MutexTemplateTests {
 			@Override
 			public @Nullable Held tryAcquire(String key, Duration wait, Duration expire) {
 				Held held = super.tryAcquire(key, wait, expire);
-				template[0].destroy(); // the shutdown comes while this acquisition is under way
+				template[0].destroy(); // the shutdown comes while this acquisition is
+										// under way
 				return held;
 			}
 
@@ -67,8 +70,8 @@ class MutexTemplateTests {
 	}
 
 	/**
-	 * Review finding: a store that could not be reached at release time was reported as a lost key, and
-	 * {@code withLock} withheld a result computed under a live lease.
+	 * Review finding: a store that could not be reached at release time was reported as a
+	 * lost key, and {@code withLock} withheld a result computed under a live lease.
 	 */
 	@Test
 	void storeUnreachableAtReleaseIsNotALoss() {

@@ -12,9 +12,9 @@ import org.springframework.integration.support.locks.DistributedLock;
 import org.springframework.integration.support.locks.RenewableLockRegistry;
 
 /**
- * A registry like Spring Integration's {@code JdbcLockRegistry}: per-key lock objects with leases in a shared
- * table (one per instance over the same table), whose renewal is refused unless it runs on the thread holding
- * the lock.
+ * A registry like Spring Integration's {@code JdbcLockRegistry}: per-key lock objects
+ * with leases in a shared table (one per instance over the same table), whose renewal is
+ * refused unless it runs on the thread holding the lock.
  */
 final class ThreadBoundRegistry implements RenewableLockRegistry<DistributedLock> {
 
@@ -25,7 +25,6 @@ final class ThreadBoundRegistry implements RenewableLockRegistry<DistributedLock
 		}
 
 	}
-
 
 	private final Map<String, Lease> table;
 

@@ -38,9 +38,10 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Role;
 
 /**
- * One JVM, one thread, one id: the same method body ({@code counter++}) run under a hand-written per-id lock
- * ({@code ConcurrentHashMap.computeIfAbsent(id)} + {@code ReentrantLock}), under {@code MutexTemplate.withLock}
- * on the local store, and as an {@code @AutoMutex(on = "#id")} method of a Spring bean on the local store. The
+ * One JVM, one thread, one id: the same method body ({@code counter++}) run under a
+ * hand-written per-id lock ({@code ConcurrentHashMap.computeIfAbsent(id)} +
+ * {@code ReentrantLock}), under {@code MutexTemplate.withLock} on the local store, and as
+ * an {@code @AutoMutex(on = "#id")} method of a Spring bean on the local store. The
  * ratios to the hand-written lock are what README reports.
  */
 @State(Scope.Benchmark)
@@ -95,8 +96,9 @@ public class AnnotationBenchmark {
 	}
 
 	/**
-	 * The floor of any Spring AOP advice: the same body behind a CGLIB proxy whose interceptor only proceeds
-	 * (what {@code @Transactional} or {@code @Cacheable} pay before doing anything).
+	 * The floor of any Spring AOP advice: the same body behind a CGLIB proxy whose
+	 * interceptor only proceeds (what {@code @Transactional} or {@code @Cacheable} pay
+	 * before doing anything).
 	 */
 	@Benchmark
 	public int springAopNoOp() {
@@ -104,7 +106,8 @@ public class AnnotationBenchmark {
 	}
 
 	/**
-	 * What a developer writes without a library: one lock per id, created on first use and never removed.
+	 * What a developer writes without a library: one lock per id, created on first use
+	 * and never removed.
 	 */
 	static final class HandWrittenCounter {
 
@@ -167,7 +170,8 @@ public class AnnotationBenchmark {
 	static class Config {
 
 		@Bean
-		@Role(BeanDefinition.ROLE_INFRASTRUCTURE) // seen by the same auto-proxy creator as @AutoMutex's advisor
+		@Role(BeanDefinition.ROLE_INFRASTRUCTURE) // seen by the same auto-proxy creator
+													// as @AutoMutex's advisor
 		static DefaultPointcutAdvisor noOpAdvisor() {
 			MethodInterceptor proceed = MethodInvocation::proceed;
 			return new DefaultPointcutAdvisor(AnnotationMatchingPointcut.forMethodAnnotation(Advised.class), proceed);

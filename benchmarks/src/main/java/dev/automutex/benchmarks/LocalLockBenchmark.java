@@ -25,13 +25,13 @@ import org.springframework.integration.support.locks.DefaultLockRegistry;
 import org.springframework.integration.support.locks.LockRegistry;
 
 /**
- * One JVM: lock and unlock a key, for our {@link LocalLockRegistry} (one lock per key; up to 1,024 free keys
- * kept for reuse, others removed when free; and a variant keeping all 100,000), Spring Integration's
- * {@link DefaultLockRegistry} (256 shared stripes, nothing to allocate) and the whole
- * {@link MutexTemplate#withLock} path over our local store.
+ * One JVM: lock and unlock a key, for our {@link LocalLockRegistry} (one lock per key; up
+ * to 1,024 free keys kept for reuse, others removed when free; and a variant keeping all
+ * 100,000), Spring Integration's {@link DefaultLockRegistry} (256 shared stripes, nothing
+ * to allocate) and the whole {@link MutexTemplate#withLock} path over our local store.
  * <p>
- * {@code keys=1}: every thread on one key (contended); {@code keys=100000}: random keys, nearly uncontended,
- * where DefaultLockRegistry's stripes make unrelated keys collide.
+ * {@code keys=1}: every thread on one key (contended); {@code keys=100000}: random keys,
+ * nearly uncontended, where DefaultLockRegistry's stripes make unrelated keys collide.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -49,7 +49,8 @@ public class LocalLockBenchmark {
 
 	private final LockRegistry<Lock> local = new LocalLockRegistry();
 
-	// Keeps every key of this benchmark's 100,000 for reuse (about 10 MB): no map insertion and removal per key.
+	// Keeps every key of this benchmark's 100,000 for reuse (about 10 MB): no map
+	// insertion and removal per key.
 	private final LockRegistry<Lock> localLargeCache = new LocalLockRegistry(1 << 17);
 
 	private final LockRegistry<Lock> striped = new DefaultLockRegistry();

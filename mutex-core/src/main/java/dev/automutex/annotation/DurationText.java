@@ -8,13 +8,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Parses the duration text of {@link AutoMutex#block()} and {@link AutoMutex#expire()}: simple form with a
- * unit ({@code 0s}, {@code 500ms}, {@code 2m}) or ISO-8601 ({@code PT2S}). A bare number is rejected: the seeds
- * mean seconds, Spring Boot means milliseconds, and guessing would be wrong for someone.
+ * Parses the duration text of {@link AutoMutex#block()} and {@link AutoMutex#expire()}:
+ * simple form with a unit ({@code 0s}, {@code 500ms}, {@code 2m}) or ISO-8601
+ * ({@code PT2S}). A bare number is rejected: the seeds mean seconds, Spring Boot means
+ * milliseconds, and guessing would be wrong for someone.
  */
 final class DurationText {
 
-	private static final Pattern SIMPLE = Pattern.compile("^([+-]?\\d+)\\s*(ns|us|ms|s|m|h|d)$", Pattern.CASE_INSENSITIVE);
+	private static final Pattern SIMPLE = Pattern.compile("^([+-]?\\d+)\\s*(ns|us|ms|s|m|h|d)$",
+			Pattern.CASE_INSENSITIVE);
 
 	private DurationText() {
 	}
@@ -34,7 +36,8 @@ final class DurationText {
 		}
 		Matcher matcher = SIMPLE.matcher(value);
 		if (!matcher.matches()) {
-			String hint = value.matches("^[+-]?\\d+$") ? " (it has no unit: write " + value + "s or " + value + "ms)" : "";
+			String hint = value.matches("^[+-]?\\d+$") ? " (it has no unit: write " + value + "s or " + value + "ms)"
+					: "";
 			throw new IllegalArgumentException("'" + text + "' is not a duration" + hint
 					+ "; use a number with a unit (500ms, 2s, 1m) or ISO-8601 (PT2S)");
 		}

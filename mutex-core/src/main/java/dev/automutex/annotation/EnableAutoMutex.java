@@ -9,10 +9,9 @@ import java.lang.annotation.Target;
 import org.springframework.context.annotation.Import;
 
 /**
- * Enables {@link AutoMutex} in a plain Spring application. Spring Boot applications do not need it: the
- * starter enables it. A {@link dev.automutex.MutexOperations} bean (usually a {@link dev.automutex.MutexTemplate})
- * must exist.
- * <pre class="code">
+ * Enables {@link AutoMutex} in a plain Spring application. Spring Boot applications do
+ * not need it: the starter enables it. A {@link dev.automutex.MutexOperations} bean
+ * (usually a {@link dev.automutex.MutexTemplate}) must exist. <pre class="code">
  * &#64;Configuration
  * &#64;EnableAutoMutex
  * class LockingConfig {
@@ -32,8 +31,8 @@ import org.springframework.context.annotation.Import;
 public @interface EnableAutoMutex {
 
 	/**
-	 * Whether to proxy classes (CGLIB) rather than interfaces. Applies to every Spring-managed proxy in the
-	 * context, as with {@code @EnableCaching}.
+	 * Whether to proxy classes (CGLIB) rather than interfaces. Applies to every
+	 * Spring-managed proxy in the context, as with {@code @EnableCaching}.
 	 * @return {@code true} to force class proxies
 	 */
 	boolean proxyTargetClass() default false;

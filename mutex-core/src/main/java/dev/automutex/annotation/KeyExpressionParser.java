@@ -19,13 +19,15 @@ import org.springframework.expression.spel.standard.SpelExpressionParser;
 import org.springframework.util.StringUtils;
 
 /**
- * Parser of the {@code on} and {@code all} expressions of {@link AutoMutex} into {@link KeyExpression}s, once per
- * method and class, at startup. Checks that an expression parses and names only parameters the method has, and
- * recognises an expression that is just a parameter reference ({@code #id}, {@code #p0}, {@code #a0}) so that
- * evaluating it is reading the argument array.
+ * Parser of the {@code on} and {@code all} expressions of {@link AutoMutex} into
+ * {@link KeyExpression}s, once per method and class, at startup. Checks that an
+ * expression parses and names only parameters the method has, and recognises an
+ * expression that is just a parameter reference ({@code #id}, {@code #p0}, {@code #a0})
+ * so that evaluating it is reading the argument array.
  * <p>
- * Parameters are named as {@link org.springframework.context.expression.MethodBasedEvaluationContext} names
- * them, so both ways of evaluating give the same value. SpEL compilation follows
+ * Parameters are named as
+ * {@link org.springframework.context.expression.MethodBasedEvaluationContext} names them,
+ * so both ways of evaluating give the same value. SpEL compilation follows
  * {@code spring.expression.compiler.mode}, as in Spring's cache abstraction. Thread-safe.
  */
 final class KeyExpressionParser {
@@ -85,8 +87,9 @@ final class KeyExpressionParser {
 	}
 
 	/**
-	 * The variables under which MethodBasedEvaluationContext exposes each argument: {@code a<i>}, {@code p<i>}
-	 * and the parameter's name, set in that order, parameter by parameter, so a later one wins a clash.
+	 * The variables under which MethodBasedEvaluationContext exposes each argument:
+	 * {@code a<i>}, {@code p<i>} and the parameter's name, set in that order, parameter
+	 * by parameter, so a later one wins a clash.
 	 */
 	private static Map<String, Integer> arguments(Method method, String @Nullable [] names) {
 		Map<String, Integer> arguments = new HashMap<>();

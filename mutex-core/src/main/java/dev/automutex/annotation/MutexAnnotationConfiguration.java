@@ -14,9 +14,9 @@ import org.springframework.context.annotation.Role;
 import org.springframework.util.function.SingletonSupplier;
 
 /**
- * Configuration that registers the infrastructure for {@link AutoMutex}: the operation source, the
- * interceptor, the advisor, and the startup check of every annotated bean class. Imported by
- * {@link EnableAutoMutex} and by the Spring Boot starter.
+ * Configuration that registers the infrastructure for {@link AutoMutex}: the operation
+ * source, the interceptor, the advisor, and the startup check of every annotated bean
+ * class. Imported by {@link EnableAutoMutex} and by the Spring Boot starter.
  *
  * @since 0.1.0
  */
@@ -48,7 +48,8 @@ public class MutexAnnotationConfiguration {
 			}
 			return available;
 		});
-		// The converter of the engine when it is a MutexTemplate, so that annotation and template agree.
+		// The converter of the engine when it is a MutexTemplate, so that annotation and
+		// template agree.
 		SingletonSupplier<MutexKeyConverter> keyConverter = SingletonSupplier
 			.of(() -> (engine.obtain() instanceof MutexTemplate template) ? template.getKeyConverter()
 					: keyConverters.getIfUnique(DefaultMutexKeyConverter::new));

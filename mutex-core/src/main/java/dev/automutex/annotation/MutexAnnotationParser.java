@@ -16,10 +16,11 @@ import org.springframework.util.StringUtils;
 import org.springframework.util.function.SingletonSupplier;
 
 /**
- * Parser of {@link AutoMutex}: turns the annotation on one method of one class into a checked
- * {@link MutexOperation} and the {@link MutexOperationMetadata} its calls use. Every problem of the method is
- * collected into one {@link IllegalStateException} whose message names the class, the method and each attribute
- * at fault. Delegates the key expressions to {@link KeyExpressionParser}, placeholders, durations and booleans to
+ * Parser of {@link AutoMutex}: turns the annotation on one method of one class into a
+ * checked {@link MutexOperation} and the {@link MutexOperationMetadata} its calls use.
+ * Every problem of the method is collected into one {@link IllegalStateException} whose
+ * message names the class, the method and each attribute at fault. Delegates the key
+ * expressions to {@link KeyExpressionParser}, placeholders, durations and booleans to
  * {@link MutexAttributeResolver}, and the method's shape to {@link MutexMethodCheck}.
  * <p>
  * Thread-safe.
@@ -34,8 +35,8 @@ final class MutexAnnotationParser {
 
 	/**
 	 * Create a parser.
-	 * @param beanFactory where placeholders, {@code @bean} references and failure handlers are resolved, or
-	 * {@code null} outside a container
+	 * @param beanFactory where placeholders, {@code @bean} references and failure
+	 * handlers are resolved, or {@code null} outside a container
 	 */
 	MutexAnnotationParser(@Nullable BeanFactory beanFactory) {
 		this.beanFactory = beanFactory;
@@ -109,15 +110,15 @@ final class MutexAnnotationParser {
 		}
 		else if (!beanFactory.isTypeMatch(beanName, MutexFailureHandler.class)) {
 			Class<?> type = beanFactory.getType(beanName);
-			problems.add("afterFailure '" + beanName + "' is a "
-					+ ((type != null) ? type.getName() : "bean of unknown type") + ", not a "
-					+ MutexFailureHandler.class.getName());
+			problems.add(
+					"afterFailure '" + beanName + "' is a " + ((type != null) ? type.getName() : "bean of unknown type")
+							+ ", not a " + MutexFailureHandler.class.getName());
 		}
 	}
 
 	/**
-	 * The handler, looked up at the first failure rather than here: the proxies are created while the context
-	 * starts, and the handler bean may not be ready yet.
+	 * The handler, looked up at the first failure rather than here: the proxies are
+	 * created while the context starts, and the handler bean may not be ready yet.
 	 */
 	private @Nullable Supplier<MutexFailureHandler> failureHandler(@Nullable String beanName) {
 		BeanFactory beanFactory = this.beanFactory;

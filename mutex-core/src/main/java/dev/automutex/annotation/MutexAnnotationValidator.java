@@ -8,10 +8,10 @@ import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 
 /**
- * Checks the {@link AutoMutex} methods of every bean class once all singletons exist, so that mistakes in lazy
- * and prototype beans (whose proxies are not created at startup) also stop the application from starting.
- * Singletons were already checked when their proxies were created; {@link MutexOperationSource} checks each
- * class only once.
+ * Checks the {@link AutoMutex} methods of every bean class once all singletons exist, so
+ * that mistakes in lazy and prototype beans (whose proxies are not created at startup)
+ * also stop the application from starting. Singletons were already checked when their
+ * proxies were created; {@link MutexOperationSource} checks each class only once.
  *
  * @since 0.1.0
  */

@@ -21,18 +21,20 @@ import org.springframework.aop.support.AopUtils;
 import org.springframework.util.ClassUtils;
 
 /**
- * Base of the {@link AutoMutex} support, the counterpart of Spring's {@code CacheAspectSupport}: for one call,
- * looks up the method's prepared operation in the {@link MutexOperationSource}, has its key resolved by a
- * {@link MutexKeyResolver}, takes the key through {@link MutexOperations}, runs the method and releases the key,
- * also when the method throws. A busy key goes to the method's {@link MutexFailureHandler}, or its
- * {@link MutexLockException} to the caller. A key found lost by the time the method returns ends the call in
- * {@link MutexLostException}, unless the method threw, whose exception wins; a key the method released on
- * purpose ({@code releaseAll()}) is not lost.
+ * Base of the {@link AutoMutex} support, the counterpart of Spring's
+ * {@code CacheAspectSupport}: for one call, looks up the method's prepared operation in
+ * the {@link MutexOperationSource}, has its key resolved by a {@link MutexKeyResolver},
+ * takes the key through {@link MutexOperations}, runs the method and releases the key,
+ * also when the method throws. A busy key goes to the method's
+ * {@link MutexFailureHandler}, or its {@link MutexLockException} to the caller. A key
+ * found lost by the time the method returns ends the call in {@link MutexLostException},
+ * unless the method threw, whose exception wins; a key the method released on purpose
+ * ({@code releaseAll()}) is not lost.
  * <p>
- * A key taken while the calling thread is inside a transaction (a caller's {@code @Transactional}) is released
- * only once that transaction has completed, through {@link MutexReleaseSynchronization}, so that it covers the
- * commit. Until then it stays among the thread's locks, which {@link MutexTransactionGuard} checks before the
- * commit.
+ * A key taken while the calling thread is inside a transaction (a caller's
+ * {@code @Transactional}) is released only once that transaction has completed, through
+ * {@link MutexReleaseSynchronization}, so that it covers the commit. Until then it stays
+ * among the thread's locks, which {@link MutexTransactionGuard} checks before the commit.
  * <p>
  * Thread-safe.
  */
@@ -77,7 +79,8 @@ final class MutexAspectSupport {
 		boolean inTransaction = transactionsPresent && MutexReleaseSynchronization.isActive();
 		int tokenParameter = metadata.operation().tokenParameter();
 		if (tokenParameter >= 0) {
-			// The invocation's own argument array: the method receives the token in place of what was passed.
+			// The invocation's own argument array: the method receives the token in place
+			// of what was passed.
 			args[tokenParameter] = fencingToken(lock);
 		}
 		Object result;
@@ -96,9 +99,10 @@ final class MutexAspectSupport {
 	}
 
 	/**
-	 * Release the key of a call that returned, or have it released when the caller's transaction completes. A
-	 * key found lost (by renewal, by {@code isHeld()} or by this release) withholds the result; one released on
-	 * purpose ({@code releaseAll()}) does not.
+	 * Release the key of a call that returned, or have it released when the caller's
+	 * transaction completes. A key found lost (by renewal, by {@code isHeld()} or by this
+	 * release) withholds the result; one released on purpose ({@code releaseAll()}) does
+	 * not.
 	 */
 	private static void releaseOnReturn(MutexOperation operation, MutexLock lock, boolean inTransaction) {
 		if (inTransaction && !lock.isLost()) {
@@ -122,7 +126,8 @@ final class MutexAspectSupport {
 	}
 
 	/**
-	 * Release the key of a call that threw, quietly, so that its exception reaches the caller.
+	 * Release the key of a call that threw, quietly, so that its exception reaches the
+	 * caller.
 	 */
 	private static void release(MutexLock lock, boolean inTransaction) {
 		if (inTransaction && !lock.isLost()) {
@@ -143,7 +148,8 @@ final class MutexAspectSupport {
 	}
 
 	/**
-	 * An {@code @Async} method must finish its work before it returns: the key is released when it returns.
+	 * An {@code @Async} method must finish its work before it returns: the key is
+	 * released when it returns.
 	 */
 	private void warnIfStillRunning(MutexOperation operation, @Nullable Object result) {
 		if (result instanceof Future<?> future && !future.isDone() && this.warnedStillRunning.add(operation.method())) {

@@ -12,11 +12,13 @@ import org.springframework.util.StringUtils;
 import org.springframework.util.StringValueResolver;
 
 /**
- * Resolver of the text attributes of {@link AutoMutex} that take placeholders: {@code block} and {@code expire}
- * (durations, see {@link DurationText}) and {@code renew} ({@code true} or {@code false}). Placeholders
- * ({@code ${...}}) and {@code #{...}} expressions are resolved by the bean factory's
- * {@link EmbeddedValueResolver}; without a configurable bean factory the text is taken as it is. A value that
- * cannot be used adds a problem naming the attribute, the text and what it resolved to.
+ * Resolver of the text attributes of {@link AutoMutex} that take placeholders:
+ * {@code block} and {@code expire} (durations, see {@link DurationText}) and
+ * {@code renew} ({@code true} or {@code false}). Placeholders ({@code ${...}}) and
+ * {@code #{...}} expressions are resolved by the bean factory's
+ * {@link EmbeddedValueResolver}; without a configurable bean factory the text is taken as
+ * it is. A value that cannot be used adds a problem naming the attribute, the text and
+ * what it resolved to.
  */
 final class MutexAttributeResolver {
 

@@ -10,16 +10,15 @@ import org.springframework.context.annotation.ImportBeanDefinitionRegistrar;
 import org.springframework.core.type.AnnotationMetadata;
 
 /**
- * Registers Spring's infrastructure auto-proxy creator (unless a more capable one is there already) so that
- * {@link MutexOperationSourceAdvisor} is applied to beans.
+ * Registers Spring's infrastructure auto-proxy creator (unless a more capable one is
+ * there already) so that {@link MutexOperationSourceAdvisor} is applied to beans.
  */
 class MutexAutoProxyRegistrar implements ImportBeanDefinitionRegistrar {
 
 	@Override
 	public void registerBeanDefinitions(AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
 		AopConfigUtils.registerAutoProxyCreatorIfNecessary(registry);
-		@Nullable Map<String, @Nullable Object> attributes = metadata
-			.getAnnotationAttributes(EnableAutoMutex.class.getName());
+		@Nullable Map<String, @Nullable Object> attributes = metadata.getAnnotationAttributes(EnableAutoMutex.class.getName());
 		if (attributes != null && Boolean.TRUE.equals(attributes.get("proxyTargetClass"))) {
 			AopConfigUtils.forceAutoProxyCreatorToUseClassProxying(registry);
 		}

@@ -11,11 +11,12 @@ import org.springframework.expression.BeanResolver;
 import org.springframework.expression.Expression;
 
 /**
- * Evaluator of the {@link KeyExpression}s of an {@link AutoMutex} call. A parameter reference is the argument
- * itself, read from the argument array; any other expression is evaluated by SpEL in a
- * {@link MethodBasedEvaluationContext}, where arguments are visible by name ({@code #transactionId}, with
- * {@code -parameters}) and by position ({@code #p0}, {@code #a0}), {@code #root} has {@code method},
- * {@code methodName}, {@code args}, {@code target} and {@code targetClass}, and {@code @name} is a bean.
+ * Evaluator of the {@link KeyExpression}s of an {@link AutoMutex} call. A parameter
+ * reference is the argument itself, read from the argument array; any other expression is
+ * evaluated by SpEL in a {@link MethodBasedEvaluationContext}, where arguments are
+ * visible by name ({@code #transactionId}, with {@code -parameters}) and by position
+ * ({@code #p0}, {@code #a0}), {@code #root} has {@code method}, {@code methodName},
+ * {@code args}, {@code target} and {@code targetClass}, and {@code @name} is a bean.
  * <p>
  * Thread-safe.
  */
@@ -26,7 +27,8 @@ final class MutexExpressionEvaluator {
 	/**
 	 * The value of an expression for one call.
 	 * @param expression the parsed expression
-	 * @param method the annotated method, on the user class (the method the expression was parsed for)
+	 * @param method the annotated method, on the user class (the method the expression
+	 * was parsed for)
 	 * @param targetClass the user class
 	 * @param args the arguments of the call
 	 * @param target the bean whose method was called

@@ -9,7 +9,8 @@ import org.jspecify.annotations.Nullable;
 import dev.automutex.MutexLockException;
 
 /**
- * What a {@link MutexFailureHandler} is told about a failed {@link AutoMutex} acquisition.
+ * What a {@link MutexFailureHandler} is told about a failed {@link AutoMutex}
+ * acquisition.
  *
  * @param keys the keys that could not be had
  * @param method the annotated method (on the user class)

@@ -12,11 +12,13 @@ import dev.automutex.MutexOperations;
 import org.springframework.util.Assert;
 
 /**
- * AOP Alliance {@code MethodInterceptor} for {@link AutoMutex} methods: holds the method's key while it runs.
- * Hands each call to a package-private {@code MutexAspectSupport}, which resolves the key, takes it through
- * {@link MutexOperations} and releases it when the method returns or throws, or, inside a caller's transaction,
- * once that transaction has completed. A busy key goes to the {@link MutexFailureHandler} named by the
- * annotation, or throws {@link dev.automutex.MutexLockException}.
+ * AOP Alliance {@code MethodInterceptor} for {@link AutoMutex} methods: holds the
+ * method's key while it runs. Hands each call to a package-private
+ * {@code MutexAspectSupport}, which resolves the key, takes it through
+ * {@link MutexOperations} and releases it when the method returns or throws, or, inside a
+ * caller's transaction, once that transaction has completed. A busy key goes to the
+ * {@link MutexFailureHandler} named by the annotation, or throws
+ * {@link dev.automutex.MutexLockException}.
  * <p>
  * Thread-safe.
  *
@@ -29,8 +31,10 @@ public class MutexInterceptor implements MethodInterceptor {
 	/**
 	 * Create an interceptor.
 	 * @param source where the annotations are parsed
-	 * @param operations the engine, looked up on first use so that it is not created with the proxies
-	 * @param keyConverter how the values of {@code on} become key text: the same converter the engine uses
+	 * @param operations the engine, looked up on first use so that it is not created with
+	 * the proxies
+	 * @param keyConverter how the values of {@code on} become key text: the same
+	 * converter the engine uses
 	 */
 	public MutexInterceptor(MutexOperationSource source, Supplier<MutexOperations> operations,
 			Supplier<MutexKeyConverter> keyConverter) {

@@ -16,11 +16,13 @@ import dev.automutex.MutexRequest;
 import org.springframework.util.ObjectUtils;
 
 /**
- * Resolver of the {@link MutexRequest} of one {@link AutoMutex} call, the counterpart of Spring's
- * {@code KeyGenerator}: evaluates the key expressions with a {@link MutexExpressionEvaluator} and converts each
- * value with the engine's {@link MutexKeyConverter}. Keys are {@code name}, {@code name:v1:v2...} for
- * {@code on}, and one {@code name:v} per value for {@code all}; they are handed to the engine as
- * {@link MutexKey}s, already converted. A method without expressions reuses one request for every call.
+ * Resolver of the {@link MutexRequest} of one {@link AutoMutex} call, the counterpart of
+ * Spring's {@code KeyGenerator}: evaluates the key expressions with a
+ * {@link MutexExpressionEvaluator} and converts each value with the engine's
+ * {@link MutexKeyConverter}. Keys are {@code name}, {@code name:v1:v2...} for {@code on},
+ * and one {@code name:v} per value for {@code all}; they are handed to the engine as
+ * {@link MutexKey}s, already converted. A method without expressions reuses one request
+ * for every call.
  * <p>
  * Thread-safe.
  */
@@ -40,8 +42,8 @@ final class MutexKeyResolver {
 	 * @param args the arguments of the call
 	 * @param target the bean whose method was called
 	 * @return the request, with the operation's settings
-	 * @throws IllegalArgumentException if a value is {@code null} or cannot be converted, or {@code all} gives no
-	 * key
+	 * @throws IllegalArgumentException if a value is {@code null} or cannot be converted,
+	 * or {@code all} gives no key
 	 */
 	MutexRequest request(MutexOperationMetadata metadata, @Nullable Object[] args, Object target) {
 		MutexRequest fixed = metadata.fixedRequest();
@@ -53,13 +55,14 @@ final class MutexKeyResolver {
 		}
 		MutexKeyConverter converter = this.keyConverter.get();
 		if (metadata.on().length == 1 && converter.getClass() == DefaultMutexKeyConverter.class) {
-			// The default converter makes the same text from equal simple values: reuse the request.
+			// The default converter makes the same text from equal simple values: reuse
+			// the request.
 			Object value = value(metadata, metadata.on()[0], args, target);
 			if (isSimple(value)) {
 				MutexRequest recent = metadata.recentRequest(value);
 				if (recent == null) {
-					recent = metadata.request(new MutexKey(metadata.keyPrefix().concat(convert(converter, metadata,
-							metadata.on()[0], value))));
+					recent = metadata.request(new MutexKey(
+							metadata.keyPrefix().concat(convert(converter, metadata, metadata.on()[0], value))));
 					metadata.keepRecentRequest(value, recent);
 				}
 				return recent;
@@ -89,7 +92,8 @@ final class MutexKeyResolver {
 			}
 			Object value = value(metadata, on[i], args, target);
 			String text = convert(converter, metadata, on[i], value);
-			// Text passed in as text may contain the separator: ("x:y", "z") and ("x", "y:z") must differ.
+			// Text passed in as text may contain the separator: ("x:y", "z") and ("x",
+			// "y:z") must differ.
 			key.append((value instanceof CharSequence) ? escapeSeparator(text) : text);
 		}
 		return new MutexKey(key.toString());
@@ -108,8 +112,9 @@ final class MutexKeyResolver {
 			}
 		}
 		if (keys.isEmpty()) {
-			throw new IllegalArgumentException("Key expressions " + metadata.operation().all() + " of "
-					+ metadata.operation().describe() + " gave no key (empty collections), so there is nothing to lock");
+			throw new IllegalArgumentException(
+					"Key expressions " + metadata.operation().all() + " of " + metadata.operation().describe()
+							+ " gave no key (empty collections), so there is nothing to lock");
 		}
 		return keys;
 	}

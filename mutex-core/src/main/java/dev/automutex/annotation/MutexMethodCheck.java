@@ -12,9 +12,10 @@ import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.scheduling.annotation.Async;
 
 /**
- * Startup check of the shape of an {@link AutoMutex} method: that a Spring proxy can intercept it, and that its
- * work runs before it returns, since the key is released when it returns. Types that may be absent (Kotlin,
- * Reactive Streams) are recognised by name, so none of them needs to be on the class path.
+ * Startup check of the shape of an {@link AutoMutex} method: that a Spring proxy can
+ * intercept it, and that its work runs before it returns, since the key is released when
+ * it returns. Types that may be absent (Kotlin, Reactive Streams) are recognised by name,
+ * so none of them needs to be on the class path.
  */
 final class MutexMethodCheck {
 
@@ -30,8 +31,8 @@ final class MutexMethodCheck {
 	static void check(Method method, Class<?> targetClass, List<String> problems) {
 		int modifiers = method.getModifiers();
 		if (Modifier.isPrivate(modifiers) || Modifier.isFinal(modifiers) || Modifier.isStatic(modifiers)) {
-			problems.add("the method is " + (Modifier.isStatic(modifiers) ? "static"
-					: Modifier.isPrivate(modifiers) ? "private" : "final")
+			problems.add("the method is "
+					+ (Modifier.isStatic(modifiers) ? "static" : Modifier.isPrivate(modifiers) ? "private" : "final")
 					+ ", so a Spring proxy cannot intercept it and it would run unlocked; make it public and not final");
 		}
 		String deferred = deferredWork(method);
@@ -41,8 +42,10 @@ final class MutexMethodCheck {
 					+ "the work runs, @Async or not; call MutexTemplate.withLock inside the coroutine or stream body "
 					+ "instead, or make the method blocking");
 		}
-		// With @Async, Spring's async advice runs first and hands the whole call, our lock included, to its
-		// executor: the key is held on the worker thread for as long as the method body runs.
+		// With @Async, Spring's async advice runs first and hands the whole call, our
+		// lock included, to its
+		// executor: the key is held on the worker thread for as long as the method body
+		// runs.
 		else if (isFuture(method.getReturnType()) && !isAsyncMethod(method, targetClass)) {
 			problems.add("the method returns a " + method.getReturnType().getSimpleName() + ", so the key would be "
 					+ "released when the method returns it, while the asynchronous work may still run unprotected; "
@@ -52,12 +55,14 @@ final class MutexMethodCheck {
 	}
 
 	/**
-	 * What makes the method's work run after it returned, whatever runs the call: a Kotlin suspend function (to
-	 * reflection, a method whose last parameter is a {@code Continuation}) or a lazy stream.
+	 * What makes the method's work run after it returned, whatever runs the call: a
+	 * Kotlin suspend function (to reflection, a method whose last parameter is a
+	 * {@code Continuation}) or a lazy stream.
 	 */
 	private static @Nullable String deferredWork(Method method) {
 		Class<?>[] parameters = method.getParameterTypes();
-		if (parameters.length > 0 && parameters[parameters.length - 1].getName().equals("kotlin.coroutines.Continuation")) {
+		if (parameters.length > 0
+				&& parameters[parameters.length - 1].getName().equals("kotlin.coroutines.Continuation")) {
 			return "is a Kotlin suspend function";
 		}
 		Class<?> returnType = method.getReturnType();

@@ -9,19 +9,23 @@ import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The checked, immutable form of one {@link AutoMutex} on one method of one class, built once by
- * {@link MutexOperationSource}.
+ * The checked, immutable form of one {@link AutoMutex} on one method of one class, built
+ * once by {@link MutexOperationSource}.
  *
  * @param method the annotated method, on the user class
  * @param targetClass the user class (never a proxy class)
- * @param name the fixed part of the key: the annotation's {@code name}, or {@code SimpleClassName#method}
+ * @param name the fixed part of the key: the annotation's {@code name}, or
+ * {@code SimpleClassName#method}
  * @param on the SpEL expressions whose values complete the key
- * @param all the SpEL expressions whose values are locked as separate keys (empty when {@code on} is used)
+ * @param all the SpEL expressions whose values are locked as separate keys (empty when
+ * {@code on} is used)
  * @param block the wait, or {@code null} for the template's default
  * @param expire the time-to-live, or {@code null} for the template's default
- * @param afterFailure the name of the {@link MutexFailureHandler} bean, or {@code null} to throw
+ * @param afterFailure the name of the {@link MutexFailureHandler} bean, or {@code null}
+ * to throw
  * @param tokenParameter the index of the {@link FencingToken} parameter, or {@code -1}
- * @param renew whether to renew the key while held, or {@code null} for the template's setting
+ * @param renew whether to renew the key while held, or {@code null} for the template's
+ * setting
  * @since 0.1.0
  */
 public record MutexOperation(Method method, Class<?> targetClass, String name, List<String> on, List<String> all,
@@ -38,7 +42,8 @@ public record MutexOperation(Method method, Class<?> targetClass, String name, L
 
 	/**
 	 * Describe the annotated method for messages.
-	 * @return for example {@code @AutoMutex on com.example.ItunesVerifier.perform(String)}
+	 * @return for example
+	 * {@code @AutoMutex on com.example.ItunesVerifier.perform(String)}
 	 */
 	public String describe() {
 		return describe(this.method, this.targetClass);

@@ -12,9 +12,10 @@ import dev.automutex.MutexKey;
 import dev.automutex.MutexRequest;
 
 /**
- * Prepared form of one {@link MutexOperation}: everything a call of its method needs, built once per method and
- * class by {@link MutexAnnotationParser} and cached by {@link MutexOperationSource}: the operation, its parsed key
- * expressions, the fixed part of its keys, its request settings and its failure handler, looked up at the first
+ * Prepared form of one {@link MutexOperation}: everything a call of its method needs,
+ * built once per method and class by {@link MutexAnnotationParser} and cached by
+ * {@link MutexOperationSource}: the operation, its parsed key expressions, the fixed part
+ * of its keys, its request settings and its failure handler, looked up at the first
  * failure and kept. Immutable apart from that handler; thread-safe.
  */
 final class MutexOperationMetadata {
@@ -37,12 +38,15 @@ final class MutexOperationMetadata {
 
 	private final @Nullable Supplier<MutexFailureHandler> failureHandler;
 
-	/** Requests of recent simple values of a single {@code on} expression, for keys converted by default. */
+	/**
+	 * Requests of recent simple values of a single {@code on} expression, for keys
+	 * converted by default.
+	 */
 	private final ConcurrentHashMap<Object, MutexRequest> recentRequests = new ConcurrentHashMap<>();
 
 	/**
-	 * @param failureHandler the handler named by {@code afterFailure}, resolved when first asked for and then
-	 * kept, or {@code null} to throw
+	 * @param failureHandler the handler named by {@code afterFailure}, resolved when
+	 * first asked for and then kept, or {@code null} to throw
 	 */
 	MutexOperationMetadata(MutexOperation operation, KeyExpression[] on, KeyExpression[] all,
 			@Nullable Supplier<MutexFailureHandler> failureHandler) {
@@ -50,7 +54,8 @@ final class MutexOperationMetadata {
 		this.on = (on.length > 0) ? on.clone() : NO_EXPRESSIONS;
 		this.all = (all.length > 0) ? all.clone() : NO_EXPRESSIONS;
 		this.keyPrefix = operation.name() + ":";
-		// Without expressions the key, and so the whole request, is the same on every call.
+		// Without expressions the key, and so the whole request, is the same on every
+		// call.
 		this.fixedRequest = (on.length == 0 && all.length == 0) ? request(new MutexKey(operation.name())) : null;
 		this.failureHandler = failureHandler;
 		Class<?> returnType = operation.method().getReturnType();
@@ -58,7 +63,8 @@ final class MutexOperationMetadata {
 	}
 
 	/**
-	 * Whether the method's results can be {@link Future}s: only then is a result checked for unfinished work.
+	 * Whether the method's results can be {@link Future}s: only then is a result checked
+	 * for unfinished work.
 	 */
 	boolean mayReturnFuture() {
 		return this.mayReturnFuture;
@@ -76,7 +82,8 @@ final class MutexOperationMetadata {
 	}
 
 	/**
-	 * The expressions whose values are each a key; empty unless the annotation has {@code all}.
+	 * The expressions whose values are each a key; empty unless the annotation has
+	 * {@code all}.
 	 */
 	KeyExpression[] all() {
 		return this.all;
@@ -111,15 +118,16 @@ final class MutexOperationMetadata {
 	}
 
 	/**
-	 * The request made earlier for the same simple value (a string, number, UUID, enum...), if still kept.
+	 * The request made earlier for the same simple value (a string, number, UUID,
+	 * enum...), if still kept.
 	 */
 	@Nullable MutexRequest recentRequest(Object value) {
 		return this.recentRequests.get(value);
 	}
 
 	/**
-	 * Keep a request for a simple value: at most {@value #RECENT_REQUESTS} values are kept, so that a method
-	 * called with ever new ids does not grow the cache.
+	 * Keep a request for a simple value: at most {@value #RECENT_REQUESTS} values are
+	 * kept, so that a method called with ever new ids does not grow the cache.
 	 */
 	void keepRecentRequest(Object value, MutexRequest request) {
 		if (this.recentRequests.size() >= RECENT_REQUESTS) {

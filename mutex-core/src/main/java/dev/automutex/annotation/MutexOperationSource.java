@@ -18,13 +18,15 @@ import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
 
 /**
- * Source of the {@link MutexOperation} of a method: finds {@link AutoMutex}, has it parsed and checked once per
- * method and class, and caches the result. The first time a class is seen, every {@code @AutoMutex} method of
- * it is checked, so that a mistake anywhere in a bean's class fails when its proxy is created (that is, at
- * startup for singletons): an {@code on} expression that does not parse or names a parameter the method lacks,
- * a {@code block}/{@code expire} that is not a duration, an {@code afterFailure} that is not a
- * {@link MutexFailureHandler} bean, a method a proxy cannot intercept or whose work runs after it returns; each
- * throws {@link IllegalStateException} naming the class, method and attribute.
+ * Source of the {@link MutexOperation} of a method: finds {@link AutoMutex}, has it
+ * parsed and checked once per method and class, and caches the result. The first time a
+ * class is seen, every {@code @AutoMutex} method of it is checked, so that a mistake
+ * anywhere in a bean's class fails when its proxy is created (that is, at startup for
+ * singletons): an {@code on} expression that does not parse or names a parameter the
+ * method lacks, a {@code block}/{@code expire} that is not a duration, an
+ * {@code afterFailure} that is not a {@link MutexFailureHandler} bean, a method a proxy
+ * cannot intercept or whose work runs after it returns; each throws
+ * {@link IllegalStateException} naming the class, method and attribute.
  * <p>
  * Thread-safe. Parsing is done by a package-private {@code MutexAnnotationParser}.
  *
@@ -48,7 +50,8 @@ public class MutexOperationSource implements BeanFactoryAware {
 	/**
 	 * The operation for a method called on an object of {@code targetClass}.
 	 * @param method the method, possibly an interface method
-	 * @param targetClass the class of the target object, or {@code null} for the method's declaring class
+	 * @param targetClass the class of the target object, or {@code null} for the method's
+	 * declaring class
 	 * @return the operation, or {@code null} if the method has no {@code @AutoMutex}
 	 * @throws IllegalStateException if an annotation of the class is invalid
 	 */
@@ -64,12 +67,14 @@ public class MutexOperationSource implements BeanFactoryAware {
 	 */
 	public void validate(Class<?> targetClass) {
 		Class<?> userClass = ClassUtils.getUserClass(targetClass);
-		if (this.validatedClasses.contains(userClass) || !AnnotationUtils.isCandidateClass(userClass, AutoMutex.class)) {
+		if (this.validatedClasses.contains(userClass)
+				|| !AnnotationUtils.isCandidateClass(userClass, AutoMutex.class)) {
 			return;
 		}
 		MutexAnnotationParser parser = this.parser;
 		List<String> problems = new ArrayList<>();
-		for (Method method : ReflectionUtils.getUniqueDeclaredMethods(userClass, ReflectionUtils.USER_DECLARED_METHODS)) {
+		for (Method method : ReflectionUtils.getUniqueDeclaredMethods(userClass,
+				ReflectionUtils.USER_DECLARED_METHODS)) {
 			try {
 				this.cache.putIfAbsent(new MethodClassKey(method, userClass), orNone(parser.parse(method, userClass)));
 			}
@@ -84,10 +89,11 @@ public class MutexOperationSource implements BeanFactoryAware {
 	}
 
 	/**
-	 * The prepared operation for a method called on an object of {@code targetClass}: one cache look-up once
-	 * the method has been seen with that class.
+	 * The prepared operation for a method called on an object of {@code targetClass}: one
+	 * cache look-up once the method has been seen with that class.
 	 * @param method the method, possibly an interface method
-	 * @param targetClass the class of the target object, or {@code null} for the method's declaring class
+	 * @param targetClass the class of the target object, or {@code null} for the method's
+	 * declaring class
 	 * @return the metadata, or {@code null} if the method has no {@code @AutoMutex}
 	 */
 	@Nullable MutexOperationMetadata getMetadata(Method method, @Nullable Class<?> targetClass) {
@@ -103,7 +109,8 @@ public class MutexOperationSource implements BeanFactoryAware {
 
 	private Object computeMetadata(Method method, @Nullable Class<?> targetClass) {
 		Class<?> userClass = ClassUtils.getUserClass((targetClass != null) ? targetClass : method.getDeclaringClass());
-		// Check the whole class the first time it is seen: Spring stops matching a class at its first advised
+		// Check the whole class the first time it is seen: Spring stops matching a class
+		// at its first advised
 		// method, and a mistake further down must still fail startup, not the first call.
 		validate(userClass);
 		Method specific = AopUtils.getMostSpecificMethod(method, userClass);

@@ -7,11 +7,12 @@ import org.springframework.core.Ordered;
 /**
  * Advisor that applies {@link MutexInterceptor} to {@link AutoMutex} methods.
  * <p>
- * Its order, {@link #DEFAULT_ORDER}, puts it outside Spring's transaction advisor (which defaults to
- * {@link Ordered#LOWEST_PRECEDENCE}): on a method or call path that is also {@code @Transactional}, the key is
- * taken before the transaction begins and released after it commits or rolls back, so the next holder sees
- * the committed data. A key taken inside a transaction that was already running (a caller's) is likewise
- * released after that transaction completes.
+ * Its order, {@link #DEFAULT_ORDER}, puts it outside Spring's transaction advisor (which
+ * defaults to {@link Ordered#LOWEST_PRECEDENCE}): on a method or call path that is also
+ * {@code @Transactional}, the key is taken before the transaction begins and released
+ * after it commits or rolls back, so the next holder sees the committed data. A key taken
+ * inside a transaction that was already running (a caller's) is likewise released after
+ * that transaction completes.
  *
  * @since 0.1.0
  */

@@ -6,8 +6,9 @@ import org.springframework.aop.support.StaticMethodMatcherPointcut;
 import org.springframework.core.annotation.AnnotationUtils;
 
 /**
- * Pointcut that matches methods with an {@link AutoMutex}, as found by a {@link MutexOperationSource}. Matching
- * parses the annotation, so an invalid one fails the creation of its bean's proxy.
+ * Pointcut that matches methods with an {@link AutoMutex}, as found by a
+ * {@link MutexOperationSource}. Matching parses the annotation, so an invalid one fails
+ * the creation of its bean's proxy.
  */
 class MutexOperationSourcePointcut extends StaticMethodMatcherPointcut {
 

@@ -6,13 +6,14 @@ import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
- * {@link TransactionSynchronization} that releases the key of an {@link AutoMutex} call made inside a caller's
- * transaction once that transaction has completed, so that the key covers the commit (or rollback) of the work
- * done under it. The only class of the annotation support that refers to spring-tx, an optional dependency: it
- * is loaded only when spring-tx is on the class path.
+ * {@link TransactionSynchronization} that releases the key of an {@link AutoMutex} call
+ * made inside a caller's transaction once that transaction has completed, so that the key
+ * covers the commit (or rollback) of the work done under it. The only class of the
+ * annotation support that refers to spring-tx, an optional dependency: it is loaded only
+ * when spring-tx is on the class path.
  * <p>
- * Transaction synchronizations run on the thread of the transaction, which is the thread that took the key, as
- * the lock requires.
+ * Transaction synchronizations run on the thread of the transaction, which is the thread
+ * that took the key, as the lock requires.
  */
 final class MutexReleaseSynchronization implements TransactionSynchronization {
 
@@ -23,7 +24,8 @@ final class MutexReleaseSynchronization implements TransactionSynchronization {
 	}
 
 	/**
-	 * Whether the calling thread runs inside a transaction (or a synchronization scope) that completes later.
+	 * Whether the calling thread runs inside a transaction (or a synchronization scope)
+	 * that completes later.
 	 * @return {@code true} if transaction synchronization is active
 	 */
 	static boolean isActive() {
@@ -31,8 +33,8 @@ final class MutexReleaseSynchronization implements TransactionSynchronization {
 	}
 
 	/**
-	 * Release the lock when the calling thread's transaction completes, or now if synchronization is no longer
-	 * active.
+	 * Release the lock when the calling thread's transaction completes, or now if
+	 * synchronization is no longer active.
 	 * @param lock the lock of the call that has just returned
 	 */
 	static void releaseAfterCompletion(MutexLock lock) {

@@ -5,9 +5,9 @@ import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A {@link MutexStore} that holds keys with a time-to-live (a lease), so that the key of a holder that died
- * (a crashed process) frees itself after {@code expire}. Redis and database stores are of this kind; the local
- * store is not.
+ * A {@link MutexStore} that holds keys with a time-to-live (a lease), so that the key of
+ * a holder that died (a crashed process) frees itself after {@code expire}. Redis and
+ * database stores are of this kind; the local store is not.
  *
  * @since 0.1.0
  * @see RenewableMutexStore
@@ -15,7 +15,8 @@ import org.jspecify.annotations.Nullable;
 public interface ExpiringMutexStore extends MutexStore {
 
 	/**
-	 * Take the key with the given time-to-live, waiting up to {@code wait} while someone else holds it.
+	 * Take the key with the given time-to-live, waiting up to {@code wait} while someone
+	 * else holds it.
 	 * @param key the key text
 	 * @param wait how long to wait; {@link Duration#ZERO} means do not wait
 	 * @param expire how long the store keeps the key if it is never released

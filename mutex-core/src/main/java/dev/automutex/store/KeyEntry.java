@@ -11,16 +11,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The lock of one key in a {@link LocalLockRegistry}: a re-entrant exclusive synchronizer whose state holds the
- * hold count in its low 32 bits ({@code 0} free) and a generation in its high 32 bits, counting the times the key
- * became free (so that {@link #awaitRelease(long)} sees every release, even one followed at once by another
- * acquisition, without costing the release anything); or {@link #RETIRED} once the registry has removed it as
- * idle. A thread that finds a retired entry looks the key up again.
+ * The lock of one key in a {@link LocalLockRegistry}: a re-entrant exclusive synchronizer
+ * whose state holds the hold count in its low 32 bits ({@code 0} free) and a generation
+ * in its high 32 bits, counting the times the key became free (so that
+ * {@link #awaitRelease(long)} sees every release, even one followed at once by another
+ * acquisition, without costing the release anything); or {@link #RETIRED} once the
+ * registry has removed it as idle. A thread that finds a retired entry looks the key up
+ * again.
  * <p>
- * The owner is the synchronizer's exclusive owner thread. Readers on other threads read the (volatile) state
- * before the owner: a thread that sees a held state then sees either the current owner, or {@code null} while
- * an acquisition or a release is under way, never an earlier owner. A dead owner's hold is taken over (or freed
- * by a sweep) under this entry's monitor, so two threads cannot both take over one dead owner's hold.
+ * The owner is the synchronizer's exclusive owner thread. Readers on other threads read
+ * the (volatile) state before the owner: a thread that sees a held state then sees either
+ * the current owner, or {@code null} while an acquisition or a release is under way,
+ * never an earlier owner. A dead owner's hold is taken over (or freed by a sweep) under
+ * this entry's monitor, so two threads cannot both take over one dead owner's hold.
  */
 final class KeyEntry extends AbstractQueuedLongSynchronizer {
 
@@ -38,7 +41,8 @@ final class KeyEntry extends AbstractQueuedLongSynchronizer {
 
 	private static final long HOLDS = 0xFFFF_FFFFL;
 
-	private static final long LIVENESS_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(LocalLockRegistry.LIVENESS_CHECK_MILLIS);
+	private static final long LIVENESS_CHECK_NANOS = TimeUnit.MILLISECONDS
+		.toNanos(LocalLockRegistry.LIVENESS_CHECK_MILLIS);
 
 	private static final VarHandle RELEASE_WAITERS;
 
@@ -51,7 +55,9 @@ final class KeyEntry extends AbstractQueuedLongSynchronizer {
 		}
 	}
 
-	/** Thrown by tryAcquire on a retired entry, to leave the synchronizer's queue at once. */
+	/**
+	 * Thrown by tryAcquire on a retired entry, to leave the synchronizer's queue at once.
+	 */
 	private static final RuntimeException RETIRED_SIGNAL = new RuntimeException("retired", null, false, false) {
 
 		private static final long serialVersionUID = 1L;
@@ -60,14 +66,20 @@ final class KeyEntry extends AbstractQueuedLongSynchronizer {
 
 	private final transient Object key;
 
-	/** Threads in {@link #awaitRelease(long)}; the releasing thread notifies only when there are some. */
+	/**
+	 * Threads in {@link #awaitRelease(long)}; the releasing thread notifies only when
+	 * there are some.
+	 */
 	private volatile int releaseWaiters;
 
-	/** The last fencing token issued; written only by the owner, published by the state. */
+	/**
+	 * The last fencing token issued; written only by the owner, published by the state.
+	 */
 	private long lastToken;
 
 	/**
-	 * Create an entry already held by {@code owner}, to be published through the registry's map.
+	 * Create an entry already held by {@code owner}, to be published through the
+	 * registry's map.
 	 */
 	KeyEntry(Object key, Thread owner, long tokenFloor) {
 		this.key = key;
@@ -234,7 +246,8 @@ final class KeyEntry extends AbstractQueuedLongSynchronizer {
 	}
 
 	/**
-	 * Free the key if its owner has ended (a sweep); the first queued thread then takes it.
+	 * Free the key if its owner has ended (a sweep); the first queued thread then takes
+	 * it.
 	 */
 	boolean freeIfOwnerDead() {
 		Thread owner = deadOwner();
@@ -279,7 +292,8 @@ final class KeyEntry extends AbstractQueuedLongSynchronizer {
 	}
 
 	/**
-	 * Wake threads that queued on this entry after it was retired, so that they look the key up again.
+	 * Wake threads that queued on this entry after it was retired, so that they look the
+	 * key up again.
 	 */
 	void wakeQueued() {
 		for (Thread queued : getQueuedThreads()) {
@@ -288,9 +302,10 @@ final class KeyEntry extends AbstractQueuedLongSynchronizer {
 	}
 
 	/**
-	 * Wait until the key becomes free at least once, counting from now: a release seen through the generation in
-	 * the state, so that one followed at once by another acquisition is not missed. The releasing thread wakes
-	 * registered waiters; a waiter that registered too late for that still looks every
+	 * Wait until the key becomes free at least once, counting from now: a release seen
+	 * through the generation in the state, so that one followed at once by another
+	 * acquisition is not missed. The releasing thread wakes registered waiters; a waiter
+	 * that registered too late for that still looks every
 	 * {@value LocalLockRegistry#LIVENESS_CHECK_MILLIS} ms.
 	 */
 	boolean awaitRelease(long nanos) throws InterruptedException {
@@ -312,8 +327,8 @@ final class KeyEntry extends AbstractQueuedLongSynchronizer {
 					if (nanos != Long.MAX_VALUE && remaining <= 0) {
 						return false;
 					}
-					TimeUnit.NANOSECONDS.timedWait(this,
-							(nanos == Long.MAX_VALUE) ? LIVENESS_CHECK_NANOS : Math.min(remaining, LIVENESS_CHECK_NANOS));
+					TimeUnit.NANOSECONDS.timedWait(this, (nanos == Long.MAX_VALUE) ? LIVENESS_CHECK_NANOS
+							: Math.min(remaining, LIVENESS_CHECK_NANOS));
 				}
 			}
 		}

@@ -16,35 +16,41 @@ import org.springframework.integration.support.locks.LockRegistry;
 import org.springframework.util.Assert;
 
 /**
- * {@link LockRegistry} for one JVM with one re-entrant lock per key: two different keys never contend (unlike
- * Spring Integration's {@code DefaultLockRegistry}, which stripes all keys over 256 shared locks).
+ * {@link LockRegistry} for one JVM with one re-entrant lock per key: two different keys
+ * never contend (unlike Spring Integration's {@code DefaultLockRegistry}, which stripes
+ * all keys over 256 shared locks).
  * <p>
- * <b>Owner death.</b> A key whose owner thread has ended without releasing it (Elixir Mutex frees the keys of a
- * crashed process) is freed for the next thread that asks for it: waiters look at the owner's liveness at
- * least every {@value #LIVENESS_CHECK_MILLIS} ms, so they take such a key promptly instead of waiting out their
- * whole block time. {@link #sweep()} frees abandoned keys nobody asks for.
+ * <b>Owner death.</b> A key whose owner thread has ended without releasing it (Elixir
+ * Mutex frees the keys of a crashed process) is freed for the next thread that asks for
+ * it: waiters look at the owner's liveness at least every {@value #LIVENESS_CHECK_MILLIS}
+ * ms, so they take such a key promptly instead of waiting out their whole block time.
+ * {@link #sweep()} frees abandoned keys nobody asks for.
  * <p>
- * <b>Memory</b> follows the keys in use: a key's entry is kept after its release while the registry holds at
- * most {@link #LocalLockRegistry(int) idleEntries} entries ({@value #DEFAULT_IDLE_ENTRIES} by default), so that
- * locking the same key again costs one map look-up and one compare-and-set; beyond that, a key that becomes free
- * with nobody waiting is removed at once, and {@link #sweep()} removes every idle entry. A service that locks
- * millions of distinct ids keeps its keys in use plus at most that many idle ones, not every id it ever locked.
+ * <b>Memory</b> follows the keys in use: a key's entry is kept after its release while
+ * the registry holds at most {@link #LocalLockRegistry(int) idleEntries} entries
+ * ({@value #DEFAULT_IDLE_ENTRIES} by default), so that locking the same key again costs
+ * one map look-up and one compare-and-set; beyond that, a key that becomes free with
+ * nobody waiting is removed at once, and {@link #sweep()} removes every idle entry. A
+ * service that locks millions of distinct ids keeps its keys in use plus at most that
+ * many idle ones, not every id it ever locked.
  * <p>
- * The {@link Lock} returned by {@link #obtain(Object)} is a light handle on the key; it may be kept and used
- * repeatedly, from any thread. Thread-safe. Keys are compared by {@code equals}; {@code MutexTemplate} passes
- * strings.
+ * The {@link Lock} returned by {@link #obtain(Object)} is a light handle on the key; it
+ * may be kept and used repeatedly, from any thread. Thread-safe. Keys are compared by
+ * {@code equals}; {@code MutexTemplate} passes strings.
  *
  * @since 0.1.0
  */
 public class LocalLockRegistry implements LockRegistry<Lock> {
 
 	/**
-	 * How often, at the longest, a waiter checks whether the key's owner thread is still alive.
+	 * How often, at the longest, a waiter checks whether the key's owner thread is still
+	 * alive.
 	 */
 	public static final long LIVENESS_CHECK_MILLIS = 50;
 
 	/**
-	 * How many entries a registry keeps, by default, before it removes each key that becomes free at once.
+	 * How many entries a registry keeps, by default, before it removes each key that
+	 * becomes free at once.
 	 */
 	public static final int DEFAULT_IDLE_ENTRIES = 1024;
 
@@ -54,22 +60,26 @@ public class LocalLockRegistry implements LockRegistry<Lock> {
 
 	private final int idleEntries;
 
-	// Fencing tokens of removed entries: a new entry for the same key continues above them. It starts at the
-	// clock in microseconds, so that a restarted JVM issues tokens above those of its last run.
+	// Fencing tokens of removed entries: a new entry for the same key continues above
+	// them. It starts at the
+	// clock in microseconds, so that a restarted JVM issues tokens above those of its
+	// last run.
 	private final AtomicLong tokenFloor = new AtomicLong(System.currentTimeMillis() * 1000);
 
 	/**
-	 * Create a registry that keeps up to {@value #DEFAULT_IDLE_ENTRIES} entries of free keys for reuse.
+	 * Create a registry that keeps up to {@value #DEFAULT_IDLE_ENTRIES} entries of free
+	 * keys for reuse.
 	 */
 	public LocalLockRegistry() {
 		this(DEFAULT_IDLE_ENTRIES);
 	}
 
 	/**
-	 * Create a registry that keeps up to {@code idleEntries} entries of free keys for reuse. More makes locking
-	 * many distinct keys in turn faster (no map insertion and removal per key) at about 100 bytes per entry,
-	 * plus the key objects it keeps.
-	 * @param idleEntries how many entries the registry holds before it removes each key that becomes free
+	 * Create a registry that keeps up to {@code idleEntries} entries of free keys for
+	 * reuse. More makes locking many distinct keys in turn faster (no map insertion and
+	 * removal per key) at about 100 bytes per entry, plus the key objects it keeps.
+	 * @param idleEntries how many entries the registry holds before it removes each key
+	 * that becomes free
 	 */
 	public LocalLockRegistry(int idleEntries) {
 		Assert.isTrue(idleEntries >= 0, "idleEntries must not be negative");
@@ -107,9 +117,10 @@ public class LocalLockRegistry implements LockRegistry<Lock> {
 	}
 
 	/**
-	 * Wait until the key is free, without taking it (Locker's {@code wait_for_release}). Returns at once if it
-	 * is free now; otherwise as soon as its holder releases it (even if someone else takes it right after) or
-	 * its owner thread is found to have ended.
+	 * Wait until the key is free, without taking it (Locker's {@code wait_for_release}).
+	 * Returns at once if it is free now; otherwise as soon as its holder releases it
+	 * (even if someone else takes it right after) or its owner thread is found to have
+	 * ended.
 	 * @param lockKey the key
 	 * @param timeout how long to wait at most
 	 * @return {@code true} if the key was free or was released in time
@@ -121,10 +132,10 @@ public class LocalLockRegistry implements LockRegistry<Lock> {
 	}
 
 	/**
-	 * Free the keys whose owner threads have ended without releasing them, and remove the entries of keys
-	 * nobody holds or waits for.
-	 * @return how many keys were freed or entries removed (an abandoned key whose entry is then removed counts
-	 * once)
+	 * Free the keys whose owner threads have ended without releasing them, and remove the
+	 * entries of keys nobody holds or waits for.
+	 * @return how many keys were freed or entries removed (an abandoned key whose entry
+	 * is then removed counts once)
 	 */
 	public int sweep() {
 		Set<KeyEntry> freed = new HashSet<>();
@@ -137,7 +148,8 @@ public class LocalLockRegistry implements LockRegistry<Lock> {
 	}
 
 	/**
-	 * How many entries the registry keeps now: keys held or waited for, plus idle keys not yet cleaned up.
+	 * How many entries the registry keeps now: keys held or waited for, plus idle keys
+	 * not yet cleaned up.
 	 * @return the number of entries
 	 */
 	public int size() {
@@ -152,9 +164,11 @@ public class LocalLockRegistry implements LockRegistry<Lock> {
 	/**
 	 * Take the key for the calling thread.
 	 * @param nanos how long to wait: 0 not at all, {@link #FOREVER} without limit
-	 * @param interruptible whether an interrupt ends the wait with {@link InterruptedException} (else the
-	 * interrupt status is kept and the wait goes on)
-	 * @return the key's entry, now held by the calling thread, or {@code null} on time-out
+	 * @param interruptible whether an interrupt ends the wait with
+	 * {@link InterruptedException} (else the interrupt status is kept and the wait goes
+	 * on)
+	 * @return the key's entry, now held by the calling thread, or {@code null} on
+	 * time-out
 	 */
 	@Nullable KeyEntry acquire(Object key, long nanos, boolean interruptible) throws InterruptedException {
 		long deadline = 0; // read from the clock only if an entry was retired under us
@@ -179,7 +193,8 @@ public class LocalLockRegistry implements LockRegistry<Lock> {
 			if (outcome == KeyEntry.BUSY) {
 				return null;
 			}
-			// The entry was retired as idle between our look-up and our attempt: finish its removal (its tokens
+			// The entry was retired as idle between our look-up and our attempt: finish
+			// its removal (its tokens
 			// first) and look up the key again, within what is left of the wait.
 			retire(key, entry);
 			if (nanos > 0 && deadline == 0) {
@@ -189,17 +204,19 @@ public class LocalLockRegistry implements LockRegistry<Lock> {
 	}
 
 	/**
-	 * The duration in nanoseconds, or {@link Long#MAX_VALUE} for durations too long to count in them (about 292
-	 * years and more, such as {@code ChronoUnit.FOREVER.getDuration()}).
+	 * The duration in nanoseconds, or {@link Long#MAX_VALUE} for durations too long to
+	 * count in them (about 292 years and more, such as
+	 * {@code ChronoUnit.FOREVER.getDuration()}).
 	 */
 	static long saturatedNanos(Duration duration) {
 		return (duration.getSeconds() >= Long.MAX_VALUE / 1_000_000_000L) ? Long.MAX_VALUE : duration.toNanos();
 	}
 
 	/**
-	 * Release one hold of the calling thread on an entry it owns. Past the registry's idle entries, a key that
-	 * becomes free with nobody waiting is removed at once, so memory stays bounded whatever the number of keys
-	 * ever used; below it, free entries stay for the next use of their key.
+	 * Release one hold of the calling thread on an entry it owns. Past the registry's
+	 * idle entries, a key that becomes free with nobody waiting is removed at once, so
+	 * memory stays bounded whatever the number of keys ever used; below it, free entries
+	 * stay for the next use of their key.
 	 */
 	void release(Object key, KeyEntry entry) {
 		if (entry.release() && this.entries.size() > this.idleEntries && entry.retireIfIdle()) {
@@ -208,8 +225,9 @@ public class LocalLockRegistry implements LockRegistry<Lock> {
 	}
 
 	/**
-	 * Remove a retired entry. Its last token goes into the floor before the entry leaves the map, so that a new
-	 * entry for the key, which starts from the floor, can never issue a token at or below it.
+	 * Remove a retired entry. Its last token goes into the floor before the entry leaves
+	 * the map, so that a new entry for the key, which starts from the floor, can never
+	 * issue a token at or below it.
 	 */
 	private void retire(Object key, KeyEntry entry) {
 		long lastToken = entry.lastToken();
@@ -255,7 +273,8 @@ public class LocalLockRegistry implements LockRegistry<Lock> {
 				acquire(this.key, FOREVER, false);
 			}
 			catch (InterruptedException ex) {
-				throw new IllegalStateException("lock() is not interruptible", ex); // cannot happen
+				throw new IllegalStateException("lock() is not interruptible", ex); // cannot
+																					// happen
 			}
 		}
 
@@ -270,7 +289,8 @@ public class LocalLockRegistry implements LockRegistry<Lock> {
 				return acquire(this.key, 0, false) != null;
 			}
 			catch (InterruptedException ex) {
-				throw new IllegalStateException("tryLock() is not interruptible", ex); // cannot happen
+				throw new IllegalStateException("tryLock() is not interruptible", ex); // cannot
+																						// happen
 			}
 		}
 
@@ -284,7 +304,8 @@ public class LocalLockRegistry implements LockRegistry<Lock> {
 		public void unlock() {
 			KeyEntry entry = LocalLockRegistry.this.entries.get(this.key);
 			if (entry == null || entry.owner() != Thread.currentThread()) {
-				throw new IllegalMonitorStateException("Lock '" + this.key + "' is not held by " + Thread.currentThread());
+				throw new IllegalMonitorStateException(
+						"Lock '" + this.key + "' is not held by " + Thread.currentThread());
 			}
 			release(this.key, entry);
 		}

@@ -7,12 +7,13 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.util.Assert;
 
 /**
- * {@link MutexStore} for one JVM, over a {@link LocalLockRegistry}: the default when no Redis is configured.
- * Needs no setup; keys are free as soon as they are released, and there is no {@code expire}: a key is held
- * until its holder releases it, or its holder thread ends (see {@link LocalLockRegistry}).
+ * {@link MutexStore} for one JVM, over a {@link LocalLockRegistry}: the default when no
+ * Redis is configured. Needs no setup; keys are free as soon as they are released, and
+ * there is no {@code expire}: a key is held until its holder releases it, or its holder
+ * thread ends (see {@link LocalLockRegistry}).
  * <p>
- * Fencing tokens count per key, starting above the clock in microseconds when a key is first used, so they
- * grow with every acquisition of a key in this JVM. Thread-safe.
+ * Fencing tokens count per key, starting above the clock in microseconds when a key is
+ * first used, so they grow with every acquisition of a key in this JVM. Thread-safe.
  *
  * @since 0.1.0
  */
@@ -28,7 +29,8 @@ public class LocalMutexStore implements FencingMutexStore, SweepableMutexStore, 
 	}
 
 	/**
-	 * Create a store over a registry, which may be shared with code that locks on it directly.
+	 * Create a store over a registry, which may be shared with code that locks on it
+	 * directly.
 	 * @param registry the registry
 	 */
 	public LocalMutexStore(LocalLockRegistry registry) {
@@ -69,7 +71,8 @@ public class LocalMutexStore implements FencingMutexStore, SweepableMutexStore, 
 	}
 
 	/**
-	 * Free keys abandoned by threads that ended while holding them, and drop idle entries.
+	 * Free keys abandoned by threads that ended while holding them, and drop idle
+	 * entries.
 	 */
 	@Override
 	public int sweep() {
@@ -131,7 +134,8 @@ public class LocalMutexStore implements FencingMutexStore, SweepableMutexStore, 
 
 		@Override
 		public boolean isHeld() {
-			// The template asks only for holds it has not ended; the entry's owner is published by its state.
+			// The template asks only for holds it has not ended; the entry's owner is
+			// published by its state.
 			return this.entry.owner() == this.owner && (Thread.currentThread() != this.owner || !this.released);
 		}
 

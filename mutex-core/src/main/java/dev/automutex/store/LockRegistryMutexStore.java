@@ -6,14 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -27,20 +21,24 @@ import org.springframework.integration.support.locks.RenewableLockRegistry;
 import org.springframework.util.Assert;
 
 /**
- * {@link MutexStore} over any Spring Integration {@link LockRegistry} (ZooKeeper, Hazelcast, a JDBC or Redis
- * registry of the application's own, ...). Create one with {@link #of(LockRegistry)}, which picks
- * {@link RenewableLockRegistryMutexStore} for registries whose locks have a time-to-live.
+ * {@link MutexStore} over any Spring Integration {@link LockRegistry} (ZooKeeper,
+ * Hazelcast, a JDBC or Redis registry of the application's own, ...). Create one with
+ * {@link #of(LockRegistry)}, which picks {@link RenewableLockRegistryMutexStore} for
+ * registries whose locks have a time-to-live.
  * <p>
- * <b>Sweeping.</b> Registries that cache a lock object per key ({@link ExpirableLockRegistry}) are swept with
- * {@code expireUnusedOlderThan(0)}. A thread that holds a lock object between {@code obtain()} and holding the
- * lock must never see it evicted (another thread could then lock a fresh object for the same key beside it), so
- * every path that touches a lock object, acquisitions and {@link #isLocked(String) probes} alike, runs under the
- * read side of a fair guard whose write side the sweep takes. Waits are taken in slices of
- * {@value #WAIT_SLICE_MILLIS} ms, each under the guard, so that a sweep gets its turn within one slice however
- * busy the keys are.
+ * <b>Sweeping.</b> Registries that cache a lock object per key
+ * ({@link ExpirableLockRegistry}) are swept with {@code expireUnusedOlderThan(0)}. A
+ * thread that holds a lock object between {@code obtain()} and holding the lock must
+ * never see it evicted (another thread could then lock a fresh object for the same key
+ * beside it), so every path that touches a lock object, acquisitions and
+ * {@link #isLocked(String) probes} alike, runs under the read side of a fair guard whose
+ * write side the sweep takes. Waits are taken in slices of {@value #WAIT_SLICE_MILLIS}
+ * ms, each under the guard, so that a sweep gets its turn within one slice however busy
+ * the keys are.
  * <p>
- * {@link #isLocked(String)} on an arbitrary registry is answered by a probe: another thread tries the key and,
- * if it got it, releases it at once. Subclasses that can ask their store directly override it.
+ * {@link #isLocked(String)} on an arbitrary registry is answered by a probe: another
+ * thread tries the key and, if it got it, releases it at once. Subclasses that can ask
+ * their store directly override it.
  * <p>
  * Thread-safe.
  *
@@ -51,7 +49,8 @@ public class LockRegistryMutexStore implements SweepableMutexStore, DisposableBe
 	private static final Logger logger = LoggerFactory.getLogger(LockRegistryMutexStore.class);
 
 	/**
-	 * The longest a waiting acquisition keeps the sweep guard before it lets a pending sweep run.
+	 * The longest a waiting acquisition keeps the sweep guard before it lets a pending
+	 * sweep run.
 	 */
 	public static final long WAIT_SLICE_MILLIS = 200;
 
@@ -63,7 +62,8 @@ public class LockRegistryMutexStore implements SweepableMutexStore, DisposableBe
 	private static final long SWEEP_WAIT_MILLIS = 5 * WAIT_SLICE_MILLIS;
 
 	/**
-	 * How many idle keys a store remembers for {@link #sweep()} to count; beyond it the count is a lower bound.
+	 * How many idle keys a store remembers for {@link #sweep()} to count; beyond it the
+	 * count is a lower bound.
 	 */
 	private static final int MAX_TRACKED_KEYS = 100_000;
 
@@ -77,16 +77,16 @@ public class LockRegistryMutexStore implements SweepableMutexStore, DisposableBe
 
 	private final Map<String, Integer> heldHere = new ConcurrentHashMap<>();
 
-	// Fair: a sweep waiting for the write side stops new readers, so it runs within one wait slice.
-	private final ReentrantReadWriteLock guard = new ReentrantReadWriteLock(true);
+	private final SweepGuard guard = new SweepGuard();
 
-	private volatile @Nullable ExecutorService probeExecutor;
+	private final RegistryProbe probe;
 
 	private volatile long waitSliceNanos = TimeUnit.MILLISECONDS.toNanos(WAIT_SLICE_MILLIS);
 
 	/**
-	 * Create a store over a registry that someone else manages (a bean, for example). Its keys are held until
-	 * released: use {@link #of(LockRegistry)} for a registry with leases.
+	 * Create a store over a registry that someone else manages (a bean, for example). Its
+	 * keys are held until released: use {@link #of(LockRegistry)} for a registry with
+	 * leases.
 	 * @param registry the lock registry
 	 */
 	public LockRegistryMutexStore(LockRegistry<?> registry) {
@@ -103,11 +103,13 @@ public class LockRegistryMutexStore implements SweepableMutexStore, DisposableBe
 		this.registry = registry;
 		this.ownsRegistry = ownsRegistry;
 		this.sweepable = registry instanceof ExpirableLockRegistry;
+		this.probe = new RegistryProbe(registry, this.guard);
 	}
 
 	/**
-	 * Create the store that fits a registry: with leases and renewal for a {@link RenewableLockRegistry} (Redis,
-	 * JDBC), whose keys are then held with a time-to-live of {@link #DEFAULT_EXPIRE} unless one is given.
+	 * Create the store that fits a registry: with leases and renewal for a
+	 * {@link RenewableLockRegistry} (Redis, JDBC), whose keys are then held with a
+	 * time-to-live of {@link #DEFAULT_EXPIRE} unless one is given.
 	 * @param registry the registry, managed by someone else
 	 * @return the store
 	 */
@@ -116,9 +118,11 @@ public class LockRegistryMutexStore implements SweepableMutexStore, DisposableBe
 	}
 
 	/**
-	 * Create the store that fits a registry, with the given default time-to-live for registries with leases.
+	 * Create the store that fits a registry, with the given default time-to-live for
+	 * registries with leases.
 	 * @param registry the registry, managed by someone else
-	 * @param defaultExpire the time-to-live of keys acquired without one (used only by registries with leases)
+	 * @param defaultExpire the time-to-live of keys acquired without one (used only by
+	 * registries with leases)
 	 * @return the store
 	 */
 	public static LockRegistryMutexStore of(LockRegistry<?> registry, Duration defaultExpire) {
@@ -129,10 +133,11 @@ public class LockRegistryMutexStore implements SweepableMutexStore, DisposableBe
 	}
 
 	/**
-	 * Set how long a waiting acquisition keeps the sweep guard before it lets a pending sweep run, trying again
-	 * afterwards ({@value #WAIT_SLICE_MILLIS} ms by default). Each slice is a new attempt at the registry, so a
-	 * registry whose waiters queue in order (ZooKeeper) loses that order; {@link Duration#ZERO} waits in one
-	 * piece, and a sweep then skips its round while an acquisition waits.
+	 * Set how long a waiting acquisition keeps the sweep guard before it lets a pending
+	 * sweep run, trying again afterwards ({@value #WAIT_SLICE_MILLIS} ms by default).
+	 * Each slice is a new attempt at the registry, so a registry whose waiters queue in
+	 * order (ZooKeeper) loses that order; {@link Duration#ZERO} waits in one piece, and a
+	 * sweep then skips its round while an acquisition waits.
 	 * @param waitSlice the slice; zero for none
 	 */
 	public void setWaitSlice(Duration waitSlice) {
@@ -154,7 +159,8 @@ public class LockRegistryMutexStore implements SweepableMutexStore, DisposableBe
 	}
 
 	/**
-	 * Take the key, with a time-to-live for registries whose locks are {@link DistributedLock}s.
+	 * Take the key, with a time-to-live for registries whose locks are
+	 * {@link DistributedLock}s.
 	 * @param key the key
 	 * @param wait how long to wait
 	 * @param expire the time-to-live, or {@code null} for the registry's own
@@ -175,7 +181,7 @@ public class LockRegistryMutexStore implements SweepableMutexStore, DisposableBe
 			long slice = Math.min(remaining, sliceNanos);
 			Lock lock;
 			boolean acquired;
-			Lock guard = enterGuard(slice == 0);
+			Lock guard = this.guard.enter(slice == 0);
 			try {
 				lock = this.registry.obtain(key);
 				acquired = tryLock(lock, slice, expire);
@@ -198,21 +204,9 @@ public class LockRegistryMutexStore implements SweepableMutexStore, DisposableBe
 		}
 	}
 
-	/**
-	 * Take the read side of the sweep guard. Quick passes (a try without waiting, a probe) barge in unless a
-	 * sweep is running, so that a pending sweep does not make them wait its turn; waiting passes queue fairly,
-	 * so that a sweep gets in within one wait slice however busy the keys are.
-	 */
-	private Lock enterGuard(boolean quick) throws InterruptedException {
-		Lock readSide = this.guard.readLock();
-		if (!quick || !readSide.tryLock()) {
-			readSide.lockInterruptibly();
-		}
-		return readSide;
-	}
-
 	private static boolean tryLock(Lock lock, long nanos, @Nullable Duration expire) throws InterruptedException {
-		// Registries count in milliseconds: round up, so that they do not give up before the caller's time.
+		// Registries count in milliseconds: round up, so that they do not give up before
+		// the caller's time.
 		long millis = (nanos + 999_999) / 1_000_000;
 		if (expire != null && lock instanceof DistributedLock distributed) {
 			return distributed.tryLock(Duration.ofMillis(millis), expire);
@@ -224,13 +218,15 @@ public class LockRegistryMutexStore implements SweepableMutexStore, DisposableBe
 	}
 
 	/**
-	 * RedisLockRegistry wraps an interrupt in CannotAcquireLockException: give it back its own type.
+	 * RedisLockRegistry wraps an interrupt in CannotAcquireLockException: give it back
+	 * its own type.
 	 */
 	private static RuntimeException interruptedOrSelf(RuntimeException ex, String key) throws InterruptedException {
 		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
 			if (cause instanceof InterruptedException) {
 				Thread.currentThread().interrupt();
-				InterruptedException interrupted = new InterruptedException("Interrupted while waiting for '" + key + "'");
+				InterruptedException interrupted = new InterruptedException(
+						"Interrupted while waiting for '" + key + "'");
 				interrupted.initCause(ex);
 				throw interrupted;
 			}
@@ -239,24 +235,20 @@ public class LockRegistryMutexStore implements SweepableMutexStore, DisposableBe
 	}
 
 	/**
-	 * Drop the registry's cached lock objects for keys not held in this process, for registries that cache them
-	 * ({@link ExpirableLockRegistry}: Redis, JDBC). Counts the keys obtained through this store since the last
-	 * sweep that are not held now (up to {@value #MAX_TRACKED_KEYS}). Waits for running acquisitions to finish
-	 * their current slice (at most about a second), then evicts; returns 0 if it could not get its turn.
+	 * Drop the registry's cached lock objects for keys not held in this process, for
+	 * registries that cache them ({@link ExpirableLockRegistry}: Redis, JDBC). Counts the
+	 * keys obtained through this store since the last sweep that are not held now (up to
+	 * {@value #MAX_TRACKED_KEYS}). Waits for running acquisitions to finish their current
+	 * slice (at most about a second), then evicts; returns 0 if it could not get its
+	 * turn.
 	 */
 	@Override
 	public int sweep() {
 		if (!(this.registry instanceof ExpirableLockRegistry<?> expirable)) {
 			return 0;
 		}
-		Lock writeSide = this.guard.writeLock();
-		try {
-			if (!writeSide.tryLock(SWEEP_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
-				return 0;
-			}
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
+		Lock writeSide = this.guard.enterSweep(SWEEP_WAIT_MILLIS);
+		if (writeSide == null) {
 			return 0;
 		}
 		try {
@@ -279,13 +271,14 @@ public class LockRegistryMutexStore implements SweepableMutexStore, DisposableBe
 	 * Whether a sweep waits for the guard now (for tests).
 	 */
 	boolean isSweepPending() {
-		return this.guard.hasQueuedThreads();
+		return this.guard.isSweepPending();
 	}
 
 	/**
-	 * Unlock a registry lock, reporting a lost key as {@code false} (with a warning) rather than an exception.
+	 * Unlock a registry lock, reporting a lost key as {@code false} (with a warning)
+	 * rather than an exception.
 	 */
-	private boolean release(RegistryHeld held) {
+	final boolean release(RegistryHeld held) {
 		if (this.sweepable) {
 			this.heldHere.computeIfPresent(held.key, (k, holds) -> (holds > 1) ? holds - 1 : null);
 		}
@@ -294,19 +287,26 @@ public class LockRegistryMutexStore implements SweepableMutexStore, DisposableBe
 			return true;
 		}
 		catch (IllegalStateException | java.util.ConcurrentModificationException ex) {
-			// RedisLockRegistry throws ConcurrentModificationException when the key expired in Redis, and
-			// IllegalStateException when it no longer owns it: either way the key was lost before release.
-			logger.warn("Mutex '{}' was lost before it was released (it expired or was removed from the store); "
-					+ "the work it guarded may have overlapped with another holder: {}", held.key, ex.toString());
+			// RedisLockRegistry throws ConcurrentModificationException when the key
+			// expired in Redis, and
+			// IllegalStateException when it no longer owns it: either way the key was
+			// lost before release.
+			logger.warn(
+					"Mutex '{}' was lost before it was released (it expired or was removed from the store); "
+							+ "the work it guarded may have overlapped with another holder: {}",
+					held.key, ex.toString());
 			return false;
 		}
-		// Any other exception: the store could not be reached, which says nothing about whether the key was lost.
-		// The registry has dropped its local hold; the store frees the key when its lease ends.
+		// Any other exception: the store could not be reached, which says nothing about
+		// whether the key was lost.
+		// The registry has dropped its local hold; the store frees the key when its lease
+		// ends.
 	}
 
 	/**
-	 * Whether the store still holds the key for an acquisition that has not been released. Keys in a registry
-	 * without leases cannot be lost: this answers {@code true}. Subclasses with leases ask their store.
+	 * Whether the store still holds the key for an acquisition that has not been
+	 * released. Keys in a registry without leases cannot be lost: this answers
+	 * {@code true}. Subclasses with leases ask their store.
 	 * @param held the acquisition, not released
 	 * @return whether the store still holds it
 	 */
@@ -315,67 +315,23 @@ public class LockRegistryMutexStore implements SweepableMutexStore, DisposableBe
 	}
 
 	/**
-	 * Answer by probing: another thread, under the sweep guard, tries the key and releases it at once if it got
-	 * it. Correct for any registry whose locks are owned by threads (all of Spring Integration's); subclasses
-	 * that can ask their store directly override this.
+	 * Answer by probing: another thread, under the sweep guard, tries the key and
+	 * releases it at once if it got it. Correct for any registry whose locks are owned by
+	 * threads (all of Spring Integration's); subclasses that can ask their store directly
+	 * override this.
 	 */
 	@Override
 	public boolean isLocked(String key) {
-		Future<Boolean> probe = probeExecutor().submit(() -> {
-			Lock guard = enterGuard(true);
-			try {
-				Lock lock = this.registry.obtain(key);
-				if (lock.tryLock()) {
-					lock.unlock();
-					return false;
-				}
-				return true;
-			}
-			finally {
-				guard.unlock();
-			}
-		});
-		try {
-			return probe.get();
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			probe.cancel(true);
-			throw new IllegalStateException("Interrupted while checking whether '" + key + "' is locked", ex);
-		}
-		catch (ExecutionException ex) {
-			throw new IllegalStateException("Could not check whether '" + key + "' is locked", ex.getCause());
-		}
-	}
-
-	private ExecutorService probeExecutor() {
-		ExecutorService executor = this.probeExecutor;
-		if (executor == null) {
-			synchronized (this) {
-				executor = this.probeExecutor;
-				if (executor == null) {
-					AtomicInteger count = new AtomicInteger();
-					executor = Executors.newCachedThreadPool((runnable) -> {
-						Thread thread = new Thread(runnable, "mutex-probe-" + count.incrementAndGet());
-						thread.setDaemon(true);
-						return thread;
-					});
-					this.probeExecutor = executor;
-				}
-			}
-		}
-		return executor;
+		return this.probe.isLocked(key);
 	}
 
 	/**
-	 * Stop the probe threads and, if this store created its registry, destroy the registry.
+	 * Stop the probe threads and, if this store created its registry, destroy the
+	 * registry.
 	 */
 	@Override
 	public void destroy() throws Exception {
-		ExecutorService executor = this.probeExecutor;
-		if (executor != null) {
-			executor.shutdownNow();
-		}
+		this.probe.shutdown();
 		if (this.ownsRegistry && this.registry instanceof DisposableBean disposable) {
 			disposable.destroy();
 		}
@@ -384,53 +340,6 @@ public class LockRegistryMutexStore implements SweepableMutexStore, DisposableBe
 	@Override
 	public String toString() {
 		return getClass().getSimpleName() + "[" + this.registry + "]";
-	}
-
-	/**
-	 * One acquisition of a registry lock.
-	 */
-	static final class RegistryHeld implements Held {
-
-		private final LockRegistryMutexStore store;
-
-		final String key;
-
-		final Lock lock;
-
-		final @Nullable Duration expire;
-
-		private volatile boolean released;
-
-		RegistryHeld(LockRegistryMutexStore store, String key, Lock lock, @Nullable Duration expire) {
-			this.store = store;
-			this.key = key;
-			this.lock = lock;
-			this.expire = expire;
-		}
-
-		@Override
-		public String key() {
-			return this.key;
-		}
-
-		boolean isReleased() {
-			return this.released;
-		}
-
-		@Override
-		public boolean release() {
-			if (this.released) {
-				return false;
-			}
-			this.released = true;
-			return this.store.release(this);
-		}
-
-		@Override
-		public boolean isHeld() {
-			return !this.released && this.store.isStillHeld(this);
-		}
-
 	}
 
 }

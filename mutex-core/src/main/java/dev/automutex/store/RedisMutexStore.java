@@ -17,12 +17,14 @@ import org.springframework.util.Assert;
 import org.springframework.util.ReflectionUtils;
 
 /**
- * {@link MutexStore} on Redis, over Spring Integration's {@link RedisLockRegistry}: a key {@code k} is the Redis
- * key {@code <prefix>:k}, held with a time-to-live of {@code expire} so that a crashed holder's keys free
- * themselves. Every instance that uses the same Redis and prefix excludes every other.
+ * {@link MutexStore} on Redis, over Spring Integration's {@link RedisLockRegistry}: a key
+ * {@code k} is the Redis key {@code <prefix>:k}, held with a time-to-live of
+ * {@code expire} so that a crashed holder's keys free themselves. Every instance that
+ * uses the same Redis and prefix excludes every other.
  * <p>
  * Waiters are woken by pub/sub ({@link RedisLockType#PUB_SUB_LOCK}) by default; use
- * {@link RedisLockType#SPIN_LOCK} where Redis has no pub/sub (some managed or proxied setups).
+ * {@link RedisLockType#SPIN_LOCK} where Redis has no pub/sub (some managed or proxied
+ * setups).
  * <p>
  * Thread-safe.
  *
@@ -40,8 +42,10 @@ public class RedisMutexStore extends RenewableLockRegistryMutexStore implements 
 
 	private final String fencingKey;
 
-	// The counter never goes below the server's clock in microseconds: a Redis that lost the counter (restart
-	// without persistence, failover, eviction) still issues tokens above every one issued before.
+	// The counter never goes below the server's clock in microseconds: a Redis that lost
+	// the counter (restart
+	// without persistence, failover, eviction) still issues tokens above every one issued
+	// before.
 	private static final RedisScript<Long> TOKEN_IF_OWNER = new DefaultRedisScript<>("""
 			if redis.call('GET', KEYS[1]) ~= ARGV[1] then
 				return -1
@@ -102,8 +106,8 @@ public class RedisMutexStore extends RenewableLockRegistryMutexStore implements 
 	}
 
 	/**
-	 * The value RedisLockRegistry stores under the keys it holds. It is not public; without it we could not tell
-	 * our own hold from another instance's.
+	 * The value RedisLockRegistry stores under the keys it holds. It is not public;
+	 * without it we could not tell our own hold from another instance's.
 	 */
 	private static String clientId(RedisLockRegistry registry) {
 		Field field = ReflectionUtils.findField(RedisLockRegistry.class, "clientId", String.class);
@@ -116,7 +120,8 @@ public class RedisMutexStore extends RenewableLockRegistryMutexStore implements 
 	}
 
 	/**
-	 * Whether Redis still has the key for this instance ({@code GET} compared with the registry's client id).
+	 * Whether Redis still has the key for this instance ({@code GET} compared with the
+	 * registry's client id).
 	 */
 	@Override
 	protected boolean isStillHeld(RegistryHeld held) {
@@ -124,7 +129,8 @@ public class RedisMutexStore extends RenewableLockRegistryMutexStore implements 
 	}
 
 	/**
-	 * A token from one counter ({@code <prefix>-fencing}), issued by a script that checks ownership first.
+	 * A token from one counter ({@code <prefix>-fencing}), issued by a script that checks
+	 * ownership first.
 	 */
 	@Override
 	public long fencingToken(Held held) {

@@ -9,13 +9,15 @@ import org.springframework.integration.support.locks.RenewableLockRegistry;
 import org.springframework.util.Assert;
 
 /**
- * {@link LockRegistryMutexStore} for a registry whose locks have a time-to-live and can be renewed
- * ({@link RenewableLockRegistry}: Spring Integration's Redis and JDBC registries). Each key is acquired with an
- * explicit time-to-live (the caller's {@code expire}, else this store's default) where the registry's locks
- * are {@link DistributedLock}s, and renewed with {@link RenewableLockRegistry#renewLock(Object, Duration)}.
+ * {@link LockRegistryMutexStore} for a registry whose locks have a time-to-live and can
+ * be renewed ({@link RenewableLockRegistry}: Spring Integration's Redis and JDBC
+ * registries). Each key is acquired with an explicit time-to-live (the caller's
+ * {@code expire}, else this store's default) where the registry's locks are
+ * {@link DistributedLock}s, and renewed with
+ * {@link RenewableLockRegistry#renewLock(Object, Duration)}.
  * <p>
- * {@link Held#isHeld()} asks the registry by renewing the lease (which extends it as a side effect); the lease
- * left is not known to a generic registry. Thread-safe.
+ * {@link Held#isHeld()} asks the registry by renewing the lease (which extends it as a
+ * side effect); the lease left is not known to a generic registry. Thread-safe.
  *
  * @since 0.1.0
  */
@@ -75,12 +77,14 @@ public class RenewableLockRegistryMutexStore extends LockRegistryMutexStore impl
 			return true;
 		}
 		catch (IllegalMonitorStateException ex) {
-			throw new UnsupportedOperationException(this.renewable.getClass().getSimpleName() + " renews a lock only on "
+			throw new UnsupportedOperationException(this.renewable.getClass().getSimpleName()
+					+ " renews a lock only on "
 					+ "the thread that holds it, and AutoMutex renews on its own threads, so this key's lease is not "
 					+ "renewed and ends after its expire: use an expire longer than the work (renewal off)", ex);
 		}
 		catch (IllegalStateException ex) {
-			return false; // "Could not renew mutex": the key is not ours in the store any more
+			return false; // "Could not renew mutex": the key is not ours in the store any
+							// more
 		}
 	}
 

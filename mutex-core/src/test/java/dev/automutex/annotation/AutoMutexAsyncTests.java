@@ -26,9 +26,9 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
- * {@code @AutoMutex} on an {@code @Async} method holds the key for the asynchronous work, not just until the
- * method hands back its future: Spring's async advice runs first and takes the whole call, lock included, to its
- * executor.
+ * {@code @AutoMutex} on an {@code @Async} method holds the key for the asynchronous work,
+ * not just until the method hands back its future: Spring's async advice runs first and
+ * takes the whole call, lock included, to its executor.
  */
 @Timeout(30)
 class AutoMutexAsyncTests {

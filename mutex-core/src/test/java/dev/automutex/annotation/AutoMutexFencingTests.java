@@ -19,8 +19,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
- * {@code @AutoMutex} methods receive fencing tokens, and a key lost while the method ran makes its outcome an
- * error the caller sees.
+ * {@code @AutoMutex} methods receive fencing tokens, and a key lost while the method ran
+ * makes its outcome an error the caller sees.
  */
 class AutoMutexFencingTests {
 
@@ -59,8 +59,7 @@ class AutoMutexFencingTests {
 	@Test
 	void fencingTokenOnAParameterThatIsNotALongFailsStartup() {
 		MutexOperationSource source = new MutexOperationSource();
-		assertThatIllegalStateException()
-			.isThrownBy(() -> source.validate(WrongToken.class))
+		assertThatIllegalStateException().isThrownBy(() -> source.validate(WrongToken.class))
 			.withMessageContaining("@FencingToken parameter 1 is a String; it must be a long")
 			.withMessageContaining("@FencingToken needs one key");
 	}
@@ -133,7 +132,10 @@ class AutoMutexFencingTests {
 	@EnableAutoMutex(proxyTargetClass = true)
 	static class LosingConfig {
 
-		/** A store that loses every key before it is released, as Redis does when a lease lapses. */
+		/**
+		 * A store that loses every key before it is released, as Redis does when a lease
+		 * lapses.
+		 */
 		@Bean
 		MutexTemplate mutexTemplate() {
 			return new MutexTemplate(new MutexStore() {

@@ -41,9 +41,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
- * An {@code @AutoMutex} method called inside a caller's transaction (a {@code @Transactional} method of another
- * bean) keeps its key until that transaction has committed or rolled back, so the key covers the commit of the
- * work done under it; without a transaction the key is released when the method returns. Proven on a real
+ * An {@code @AutoMutex} method called inside a caller's transaction (a
+ * {@code @Transactional} method of another bean) keeps its key until that transaction has
+ * committed or rolled back, so the key covers the commit of the work done under it;
+ * without a transaction the key is released when the method returns. Proven on a real
  * transaction manager over an H2 database.
  */
 @Timeout(60)
@@ -78,7 +79,10 @@ class AutoMutexInCallerTransactionTests {
 		this.context.close();
 	}
 
-	/** Each caller's transaction reads and writes the counter under the key; no increment is lost. */
+	/**
+	 * Each caller's transaction reads and writes the counter under the key; no increment
+	 * is lost.
+	 */
 	@Test
 	void concurrentCallerTransactionsLoseNoIncrement() throws Exception {
 		int threads = 8;
@@ -193,8 +197,8 @@ class AutoMutexInCallerTransactionTests {
 	}
 
 	/**
-	 * The {@code @AutoMutex} bean: reads the counter and writes it plus one, in whatever transaction its caller
-	 * has (it declares none of its own).
+	 * The {@code @AutoMutex} bean: reads the counter and writes it plus one, in whatever
+	 * transaction its caller has (it declares none of its own).
 	 */
 	static class Stock {
 
@@ -221,8 +225,8 @@ class AutoMutexInCallerTransactionTests {
 	}
 
 	/**
-	 * The caller: a {@code @Transactional} service that calls {@link Stock} and goes on working in its
-	 * transaction after that call returned.
+	 * The caller: a {@code @Transactional} service that calls {@link Stock} and goes on
+	 * working in its transaction after that call returned.
 	 */
 	static class Orders {
 
@@ -248,7 +252,8 @@ class AutoMutexInCallerTransactionTests {
 		@Transactional
 		public void place() {
 			this.stock.increment();
-			// More work in the same transaction after the locked call: a query and a few milliseconds of
+			// More work in the same transaction after the locked call: a query and a few
+			// milliseconds of
 			// processing before the commit.
 			this.jdbc.queryForObject("select count(*) from counter", Integer.class);
 			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
@@ -325,8 +330,8 @@ class AutoMutexInCallerTransactionTests {
 		}
 
 		@Bean
-		Orders orders(Stock stock, JdbcTemplate jdbcTemplate, MutexTemplate mutexTemplate,
-				Observations observations, OtherThread otherThread) {
+		Orders orders(Stock stock, JdbcTemplate jdbcTemplate, MutexTemplate mutexTemplate, Observations observations,
+				OtherThread otherThread) {
 			return new Orders(stock, jdbcTemplate, mutexTemplate, observations, otherThread);
 		}
 

@@ -22,10 +22,11 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
- * {@code @AutoMutex} on a Kotlin {@code suspend} function, or on a method returning a Kotlin {@code Flow} or a
- * {@link Flow.Publisher}, is refused when the bean is checked (at startup), because the lock would be released
- * when the method returns, before the work runs. The beans are written in Java: to reflection a suspend function
- * is a method whose last parameter is a {@link Continuation} and whose return type is {@code Object}.
+ * {@code @AutoMutex} on a Kotlin {@code suspend} function, or on a method returning a
+ * Kotlin {@code Flow} or a {@link Flow.Publisher}, is refused when the bean is checked
+ * (at startup), because the lock would be released when the method returns, before the
+ * work runs. The beans are written in Java: to reflection a suspend function is a method
+ * whose last parameter is a {@link Continuation} and whose return type is {@code Object}.
  */
 class AutoMutexKotlinStartupTests {
 
@@ -50,7 +51,10 @@ class AutoMutexKotlinStartupTests {
 		assertRefused(PublisherService.class, "publish", "Publisher");
 	}
 
-	/** A subtype of Kotlin's Flow (StateFlow) or of Flow.Publisher (SubmissionPublisher) is refused as well. */
+	/**
+	 * A subtype of Kotlin's Flow (StateFlow) or of Flow.Publisher (SubmissionPublisher)
+	 * is refused as well.
+	 */
 	@Test
 	void methodsReturningSubtypesOfFlowOrFlowPublisherAreRefused() {
 		assertRefused(StateFlowService.class, "state", "Flow");
@@ -64,7 +68,10 @@ class AutoMutexKotlinStartupTests {
 			.satisfies((ex) -> assertThat(ex.getMessage()).containsIgnoringCase("suspend"));
 	}
 
-	/** The check looks at the last parameter and the return type, not at every method returning Object. */
+	/**
+	 * The check looks at the last parameter and the return type, not at every method
+	 * returning Object.
+	 */
 	@Test
 	void ordinaryMethodReturningObjectIsStillAccepted() {
 		Method method = method(OrdinaryService.class, "perform");
@@ -102,10 +109,11 @@ class AutoMutexKotlinStartupTests {
 					config)) {
 				context.getBean(type);
 			}
-		}).satisfies((ex) -> assertThat(rootCause(ex)).isInstanceOf(IllegalStateException.class)
-			.satisfies((cause) -> assertThat(cause.getMessage()).contains(type.getSimpleName())
-				.contains(methodName)
-				.containsIgnoringCase(kind)));
+		})
+			.satisfies((ex) -> assertThat(rootCause(ex)).isInstanceOf(IllegalStateException.class)
+				.satisfies((cause) -> assertThat(cause.getMessage()).contains(type.getSimpleName())
+					.contains(methodName)
+					.containsIgnoringCase(kind)));
 	}
 
 	private static Throwable rootCause(Throwable ex) {
@@ -126,7 +134,8 @@ class AutoMutexKotlinStartupTests {
 	}
 
 	/**
-	 * What the Kotlin compiler makes of {@code @AutoMutex(on = "#id") suspend fun perform(id: String): String}.
+	 * What the Kotlin compiler makes of
+	 * {@code @AutoMutex(on = "#id") suspend fun perform(id: String): String}.
 	 */
 	static class SuspendingService {
 

@@ -14,7 +14,8 @@ import org.springframework.context.annotation.Scope;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * Every {@code @AutoMutex} mistake stops the context from starting, whatever kind of bean carries it.
+ * Every {@code @AutoMutex} mistake stops the context from starting, whatever kind of bean
+ * carries it.
  */
 class AutoMutexStartupTests {
 
@@ -39,10 +40,11 @@ class AutoMutexStartupTests {
 					config)) {
 				context.getBeanDefinitionNames();
 			}
-		}).satisfies((ex) -> org.assertj.core.api.Assertions.assertThat(rootCause(ex))
-			.isInstanceOf(IllegalStateException.class)
-			.hasMessageContaining("Invalid @AutoMutex on " + method)
-			.hasMessageContaining("on[0] '#nope'"));
+		})
+			.satisfies((ex) -> org.assertj.core.api.Assertions.assertThat(rootCause(ex))
+				.isInstanceOf(IllegalStateException.class)
+				.hasMessageContaining("Invalid @AutoMutex on " + method)
+				.hasMessageContaining("on[0] '#nope'"));
 	}
 
 	private static Throwable rootCause(Throwable ex) {

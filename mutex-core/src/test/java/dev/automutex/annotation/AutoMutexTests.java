@@ -27,7 +27,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
- * {@code @AutoMutex} behaves like redis-mutex's {@code auto_mutex}, in a plain Spring context on the local store.
+ * {@code @AutoMutex} behaves like redis-mutex's {@code auto_mutex}, in a plain Spring
+ * context on the local store.
  */
 @Timeout(30)
 class AutoMutexTests {
@@ -45,7 +46,8 @@ class AutoMutexTests {
 	@BeforeEach
 	void startContext() {
 		this.context = new AnnotationConfigApplicationContext();
-		this.context.getEnvironment().getPropertySources()
+		this.context.getEnvironment()
+			.getPropertySources()
 			.addFirst(new MapPropertySource("test", Map.of("jobs.block", "0s")));
 		this.context.registerBean("failures", AtomicReference.class, () -> this.lastFailure);
 		this.context.register(Config.class);
@@ -88,7 +90,8 @@ class AutoMutexTests {
 		CompletableFuture<String> a = CompletableFuture.supplyAsync(() -> this.verifier.perform("111", first));
 		first.awaitEntered();
 		CompletableFuture<String> b = CompletableFuture.supplyAsync(() -> this.verifier.perform("222", second));
-		// Both are inside their methods at once: the second entered while the first still holds its key.
+		// Both are inside their methods at once: the second entered while the first still
+		// holds its key.
 		second.awaitEntered();
 		first.open.countDown();
 		second.open.countDown();
@@ -155,8 +158,7 @@ class AutoMutexTests {
 		gate.awaitEntered();
 		assertThat(this.mutex.isLocked("account:1")).isTrue();
 		assertThat(this.mutex.isLocked("account:2")).isTrue();
-		assertThatExceptionOfType(MutexLockException.class)
-			.isThrownBy(() -> transfers.transfer(2, 3, Gate.open()))
+		assertThatExceptionOfType(MutexLockException.class).isThrownBy(() -> transfers.transfer(2, 3, Gate.open()))
 			.satisfies((ex) -> assertThat(ex.keys()).containsExactly("account:2", "account:3"));
 		assertThat(this.mutex.isLocked("account:3")).as("none of a refused set stays held").isFalse();
 		assertThat(transfers.transfer(3, 4, Gate.open())).isEqualTo("moved 3->4");

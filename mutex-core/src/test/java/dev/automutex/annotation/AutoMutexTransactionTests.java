@@ -44,8 +44,9 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
- * {@code @AutoMutex} wraps {@code @Transactional}: the key is taken before the transaction begins and released
- * after it commits or rolls back, proven on a real transaction manager over an H2 database.
+ * {@code @AutoMutex} wraps {@code @Transactional}: the key is taken before the
+ * transaction begins and released after it commits or rolls back, proven on a real
+ * transaction manager over an H2 database.
  */
 @Timeout(60)
 class AutoMutexTransactionTests {
@@ -158,7 +159,8 @@ class AutoMutexTransactionTests {
 	}
 
 	/**
-	 * With a store that has lost every key by the time anyone asks (as Redis after a restart).
+	 * With a store that has lost every key by the time anyone asks (as Redis after a
+	 * restart).
 	 */
 	@Configuration(proxyBeanMethods = false)
 	static class LosingConfig extends GuardedConfig {
@@ -292,7 +294,8 @@ class AutoMutexTransactionTests {
 		@Bean
 		DataSource dataSource(org.springframework.jdbc.datasource.embedded.EmbeddedDatabase database,
 				MutexTemplate mutex, Observations observations) {
-			// Records, when a transaction takes its connection, whether the mutex is already held.
+			// Records, when a transaction takes its connection, whether the mutex is
+			// already held.
 			return new DelegatingDataSource(database) {
 				@Override
 				public Connection getConnection() throws java.sql.SQLException {

@@ -11,8 +11,9 @@ import org.springframework.util.ReflectionUtils;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@link KeyExpressionParser} recognises expressions that only name a parameter, so that their calls skip SpEL,
- * and leaves everything else to SpEL; it reports expressions that cannot work.
+ * {@link KeyExpressionParser} recognises expressions that only name a parameter, so that
+ * their calls skip SpEL, and leaves everything else to SpEL; it reports expressions that
+ * cannot work.
  */
 class KeyExpressionParserTests {
 
@@ -42,7 +43,10 @@ class KeyExpressionParserTests {
 		assertThat(this.problems).isEmpty();
 	}
 
-	/** MethodBasedEvaluationContext sets a parameter's name after p<i> and a<i>, so the name wins a clash. */
+	/**
+	 * MethodBasedEvaluationContext sets a parameter's name after p<i> and a<i>, so the
+	 * name wins a clash.
+	 */
 	@Test
 	void parameterNamedLikeAPositionWinsAsInSpel() {
 		assertThat(parse("#p0", method("clash")).argument()).isOne();
@@ -63,7 +67,8 @@ class KeyExpressionParserTests {
 		assertThat(this.parser.parse("on[1]", "#account +", method, this.problems)).isNull();
 		assertThat(this.parser.parse("all[0]", " ", method, this.problems)).isNull();
 		assertThat(this.problems).hasSize(3);
-		assertThat(this.problems.get(0)).startsWith("on[0] '#acount' refers to #acount, which is not a parameter of pay")
+		assertThat(this.problems.get(0))
+			.startsWith("on[0] '#acount' refers to #acount, which is not a parameter of pay")
 			.endsWith("its parameters are #account or #p0, #amount or #p1");
 		assertThat(this.problems.get(1)).startsWith("on[1] '#account +' does not parse");
 		assertThat(this.problems.get(2)).startsWith("all[0] is empty");

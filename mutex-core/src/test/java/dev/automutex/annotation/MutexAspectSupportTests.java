@@ -33,9 +33,10 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
- * What {@link MutexAspectSupport} does around an {@link AutoMutex} call: the failure handler is looked up once per
- * method, not per failure; inside a caller's transaction the key is kept until the transaction completes, unless
- * it was found lost before the method returned, which fails the call and so rolls the transaction back.
+ * What {@link MutexAspectSupport} does around an {@link AutoMutex} call: the failure
+ * handler is looked up once per method, not per failure; inside a caller's transaction
+ * the key is kept until the transaction completes, unless it was found lost before the
+ * method returned, which fails the call and so rolls the transaction back.
  */
 @Timeout(30)
 class MutexAspectSupportTests {
@@ -82,15 +83,17 @@ class MutexAspectSupportTests {
 		}
 	}
 
-	/** The method's own exception wins, and its key still waits for the caller's rollback. */
+	/**
+	 * The method's own exception wins, and its key still waits for the caller's rollback.
+	 */
 	@Test
 	void methodThatThrowsInACallersTransactionKeepsItsKeyUntilTheRollback() {
 		try (AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext(LocalConfig.class)) {
 			Service service = context.getBean(Service.class);
 			MutexTemplate mutex = context.getBean(MutexTemplate.class);
 			RecordingTransactionManager transactions = context.getBean(RecordingTransactionManager.class);
-			assertThatIllegalStateException().isThrownBy(() -> new TransactionTemplate(transactions)
-				.executeWithoutResult((status) -> {
+			assertThatIllegalStateException()
+				.isThrownBy(() -> new TransactionTemplate(transactions).executeWithoutResult((status) -> {
 					try {
 						service.fail();
 					}
@@ -122,7 +125,10 @@ class MutexAspectSupportTests {
 			return "ran";
 		}
 
-		/** Asks the store about the thread's locks, as a careful method might before an irreversible step. */
+		/**
+		 * Asks the store about the thread's locks, as a careful method might before an
+		 * irreversible step.
+		 */
 		@AutoMutex(name = "checkHeld")
 		public void checkHeld() {
 			MutexTemplate.locksOfCurrentThread().forEach(MutexLock::isHeld);
@@ -150,7 +156,9 @@ class MutexAspectSupportTests {
 
 	}
 
-	/** A transaction manager without a resource, which records how each transaction ended. */
+	/**
+	 * A transaction manager without a resource, which records how each transaction ended.
+	 */
 	static class RecordingTransactionManager extends AbstractPlatformTransactionManager {
 
 		private static final long serialVersionUID = 1L;
@@ -209,7 +217,10 @@ class MutexAspectSupportTests {
 
 	}
 
-	/** With a store that has lost every key by the time anyone asks (as Redis after a restart). */
+	/**
+	 * With a store that has lost every key by the time anyone asks (as Redis after a
+	 * restart).
+	 */
 	@Configuration(proxyBeanMethods = false)
 	static class LosingConfig extends LocalConfig {
 

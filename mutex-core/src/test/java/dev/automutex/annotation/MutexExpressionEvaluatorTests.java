@@ -17,9 +17,10 @@ import org.springframework.util.ReflectionUtils;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@link MutexExpressionEvaluator} gives, for every kind of key expression, the value SpEL gives in a
- * {@link MethodBasedEvaluationContext}: by reading the argument for a parameter reference, and by SpEL (with
- * {@code #root} and bean references) for anything else.
+ * {@link MutexExpressionEvaluator} gives, for every kind of key expression, the value
+ * SpEL gives in a {@link MethodBasedEvaluationContext}: by reading the argument for a
+ * parameter reference, and by SpEL (with {@code #root} and bean references) for anything
+ * else.
  */
 class MutexExpressionEvaluatorTests {
 
@@ -85,7 +86,10 @@ class MutexExpressionEvaluatorTests {
 		return this.evaluator.evaluate(expression, method, Service.class, args, this.target);
 	}
 
-	/** What Spring's own method-based evaluation gives, as the cache abstraction evaluates its keys. */
+	/**
+	 * What Spring's own method-based evaluation gives, as the cache abstraction evaluates
+	 * its keys.
+	 */
 	private @Nullable Object spel(String text, Method method, Object[] args) {
 		MethodBasedEvaluationContext context = new MethodBasedEvaluationContext(this.target, method, args,
 				new DefaultParameterNameDiscoverer());

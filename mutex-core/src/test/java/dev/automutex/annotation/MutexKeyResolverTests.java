@@ -19,9 +19,10 @@ import org.springframework.context.annotation.Configuration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The keys {@link MutexKeyResolver} makes: several {@code on} values stay apart when a text value contains the
- * separator, documented forms are unchanged, and requests reused for repeated values never mix values up nor
- * bypass a converter of the application's own.
+ * The keys {@link MutexKeyResolver} makes: several {@code on} values stay apart when a
+ * text value contains the separator, documented forms are unchanged, and requests reused
+ * for repeated values never mix values up nor bypass a converter of the application's
+ * own.
  */
 class MutexKeyResolverTests {
 

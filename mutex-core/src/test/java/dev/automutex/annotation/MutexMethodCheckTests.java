@@ -15,8 +15,9 @@ import org.springframework.util.ReflectionUtils;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@link MutexMethodCheck} accepts only methods whose work a proxy can hold the key around: a future is fine with
- * {@code @Async}, a lazy stream or a suspend function never.
+ * {@link MutexMethodCheck} accepts only methods whose work a proxy can hold the key
+ * around: a future is fine with {@code @Async}, a lazy stream or a suspend function
+ * never.
  */
 class MutexMethodCheckTests {
 

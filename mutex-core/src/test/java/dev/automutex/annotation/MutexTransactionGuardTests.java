@@ -19,8 +19,9 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatNoException;
 
 /**
- * {@link MutexTransactionGuard} checks every lock the committing thread holds through a {@link MutexTemplate},
- * whether it came from {@link AutoMutex} or from {@code MutexTemplate.lock}, and only those.
+ * {@link MutexTransactionGuard} checks every lock the committing thread holds through a
+ * {@link MutexTemplate}, whether it came from {@link AutoMutex} or from
+ * {@code MutexTemplate.lock}, and only those.
  */
 class MutexTransactionGuardTests {
 

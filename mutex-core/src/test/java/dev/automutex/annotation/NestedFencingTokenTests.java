@@ -18,8 +18,9 @@ import org.springframework.context.annotation.Configuration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A nested hold of a key (re-entrant, same thread) has the fencing token of the outermost hold, so that the outer
- * hold's writes after a nested call are not refused by a resource that checks tokens.
+ * A nested hold of a key (re-entrant, same thread) has the fencing token of the outermost
+ * hold, so that the outer hold's writes after a nested call are not refused by a resource
+ * that checks tokens.
  */
 class NestedFencingTokenTests {
 
@@ -60,7 +61,10 @@ class NestedFencingTokenTests {
 		}
 	}
 
-	/** The outer hold writes, calls a nested hold that writes, and writes again: all three writes are one hold's. */
+	/**
+	 * The outer hold writes, calls a nested hold that writes, and writes again: all three
+	 * writes are one hold's.
+	 */
 	@Test
 	void resourceRefusingSmallerTokensAcceptsEveryWriteOfOneHoldAcrossANestedCall() {
 		try (AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext(Config.class)) {
@@ -73,8 +77,8 @@ class NestedFencingTokenTests {
 	}
 
 	/**
-	 * A resource that refuses a write whose token is smaller than the largest it has stored (the README's
-	 * {@code UPDATE ... WHERE fencing_token <= :token}).
+	 * A resource that refuses a write whose token is smaller than the largest it has
+	 * stored (the README's {@code UPDATE ... WHERE fencing_token <= :token}).
 	 */
 	static class Account {
 

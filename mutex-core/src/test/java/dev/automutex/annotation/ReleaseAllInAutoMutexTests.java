@@ -20,8 +20,9 @@ import org.springframework.context.annotation.Configuration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code releaseAll()} inside an {@code @AutoMutex} method releases the method's key early, as the README allows:
- * a key released on purpose is not a lost key, so the method's result reaches the caller.
+ * {@code releaseAll()} inside an {@code @AutoMutex} method releases the method's key
+ * early, as the README allows: a key released on purpose is not a lost key, so the
+ * method's result reaches the caller.
  */
 @Timeout(30)
 class ReleaseAllInAutoMutexTests {
@@ -57,7 +58,8 @@ class ReleaseAllInAutoMutexTests {
 
 	@Test
 	void methodThatCallsReleaseAllReleasedItsKeyBeforeReturning() {
-		assertThat(this.cleanup.finishAndCheck("8")).as("key still locked after releaseAll, inside the method").isFalse();
+		assertThat(this.cleanup.finishAndCheck("8")).as("key still locked after releaseAll, inside the method")
+			.isFalse();
 	}
 
 	@Configuration(proxyBeanMethods = false)

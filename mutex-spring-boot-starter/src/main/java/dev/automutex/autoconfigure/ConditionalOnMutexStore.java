@@ -11,8 +11,9 @@ import dev.automutex.autoconfigure.MutexProperties.Store;
 import org.springframework.context.annotation.Conditional;
 
 /**
- * {@link Conditional @Conditional} that matches when {@code mutex.store} is one of the given values; not set
- * counts as {@link Store#AUTO auto}. A property condition cannot say "auto or redis".
+ * {@link Conditional @Conditional} that matches when {@code mutex.store} is one of the
+ * given values; not set counts as {@link Store#AUTO auto}. A property condition cannot
+ * say "auto or redis".
  */
 @Target({ ElementType.TYPE, ElementType.METHOD })
 @Retention(RetentionPolicy.RUNTIME)

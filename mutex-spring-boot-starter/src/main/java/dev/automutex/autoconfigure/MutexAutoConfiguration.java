@@ -24,18 +24,21 @@ import org.springframework.context.annotation.Import;
 import org.springframework.integration.support.locks.LockRegistry;
 
 /**
- * {@link AutoConfiguration Auto-configuration} for AutoMutex: a {@link MutexTemplate}, {@code @AutoMutex}
- * support, and a {@link MutexStore} chosen by conditions, one configuration per store, tried in this order:
+ * {@link AutoConfiguration Auto-configuration} for AutoMutex: a {@link MutexTemplate},
+ * {@code @AutoMutex} support, and a {@link MutexStore} chosen by conditions, one
+ * configuration per store, tried in this order:
  * <ol>
- * <li>an application's own {@link LockRegistry} bean, whatever {@code mutex.store} says (with several, the
- * {@code @Primary} one; several and none primary fail startup);</li>
- * <li>Redis, for {@code mutex.store} {@code auto} or {@code redis}, when Spring Data Redis and
- * spring-integration-redis are on the classpath and a {@code RedisConnectionFactory} bean exists;</li>
+ * <li>an application's own {@link LockRegistry} bean, whatever {@code mutex.store} says
+ * (with several, the {@code @Primary} one; several and none primary fail startup);</li>
+ * <li>Redis, for {@code mutex.store} {@code auto} or {@code redis}, when Spring Data
+ * Redis and spring-integration-redis are on the classpath and a
+ * {@code RedisConnectionFactory} bean exists;</li>
  * <li>the local store, for {@code mutex.store} {@code auto} or {@code local}.</li>
  * </ol>
- * {@code mutex.store=redis} that cannot be met fails startup with the reason. An application's own
- * {@link MutexStore} bean replaces all of them, and its own {@link MutexOperations} bean replaces the template.
- * Run with {@code --debug} to see in the conditions report why a store was chosen.
+ * {@code mutex.store=redis} that cannot be met fails startup with the reason. An
+ * application's own {@link MutexStore} bean replaces all of them, and its own
+ * {@link MutexOperations} bean replaces the template. Run with {@code --debug} to see in
+ * the conditions report why a store was chosen.
  *
  * @since 0.1.0
  */
@@ -47,8 +50,8 @@ import org.springframework.integration.support.locks.LockRegistry;
 public final class MutexAutoConfiguration {
 
 	/**
-	 * The template. It sets no default {@code expire}: every store applies its own, which for the stores
-	 * configured here is {@code mutex.expire}.
+	 * The template. It sets no default {@code expire}: every store applies its own, which
+	 * for the stores configured here is {@code mutex.expire}.
 	 */
 	@Bean
 	@ConditionalOnMissingBean(MutexOperations.class)
@@ -70,8 +73,8 @@ public final class MutexAutoConfiguration {
 	}
 
 	/**
-	 * Rolls back transactions whose {@code @AutoMutex} key was lost; Spring Boot adds every
-	 * {@code TransactionExecutionListener} bean to its transaction managers.
+	 * Rolls back transactions whose {@code @AutoMutex} key was lost; Spring Boot adds
+	 * every {@code TransactionExecutionListener} bean to its transaction managers.
 	 */
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass(name = "org.springframework.transaction.TransactionExecutionListener")

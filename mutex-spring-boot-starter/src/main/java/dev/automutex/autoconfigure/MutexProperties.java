@@ -15,9 +15,10 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
 public class MutexProperties implements InitializingBean {
 
 	/**
-	 * Where keys are held. 'auto' uses Redis when a RedisConnectionFactory bean exists and the local store
-	 * otherwise; 'redis' fails startup if Redis cannot be used or does not answer. A LockRegistry bean of the
-	 * application's own takes precedence over this setting.
+	 * Where keys are held. 'auto' uses Redis when a RedisConnectionFactory bean exists
+	 * and the local store otherwise; 'redis' fails startup if Redis cannot be used or
+	 * does not answer. A LockRegistry bean of the application's own takes precedence over
+	 * this setting.
 	 */
 	private Store store = Store.AUTO;
 
@@ -27,9 +28,10 @@ public class MutexProperties implements InitializingBean {
 	private Duration block = Duration.ofSeconds(1);
 
 	/**
-	 * How long a store with leases keeps a key whose holder never released it, for example because its process
-	 * died: the Redis store, and an application's own LockRegistry bean whose locks have leases (Redis, JDBC),
-	 * whose own time-to-live it replaces. Held keys are renewed to it while 'renew' is on. Not used by the local
+	 * How long a store with leases keeps a key whose holder never released it, for
+	 * example because its process died: the Redis store, and an application's own
+	 * LockRegistry bean whose locks have leases (Redis, JDBC), whose own time-to-live it
+	 * replaces. Held keys are renewed to it while 'renew' is on. Not used by the local
 	 * store, which frees a key only when it is released.
 	 */
 	private Duration expire = Duration.ofSeconds(10);
@@ -40,15 +42,16 @@ public class MutexProperties implements InitializingBean {
 	private String prefix = "mutex";
 
 	/**
-	 * Whether keys held in a store with leases (Redis, or an application's own Redis or JDBC LockRegistry) are
-	 * renewed while held, so that work longer than 'expire' keeps its key. When off, a key expires after
-	 * 'expire' even while its holder still works.
+	 * Whether keys held in a store with leases (Redis, or an application's own Redis or
+	 * JDBC LockRegistry) are renewed while held, so that work longer than 'expire' keeps
+	 * its key. When off, a key expires after 'expire' even while its holder still works.
 	 */
 	private boolean renew = true;
 
 	/**
-	 * How often idle and abandoned entries are swept: keys whose owner thread ended without releasing them
-	 * (local store) and cached lock objects of keys not held here (Redis). Zero turns sweeping off.
+	 * How often idle and abandoned entries are swept: keys whose owner thread ended
+	 * without releasing them (local store) and cached lock objects of keys not held here
+	 * (Redis). Zero turns sweeping off.
 	 */
 	private Duration sweepInterval = Duration.ofMinutes(1);
 
@@ -107,7 +110,8 @@ public class MutexProperties implements InitializingBean {
 	}
 
 	/**
-	 * Check the bound values, so that a wrong one stops startup with a message that names the property.
+	 * Check the bound values, so that a wrong one stops startup with a message that names
+	 * the property.
 	 * @throws InvalidConfigurationPropertyValueException for the first invalid value
 	 */
 	@Override
@@ -145,7 +149,8 @@ public class MutexProperties implements InitializingBean {
 		LOCAL,
 
 		/**
-		 * On Redis, shared by every instance; needs a RedisConnectionFactory (spring-boot-starter-data-redis).
+		 * On Redis, shared by every instance; needs a RedisConnectionFactory
+		 * (spring-boot-starter-data-redis).
 		 */
 		REDIS
 
@@ -157,8 +162,8 @@ public class MutexProperties implements InitializingBean {
 	public static class Redis {
 
 		/**
-		 * How waiters learn that a key was released: 'pub-sub' wakes them at once through Redis pub/sub; 'spin'
-		 * polls every 100ms, for Redis setups without pub/sub.
+		 * How waiters learn that a key was released: 'pub-sub' wakes them at once through
+		 * Redis pub/sub; 'spin' polls every 100ms, for Redis setups without pub/sub.
 		 */
 		private LockType lockType = LockType.PUB_SUB;
 

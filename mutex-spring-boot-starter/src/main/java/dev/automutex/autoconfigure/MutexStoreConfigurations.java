@@ -27,14 +27,17 @@ import org.springframework.integration.support.locks.LockRegistry;
 import org.springframework.util.ClassUtils;
 
 /**
- * The store configurations, one per store, imported by {@link MutexAutoConfiguration} in this order so that
- * their conditions decide in the order of the selection rules: an application's own {@link LockRegistry}, then
- * Redis, then the local store. Each defines the {@code mutexStore} bean only if no {@link MutexStore} bean exists
- * yet, so the first that matches wins and an application's own store replaces all of them. The last one,
- * {@link UnavailableStoreConfiguration}, is reached only when none could: it explains why. Run the application
- * with {@code --debug} to see each configuration's outcome in the conditions report.
+ * The store configurations, one per store, imported by {@link MutexAutoConfiguration} in
+ * this order so that their conditions decide in the order of the selection rules: an
+ * application's own {@link LockRegistry}, then Redis, then the local store. Each defines
+ * the {@code mutexStore} bean only if no {@link MutexStore} bean exists yet, so the first
+ * that matches wins and an application's own store replaces all of them. The last one,
+ * {@link UnavailableStoreConfiguration}, is reached only when none could: it explains
+ * why. Run the application with {@code --debug} to see each configuration's outcome in
+ * the conditions report.
  * <p>
- * Only {@link RedisStoreConfiguration} refers to Redis classes; it is not loaded unless they are present.
+ * Only {@link RedisStoreConfiguration} refers to Redis classes; it is not loaded unless
+ * they are present.
  */
 abstract class MutexStoreConfigurations {
 
@@ -55,8 +58,9 @@ abstract class MutexStoreConfigurations {
 	}
 
 	/**
-	 * An application's own {@link LockRegistry} bean (a {@code JdbcLockRegistry}, ZooKeeper, ...), whatever
-	 * {@code mutex.store} says. Registries with leases hold keys for {@code mutex.expire}, renewed while held.
+	 * An application's own {@link LockRegistry} bean (a {@code JdbcLockRegistry},
+	 * ZooKeeper, ...), whatever {@code mutex.store} says. Registries with leases hold
+	 * keys for {@code mutex.expire}, renewed while held.
 	 */
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnSingleCandidate(LockRegistry.class)
@@ -72,9 +76,10 @@ abstract class MutexStoreConfigurations {
 	}
 
 	/**
-	 * Redis, for {@code mutex.store} {@code auto} or {@code redis}, when Spring Data Redis has configured a
-	 * connection. With {@code redis} asked for explicitly, Redis must answer a PING now, so that a wrong address
-	 * fails startup rather than the first lock.
+	 * Redis, for {@code mutex.store} {@code auto} or {@code redis}, when Spring Data
+	 * Redis has configured a connection. With {@code redis} asked for explicitly, Redis
+	 * must answer a PING now, so that a wrong address fails startup rather than the first
+	 * lock.
 	 */
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass({ RedisConnectionFactory.class, RedisLockRegistry.class })
@@ -110,7 +115,8 @@ abstract class MutexStoreConfigurations {
 	}
 
 	/**
-	 * The store in this JVM, for {@code mutex.store} {@code local}, or {@code auto} without Redis.
+	 * The store in this JVM, for {@code mutex.store} {@code local}, or {@code auto}
+	 * without Redis.
 	 */
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnMutexStore({ Store.AUTO, Store.LOCAL })
@@ -126,10 +132,11 @@ abstract class MutexStoreConfigurations {
 	}
 
 	/**
-	 * Validator of the store selection, reached when no configuration above could provide a store and the
-	 * application has none of its own: {@code mutex.store=redis} that cannot be met, or several
-	 * {@link LockRegistry} beans and none of them primary. Its bean fails with the reason and the fix, so that
-	 * whatever needs the store first gets that rather than "no MutexStore bean".
+	 * Validator of the store selection, reached when no configuration above could provide
+	 * a store and the application has none of its own: {@code mutex.store=redis} that
+	 * cannot be met, or several {@link LockRegistry} beans and none of them primary. Its
+	 * bean fails with the reason and the fix, so that whatever needs the store first gets
+	 * that rather than "no MutexStore bean".
 	 */
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnMissingBean(MutexStore.class)

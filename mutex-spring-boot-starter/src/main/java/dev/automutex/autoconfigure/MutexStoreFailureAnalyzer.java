@@ -5,9 +5,10 @@ import org.springframework.boot.diagnostics.FailureAnalysis;
 
 /**
  * {@link org.springframework.boot.diagnostics.FailureAnalyzer FailureAnalyzer} for a
- * {@link SeveralLockRegistriesException}: names the registries and says how to choose one. (A {@code mutex.store}
- * that cannot be met fails with an {@code InvalidConfigurationPropertyValueException}, which Spring Boot
- * analyzes itself, naming where the value came from.)
+ * {@link SeveralLockRegistriesException}: names the registries and says how to choose
+ * one. (A {@code mutex.store} that cannot be met fails with an
+ * {@code InvalidConfigurationPropertyValueException}, which Spring Boot analyzes itself,
+ * naming where the value came from.)
  */
 class MutexStoreFailureAnalyzer extends AbstractFailureAnalyzer<SeveralLockRegistriesException> {
 

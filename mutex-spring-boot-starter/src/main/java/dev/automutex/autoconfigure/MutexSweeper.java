@@ -14,8 +14,8 @@ import dev.automutex.MutexOperations;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Runs {@link MutexOperations#sweep()} every {@code mutex.sweep-interval} on one daemon thread, so that keys
- * abandoned by dead threads and cached lock objects cannot pile up.
+ * Runs {@link MutexOperations#sweep()} every {@code mutex.sweep-interval} on one daemon
+ * thread, so that keys abandoned by dead threads and cached lock objects cannot pile up.
  *
  * @since 0.1.0
  */

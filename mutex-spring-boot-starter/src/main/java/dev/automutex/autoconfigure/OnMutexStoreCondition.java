@@ -18,19 +18,22 @@ import org.springframework.core.annotation.Order;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
- * {@link SpringBootCondition} behind {@link ConditionalOnMutexStore}: binds {@code mutex.store} as
- * {@link MutexProperties} does (so {@code REDIS} and {@code redis} are the same) and says in the conditions report
- * which value it found. An invalid value does not match here; binding {@link MutexProperties} then fails with
- * the property's name.
+ * {@link SpringBootCondition} behind {@link ConditionalOnMutexStore}: binds
+ * {@code mutex.store} as {@link MutexProperties} does (so {@code REDIS} and {@code redis}
+ * are the same) and says in the conditions report which value it found. An invalid value
+ * does not match here; binding {@link MutexProperties} then fails with the property's
+ * name.
  */
 @Order(Ordered.HIGHEST_PRECEDENCE + 40)
 class OnMutexStoreCondition extends SpringBootCondition {
 
 	@Override
 	public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
-		Store[] accepted = metadata.getAnnotations().get(ConditionalOnMutexStore.class).getEnumArray("value", Store.class);
-		ConditionMessage.Builder message = ConditionMessage.forCondition(ConditionalOnMutexStore.class,
-				"(" + Arrays.stream(accepted).map(OnMutexStoreCondition::name).collect(Collectors.joining(" or ")) + ")");
+		Store[] accepted = metadata.getAnnotations()
+			.get(ConditionalOnMutexStore.class)
+			.getEnumArray("value", Store.class);
+		ConditionMessage.Builder message = ConditionMessage.forCondition(ConditionalOnMutexStore.class, "("
+				+ Arrays.stream(accepted).map(OnMutexStoreCondition::name).collect(Collectors.joining(" or ")) + ")");
 		BindResult<Store> bound;
 		try {
 			bound = Binder.get(context.getEnvironment()).bind("mutex.store", Store.class);

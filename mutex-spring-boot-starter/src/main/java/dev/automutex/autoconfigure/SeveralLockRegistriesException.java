@@ -3,9 +3,9 @@ package dev.automutex.autoconfigure;
 import java.util.List;
 
 /**
- * Thrown at startup when the application has several {@code LockRegistry} beans, none of them primary, and no
- * {@code MutexStore} bean: AutoMutex cannot tell which registry to lock on. {@link MutexStoreFailureAnalyzer}
- * explains it.
+ * Thrown at startup when the application has several {@code LockRegistry} beans, none of
+ * them primary, and no {@code MutexStore} bean: AutoMutex cannot tell which registry to
+ * lock on. {@link MutexStoreFailureAnalyzer} explains it.
  */
 class SeveralLockRegistriesException extends IllegalStateException {
 

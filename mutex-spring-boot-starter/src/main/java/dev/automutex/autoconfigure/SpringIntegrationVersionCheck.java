@@ -8,9 +8,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Warns at startup when the application runs a Spring Integration version whose lock registries let different
- * keys collide. Spring Boot 4.0.7 manages 7.0.5, so an application gets it unless it overrides
- * {@code spring-integration.version}, whatever this starter was built with.
+ * Warns at startup when the application runs a Spring Integration version whose lock
+ * registries let different keys collide. Spring Boot 4.0.7 manages 7.0.5, so an
+ * application gets it unless it overrides {@code spring-integration.version}, whatever
+ * this starter was built with.
  */
 final class SpringIntegrationVersionCheck {
 
@@ -29,7 +30,8 @@ final class SpringIntegrationVersionCheck {
 	}
 
 	/**
-	 * The warning for a Spring Integration version, or {@code null} if it has no known lock-key collision bug.
+	 * The warning for a Spring Integration version, or {@code null} if it has no known
+	 * lock-key collision bug.
 	 * @param version the version, such as {@code 7.0.5}; {@code null} if unknown
 	 * @return the warning text, or {@code null}
 	 */
@@ -45,7 +47,8 @@ final class SpringIntegrationVersionCheck {
 		int minor = Integer.parseInt(matcher.group(2));
 		int patch = Integer.parseInt(matcher.group(3));
 		if (major == 7 && minor == 0 && patch < 7) {
-			return "Spring Integration " + version + " is on the classpath; its Redis and JDBC lock registries can make "
+			return "Spring Integration " + version
+					+ " is on the classpath; its Redis and JDBC lock registries can make "
 					+ "different keys block each other or leave keys held (spring-integration issues 11146, 11157, "
 					+ "11180, fixed in 7.0.7). Spring Boot 4.0.7 manages this version: override it with "
 					+ "<spring-integration.version>7.0.7</spring-integration.version> in your pom's <properties> "

@@ -46,7 +46,8 @@ class MutexAutoConfigurationTests {
 
 	private ApplicationContextRunner withRedis() {
 		return this.contextRunner.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class))
-			.withPropertyValues("spring.data.redis.host=" + redisServer.server().host(), "spring.data.redis.port=" + redisServer.server().port());
+			.withPropertyValues("spring.data.redis.host=" + redisServer.server().host(),
+					"spring.data.redis.port=" + redisServer.server().port());
 	}
 
 	@Test
@@ -72,7 +73,9 @@ class MutexAutoConfigurationTests {
 			dies.join();
 			LocalMutexStore store = (LocalMutexStore) context.getBean(MutexStore.class);
 			assertThat(store.getRegistry().size()).isOne();
-			org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> store.getRegistry().size() == 0);
+			org.awaitility.Awaitility.await()
+				.atMost(Duration.ofSeconds(10))
+				.until(() -> store.getRegistry().size() == 0);
 		});
 	}
 
@@ -128,7 +131,8 @@ class MutexAutoConfigurationTests {
 			MutexTemplate template = context.getBean(MutexTemplate.class);
 			try (MutexLock lock = template.lock("report", Duration.ZERO, Duration.ofMillis(600))) {
 				redisServer.server().command("DEL mutex:report");
-				org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+				org.awaitility.Awaitility.await()
+					.atMost(Duration.ofSeconds(10))
 					.until(() -> !context.getBean(LostKeyListener.class).lost.isEmpty());
 				assertThat(context.getBean(LostKeyListener.class).lost).containsExactly(List.of("report"));
 				assertThat(lock.isHeld()).isFalse();
@@ -177,8 +181,8 @@ class MutexAutoConfigurationTests {
 	void spinLockTypeIsAccepted() {
 		withRedis().withPropertyValues("mutex.store=redis", "mutex.redis.lock-type=spin").run((context) -> {
 			assertThat(context).hasNotFailed();
-			assertThat(context.getBean(MutexStore.class)).hasToString(
-					"RedisMutexStore[prefix=mutex, expire=PT10S, lockType=SPIN_LOCK]");
+			assertThat(context.getBean(MutexStore.class))
+				.hasToString("RedisMutexStore[prefix=mutex, expire=PT10S, lockType=SPIN_LOCK]");
 			MutexTemplate template = context.getBean(MutexTemplate.class);
 			assertThat(template.withLock("spin", () -> template.isLocked("spin"))).isTrue();
 		});
@@ -394,7 +398,8 @@ class MutexAutoConfigurationTests {
 			MutexTemplate template = context.getBean(MutexTemplate.class);
 			java.util.concurrent.CountDownLatch finish = new java.util.concurrent.CountDownLatch(1);
 			java.util.concurrent.CompletableFuture<String> running = service.run("1", finish);
-			org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+			org.awaitility.Awaitility.await()
+				.atMost(Duration.ofSeconds(10))
 				.until(() -> template.isLocked("AsyncService#run:1"));
 			assertThat(running).isNotDone();
 			finish.countDown();

@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * IDEs complete {@code mutex.*} from the metadata the configuration processor generates into the starter's jar.
+ * IDEs complete {@code mutex.*} from the metadata the configuration processor generates
+ * into the starter's jar.
  */
 class MutexPropertiesMetadataTests {
 

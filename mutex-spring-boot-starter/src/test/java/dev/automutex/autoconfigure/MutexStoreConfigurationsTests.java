@@ -37,9 +37,10 @@ import org.springframework.integration.support.locks.LockRegistry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The store is chosen by conditions, one configuration per store, in the order of the selection rules, and
- * Spring Boot's conditions report ({@code --debug}) says why. The basic choices (local, Redis, an application's
- * registry, failures of {@code mutex.store=redis}) are in {@link MutexAutoConfigurationTests}.
+ * The store is chosen by conditions, one configuration per store, in the order of the
+ * selection rules, and Spring Boot's conditions report ({@code --debug}) says why. The
+ * basic choices (local, Redis, an application's registry, failures of
+ * {@code mutex.store=redis}) are in {@link MutexAutoConfigurationTests}.
  */
 class MutexStoreConfigurationsTests {
 
@@ -78,7 +79,8 @@ class MutexStoreConfigurationsTests {
 				.anySatisfy((message) -> assertThat(message).contains("found bean 'redisConnectionFactory'",
 						"LockRegistry; SearchStrategy: all) did not find any beans"));
 			assertThat(isFullMatch(report, LocalStoreConfiguration.class.getName() + "#mutexStore"))
-				.as("the local store backs off: the Redis store exists").isFalse();
+				.as("the local store backs off: the Redis store exists")
+				.isFalse();
 		});
 	}
 

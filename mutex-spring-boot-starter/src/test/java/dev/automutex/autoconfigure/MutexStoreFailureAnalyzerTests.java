@@ -20,9 +20,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
 
 /**
- * A store selection that cannot be met stops an application with Spring Boot's failure analysis ("APPLICATION
- * FAILED TO START", Description, Action), not a stack trace: ours for several registries (registered in
- * {@code META-INF/spring.factories}), Spring Boot's own for {@code mutex.store=redis}.
+ * A store selection that cannot be met stops an application with Spring Boot's failure
+ * analysis ("APPLICATION FAILED TO START", Description, Action), not a stack trace: ours
+ * for several registries (registered in {@code META-INF/spring.factories}), Spring Boot's
+ * own for {@code mutex.store=redis}.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class MutexStoreFailureAnalyzerTests {
@@ -31,8 +32,8 @@ class MutexStoreFailureAnalyzerTests {
 	void severalLockRegistriesAreNamedWithTheFix(CapturedOutput output) {
 		assertThatException().isThrownBy(() -> start(TwoRegistriesApplication.class));
 		assertThat(output).contains("APPLICATION FAILED TO START",
-				"AutoMutex locks on the application's LockRegistry bean, but found 2 and none is @Primary:",
-				"\t- one", "\t- two",
+				"AutoMutex locks on the application's LockRegistry bean, but found 2 and none is @Primary:", "\t- one",
+				"\t- two",
 				"Mark the LockRegistry that AutoMutex should lock on @Primary, or declare a MutexStore bean");
 	}
 
@@ -40,8 +41,9 @@ class MutexStoreFailureAnalyzerTests {
 	void storeRedisWithoutConnectionFactoryNamesThePropertyAndTheFix(CapturedOutput output) {
 		assertThatException().isThrownBy(() -> start(PlainApplication.class, "--mutex.store=redis",
 				"--spring.autoconfigure.exclude=org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration"));
-		assertThat(output).contains("APPLICATION FAILED TO START", "Invalid value 'redis' for configuration property "
-				+ "'mutex.store'", "there is no RedisConnectionFactory bean; add spring-boot-starter-data-redis");
+		assertThat(output).contains("APPLICATION FAILED TO START",
+				"Invalid value 'redis' for configuration property " + "'mutex.store'",
+				"there is no RedisConnectionFactory bean; add spring-boot-starter-data-redis");
 	}
 
 	private static void start(Class<?> application, String... args) {

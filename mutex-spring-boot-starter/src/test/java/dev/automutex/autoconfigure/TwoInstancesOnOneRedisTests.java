@@ -40,10 +40,10 @@ import org.springframework.integration.redis.util.RedisLockRegistry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Two Spring Boot applications (separate contexts, registries and Redis connections, as two instances of a
- * service have) run {@code @AutoMutex} methods concurrently on one Redis. Only Redis can keep them apart: an
- * overlap detector shared by both must never fire, and a shared counter that is not thread-safe must not lose
- * an update.
+ * Two Spring Boot applications (separate contexts, registries and Redis connections, as
+ * two instances of a service have) run {@code @AutoMutex} methods concurrently on one
+ * Redis. Only Redis can keep them apart: an overlap detector shared by both must never
+ * fire, and a shared counter that is not thread-safe must not lose an update.
  */
 @Timeout(120)
 class TwoInstancesOnOneRedisTests {
@@ -54,7 +54,10 @@ class TwoInstancesOnOneRedisTests {
 
 	private static final int CALLS_PER_THREAD = 40;
 
-	/** Per account: how many calls are inside the critical section now. Shared by both instances. */
+	/**
+	 * Per account: how many calls are inside the critical section now. Shared by both
+	 * instances.
+	 */
 	static final Map<String, AtomicInteger> inside = new ConcurrentHashMap<>();
 
 	/** Per account: a counter protected only by the mutex. */
@@ -66,8 +69,8 @@ class TwoInstancesOnOneRedisTests {
 	static final RedisServerExtension redisServer = new RedisServerExtension();
 
 	/**
-	 * On AutoMutex's Redis store, and on an application's own {@code RedisLockRegistry} bean (the generic store
-	 * for registries with leases).
+	 * On AutoMutex's Redis store, and on an application's own {@code RedisLockRegistry}
+	 * bean (the generic store for registries with leases).
 	 */
 	@ParameterizedTest
 	@ValueSource(classes = { RedisMutexStore.class, RenewableLockRegistryMutexStore.class })
@@ -118,7 +121,8 @@ class TwoInstancesOnOneRedisTests {
 
 	@Test
 	void exclusionComesFromRedisNotFromSharingThisJvm() {
-		// Control for the test above: the same two applications on local stores hold one key at once.
+		// Control for the test above: the same two applications on local stores hold one
+		// key at once.
 		try (ConfigurableApplicationContext first = start("--mutex.store=local");
 				ConfigurableApplicationContext second = start("--mutex.store=local")) {
 			assertThat(holdBoth(first, second)).isTrue();
@@ -138,8 +142,9 @@ class TwoInstancesOnOneRedisTests {
 
 	private static ConfigurableApplicationContext start(String... args) {
 		return new SpringApplicationBuilder(LedgerApplication.class).web(WebApplicationType.NONE)
-			.properties("spring.data.redis.host=" + redisServer.server().host(), "spring.data.redis.port=" + redisServer.server().port(),
-					"spring.main.banner-mode=off", "mutex.block=30s", "mutex.expire=30s")
+			.properties("spring.data.redis.host=" + redisServer.server().host(),
+					"spring.data.redis.port=" + redisServer.server().port(), "spring.main.banner-mode=off",
+					"mutex.block=30s", "mutex.expire=30s")
 			.run(args);
 	}
 

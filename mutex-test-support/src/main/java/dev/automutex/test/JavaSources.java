@@ -10,8 +10,9 @@ import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
 
 /**
- * Compiles a class at test time the way a user's build might: with the test classpath and without
- * {@code -parameters}, so that its parameter names are not available by reflection.
+ * Compiles a class at test time the way a user's build might: with the test classpath and
+ * without {@code -parameters}, so that its parameter names are not available by
+ * reflection.
  *
  * @since 0.1.0
  */
@@ -35,7 +36,8 @@ public final class JavaSources {
 			int result = compiler.run(null, null, null, "-classpath", System.getProperty("java.class.path"), "-d",
 					dir.toString(), sourceFile.toString());
 			if (result != 0) {
-				throw new IllegalStateException("Compiling " + className + " without -parameters failed (" + result + ")");
+				throw new IllegalStateException(
+						"Compiling " + className + " without -parameters failed (" + result + ")");
 			}
 			URLClassLoader loader = new URLClassLoader(new URL[] { dir.toUri().toURL() },
 					JavaSources.class.getClassLoader());

@@ -17,8 +17,9 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A real {@code redis-server} process on a free loopback port, owned by the test that started it, so
- * tests can kill, pause or restart it without touching any Redis the machine already runs.
+ * A real {@code redis-server} process on a free loopback port, owned by the test that
+ * started it, so tests can kill, pause or restart it without touching any Redis the
+ * machine already runs.
  * <p>
  * Fails loudly (never skips) when {@code redis-server} is not installed.
  *
@@ -46,7 +47,8 @@ public final class RedisServer implements AutoCloseable {
 	/**
 	 * Start a new server on a free loopback port and wait until it answers {@code PING}.
 	 * @return the running server
-	 * @throws IllegalStateException if {@code redis-server} is missing or does not come up
+	 * @throws IllegalStateException if {@code redis-server} is missing or does not come
+	 * up
 	 */
 	public static RedisServer start() {
 		String executable = findExecutable();
@@ -71,8 +73,8 @@ public final class RedisServer implements AutoCloseable {
 	}
 
 	/**
-	 * Kill the server and start a new, empty one on the same port: Redis without persistence after a restart,
-	 * which has forgotten every key.
+	 * Kill the server and start a new, empty one on the same port: Redis without
+	 * persistence after a restart, which has forgotten every key.
 	 */
 	public void restart() {
 		stopProcess();
@@ -96,8 +98,9 @@ public final class RedisServer implements AutoCloseable {
 	}
 
 	/**
-	 * Send one command in Redis' inline protocol and return the first reply line, for assertions that
-	 * should not depend on the client library under test (for example {@code TTL mutex:key}).
+	 * Send one command in Redis' inline protocol and return the first reply line, for
+	 * assertions that should not depend on the client library under test (for example
+	 * {@code TTL mutex:key}).
 	 * @param command the command text, such as {@code "PTTL mutex:a"}
 	 * @return the reply's first line, such as {@code ":9998"} or {@code "+PONG"}
 	 */
@@ -166,12 +169,14 @@ public final class RedisServer implements AutoCloseable {
 			catch (IllegalStateException ex) {
 				last = ex;
 			}
-			// Polling a process we just started; there is nothing to wait on but the socket.
+			// Polling a process we just started; there is nothing to wait on but the
+			// socket.
 			parkBriefly();
 		}
 		close();
-		throw new IllegalStateException("redis-server did not answer PING on port " + this.port + " within "
-				+ START_TIMEOUT.toSeconds() + "s", last);
+		throw new IllegalStateException(
+				"redis-server did not answer PING on port " + this.port + " within " + START_TIMEOUT.toSeconds() + "s",
+				last);
 	}
 
 	private static void parkBriefly() {

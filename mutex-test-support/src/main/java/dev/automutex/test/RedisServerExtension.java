@@ -6,8 +6,8 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * JUnit 5 extension that starts a {@link RedisServer} before the tests of a class and stops it after them:
- * <pre class="code">
+ * JUnit 5 extension that starts a {@link RedisServer} before the tests of a class and
+ * stops it after them: <pre class="code">
  * &#64;RegisterExtension
  * static final RedisServerExtension redis = new RedisServerExtension();
  * </pre>
@@ -35,7 +35,8 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
 	/**
 	 * The running server.
 	 * @return the server
-	 * @throws IllegalStateException outside the tests of the class that registered the extension
+	 * @throws IllegalStateException outside the tests of the class that registered the
+	 * extension
 	 */
 	public RedisServer server() {
 		RedisServer running = this.server;

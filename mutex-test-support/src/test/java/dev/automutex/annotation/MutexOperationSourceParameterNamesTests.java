@@ -14,8 +14,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
- * {@link MutexOperationSource} on a class compiled without {@code -parameters} (here, where the compiler helper
- * of mutex-test-support is at hand).
+ * {@link MutexOperationSource} on a class compiled without {@code -parameters} (here,
+ * where the compiler helper of mutex-test-support is at hand).
  */
 class MutexOperationSourceParameterNamesTests {
 

@@ -28,11 +28,13 @@ import org.springframework.integration.redis.util.RedisLockRegistry.RedisLockTyp
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A clean release never reports a loss, also when a renewal is due at the very moment of the release: no
- * {@code onLost} callback of a hold whose release found its key, and no loss listener call for it. Renewal runs
- * every 10 ms here (expire 30 ms), and the holds last about one to two renewal periods, so that many releases
- * coincide with a renewal. A hold whose key really expired (its release returns {@code false}: a renewal came
- * more than 20 ms late on a loaded machine) may be reported, at most twice (by renewal and by its release).
+ * A clean release never reports a loss, also when a renewal is due at the very moment of
+ * the release: no {@code onLost} callback of a hold whose release found its key, and no
+ * loss listener call for it. Renewal runs every 10 ms here (expire 30 ms), and the holds
+ * last about one to two renewal periods, so that many releases coincide with a renewal. A
+ * hold whose key really expired (its release returns {@code false}: a renewal came more
+ * than 20 ms late on a loaded machine) may be reported, at most twice (by renewal and by
+ * its release).
  */
 @Timeout(120)
 class CleanReleaseTests {
@@ -82,8 +84,8 @@ class CleanReleaseTests {
 	}
 
 	/**
-	 * Each thread's callbacks belong to its own holds: none runs, for either thread, when the key passes back and
-	 * forth between them and every release is clean.
+	 * Each thread's callbacks belong to its own holds: none runs, for either thread, when
+	 * the key passes back and forth between them and every release is clean.
 	 */
 	@Test
 	void keyPassedBetweenTwoThreadsNeverRunsACallbackOfEitherHolder() throws Exception {
@@ -123,13 +125,14 @@ class CleanReleaseTests {
 		Set<String> cleanButCalledBack = new TreeSet<>(this.callbacksRun);
 		cleanButCalledBack.removeAll(this.lost);
 		assertThat(cleanButCalledBack).as("holds released cleanly whose onLost callback ran").isEmpty();
-		assertThat(this.reported).as("losses reported to the loss listener, while %d holds were really lost %s",
-				this.lost.size(), this.lost)
+		assertThat(this.reported)
+			.as("losses reported to the loss listener, while %d holds were really lost %s", this.lost.size(), this.lost)
 			.hasSizeLessThanOrEqualTo(2 * this.lost.size());
 	}
 
 	/**
-	 * Simulated work of one to two renewal periods, so that the release falls at any point of the renewal cycle.
+	 * Simulated work of one to two renewal periods, so that the release falls at any
+	 * point of the renewal cycle.
 	 */
 	private static void work() {
 		LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(ThreadLocalRandom.current().nextLong(9, 22)));

@@ -9,8 +9,8 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import org.springframework.integration.redis.util.RedisLockRegistry.RedisLockType;
 
 /**
- * A separate JVM that takes a key on Redis, says {@code HELD}, and keeps working until it is killed: the
- * crashed holder of {@link RedisOwnerDeathTests}.
+ * A separate JVM that takes a key on Redis, says {@code HELD}, and keeps working until it
+ * is killed: the crashed holder of {@link RedisOwnerDeathTests}.
  */
 public final class HoldKeyProcess {
 

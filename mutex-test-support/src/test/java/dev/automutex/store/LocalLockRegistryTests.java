@@ -61,7 +61,8 @@ class LocalLockRegistryTests {
 			stripedHeld.lock();
 			try {
 				assertThat(this.executor.submit(() -> striped.obtain(other).tryLock()).get(10, TimeUnit.SECONDS))
-					.as("DefaultLockRegistry blocks the unrelated key; ours must not").isFalse();
+					.as("DefaultLockRegistry blocks the unrelated key; ours must not")
+					.isFalse();
 			}
 			finally {
 				stripedHeld.unlock();
@@ -156,7 +157,8 @@ class LocalLockRegistryTests {
 		});
 		await().until(() -> waiterThread.get() != null && waiterThread.get().getState() == Thread.State.TIMED_WAITING);
 		held.unlock();
-		// The holder has let go but the waiter still counts: the entry must survive for the waiter to get it.
+		// The holder has let go but the waiter still counts: the entry must survive for
+		// the waiter to get it.
 		assertThat(waiter.get(10, TimeUnit.SECONDS)).isTrue();
 		assertNoEntryLeft();
 	}
@@ -246,9 +248,10 @@ class LocalLockRegistryTests {
 	}
 
 	/**
-	 * Review finding: the waiter took its snapshot after registering, so a release between the two, followed
-	 * at once by another thread's acquisition, was missed and the wait timed out. Forced here with the entry's
-	 * monitor held while the holder releases and the next thread takes the key.
+	 * Review finding: the waiter took its snapshot after registering, so a release
+	 * between the two, followed at once by another thread's acquisition, was missed and
+	 * the wait timed out. Forced here with the entry's monitor held while the holder
+	 * releases and the next thread takes the key.
 	 */
 	@Test
 	void awaitReleaseSeesAReleaseThatHappensWhileItEntersAndAnotherThreadsAcquisitionRightAfter() throws Exception {
@@ -302,7 +305,8 @@ class LocalLockRegistryTests {
 				while (waiter.getState() != Thread.State.BLOCKED) {
 					Thread.onSpinWait();
 				}
-				// the waiter is inside awaitRelease (registered), the key still held by 'holder': now it is released
+				// the waiter is inside awaitRelease (registered), the key still held by
+				// 'holder': now it is released
 				holderGo.countDown();
 				while (holder.getState() != Thread.State.BLOCKED && holderDone.getCount() > 0) {
 					Thread.onSpinWait();
@@ -321,11 +325,10 @@ class LocalLockRegistryTests {
 		assertThat(missed).isZero();
 	}
 
-
 	/**
-	 * Review finding: a retired entry left the map before its last token reached the floor, so a new entry for
-	 * the same key could start below it and tokens repeated or went back, with a sweeping thread retiring the
-	 * entry between acquisitions.
+	 * Review finding: a retired entry left the map before its last token reached the
+	 * floor, so a new entry for the same key could start below it and tokens repeated or
+	 * went back, with a sweeping thread retiring the entry between acquisitions.
 	 */
 	@Test
 	void fencingTokensOfOneKeyNeverGoBackAcrossRetirement() throws Exception {

@@ -19,8 +19,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Owner death on the local store (Elixir Mutex frees the keys of a crashed process): a key whose owner thread
- * ended without releasing it is free for the next caller without waiting for any time-out.
+ * Owner death on the local store (Elixir Mutex frees the keys of a crashed process): a
+ * key whose owner thread ended without releasing it is free for the next caller without
+ * waiting for any time-out.
  */
 @Timeout(30)
 class LocalOwnerDeathTests {
@@ -42,8 +43,8 @@ class LocalOwnerDeathTests {
 		assertThat(this.mutex.isLocked("k")).isFalse();
 		assertThat(this.mutex.holder("k")).isEmpty();
 		MutexLock mine = this.mutex.lock("k", Duration.ZERO);
-		assertThat(this.mutex.holder("k")).hasValueSatisfying(
-				(holder) -> assertThat(holder.thread()).isEqualTo(Thread.currentThread().getName()));
+		assertThat(this.mutex.holder("k"))
+			.hasValueSatisfying((holder) -> assertThat(holder.thread()).isEqualTo(Thread.currentThread().getName()));
 		assertThat(mine.release()).isTrue();
 		assertThat(this.mutex.isLocked("k")).isFalse();
 	}

@@ -20,9 +20,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The sweep guard of {@link LockRegistryMutexStore}: a sweep waits for waiting acquisitions to end their slice
- * and never evicts a lock object in use, while quick passes (a try without waiting) do not queue behind a
- * pending sweep.
+ * The sweep guard of {@link LockRegistryMutexStore}: a sweep waits for waiting
+ * acquisitions to end their slice and never evicts a lock object in use, while quick
+ * passes (a try without waiting) do not queue behind a pending sweep.
  */
 class LockRegistryMutexStoreTests {
 
@@ -34,8 +34,9 @@ class LockRegistryMutexStoreTests {
 	}
 
 	/**
-	 * Review finding: with a fair guard, a try without waiting for a free key queued behind a sweep that was
-	 * itself waiting for a waiter's slice to end (up to 200 ms per try).
+	 * Review finding: with a fair guard, a try without waiting for a free key queued
+	 * behind a sweep that was itself waiting for a waiter's slice to end (up to 200 ms
+	 * per try).
 	 */
 	@Test
 	void aTryWithoutWaitingDoesNotQueueBehindAPendingSweep() throws Exception {
@@ -48,7 +49,8 @@ class LockRegistryMutexStoreTests {
 		assertThat(waiterInside.await(10, TimeUnit.SECONDS)).isTrue();
 		Future<Integer> sweep = this.executor.submit(store::sweep);
 		await().atMost(Duration.ofSeconds(10)).until(store::isSweepPending);
-		// The sweep now waits for the write side; a quick try of a free key must not wait behind it.
+		// The sweep now waits for the write side; a quick try of a free key must not wait
+		// behind it.
 		Future<Boolean> quick = this.executor.submit(() -> {
 			MutexStore.Held held = store.tryAcquire("free", Duration.ZERO);
 			return held != null && held.release();
@@ -65,7 +67,8 @@ class LockRegistryMutexStoreTests {
 	}
 
 	/**
-	 * A cache of lock objects whose key "slow" blocks inside tryLock (as a wait for a busy key does) until told.
+	 * A cache of lock objects whose key "slow" blocks inside tryLock (as a wait for a
+	 * busy key does) until told.
 	 */
 	static final class SlowRegistry implements ExpirableLockRegistry<Lock> {
 
@@ -97,7 +100,8 @@ class LockRegistryMutexStoreTests {
 			@Override
 			public boolean tryLock(long timeout, TimeUnit unit) throws InterruptedException {
 				SlowRegistry.this.inside.countDown();
-				SlowRegistry.this.release.await(); // keeps the guard's read side until the test lets go
+				SlowRegistry.this.release.await(); // keeps the guard's read side until
+													// the test lets go
 				return false;
 			}
 

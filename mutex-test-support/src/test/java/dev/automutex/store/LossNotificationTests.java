@@ -25,8 +25,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Loss notifications (the loss listener, {@code onLost} callbacks) never hold up renewal: while one of them is
- * slow, every other key held through the same template keeps being renewed, and another instance cannot take it.
+ * Loss notifications (the loss listener, {@code onLost} callbacks) never hold up renewal:
+ * while one of them is slow, every other key held through the same template keeps being
+ * renewed, and another instance cannot take it.
  */
 @Timeout(60)
 class LossNotificationTests {
@@ -122,8 +123,8 @@ class LossNotificationTests {
 	}
 
 	/**
-	 * While the notification of the loss of 'a' is still blocked, the key keeps its time-to-live (renewal goes on)
-	 * and the other instance is refused.
+	 * While the notification of the loss of 'a' is still blocked, the key keeps its
+	 * time-to-live (renewal goes on) and the other instance is refused.
 	 */
 	private void assertStaysHeldForThreeSeconds(String key) {
 		await().during(Duration.ofSeconds(3))
@@ -142,7 +143,8 @@ class LossNotificationTests {
 	}
 
 	/**
-	 * Take the key on a thread of its own (locks belong to their thread), which holds it until the test ends.
+	 * Take the key on a thread of its own (locks belong to their thread), which holds it
+	 * until the test ends.
 	 */
 	private void holdOnItsOwnThread(String key, Consumer<MutexLock> then) throws InterruptedException {
 		CountDownLatch held = new CountDownLatch(1);

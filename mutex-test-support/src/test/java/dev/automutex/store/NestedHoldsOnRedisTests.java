@@ -24,9 +24,10 @@ import static org.assertj.core.api.Assertions.assertThatNoException;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Re-entrant (nested) holds of a key on Redis never touch the store: a nested acquire neither shortens the outer
- * hold's lease (the outer hold's expire is kept) nor takes back a key that was lost behind its holder. Two
- * instances are two stores with their own connections and registries, as two application instances have.
+ * Re-entrant (nested) holds of a key on Redis never touch the store: a nested acquire
+ * neither shortens the outer hold's lease (the outer hold's expire is kept) nor takes
+ * back a key that was lost behind its holder. Two instances are two stores with their own
+ * connections and registries, as two application instances have.
  */
 class NestedHoldsOnRedisTests {
 
@@ -52,8 +53,10 @@ class NestedHoldsOnRedisTests {
 		redis.server().flushAll();
 		this.connectionA = RedisMutexStoreContractTests.connectionFactory(redis.server());
 		this.connectionB = RedisMutexStoreContractTests.connectionFactory(redis.server());
-		this.storeA = new RedisMutexStore(this.connectionA, "mutex", Duration.ofSeconds(10), RedisLockType.PUB_SUB_LOCK);
-		this.storeB = new RedisMutexStore(this.connectionB, "mutex", Duration.ofSeconds(10), RedisLockType.PUB_SUB_LOCK);
+		this.storeA = new RedisMutexStore(this.connectionA, "mutex", Duration.ofSeconds(10),
+				RedisLockType.PUB_SUB_LOCK);
+		this.storeB = new RedisMutexStore(this.connectionB, "mutex", Duration.ofSeconds(10),
+				RedisLockType.PUB_SUB_LOCK);
 		this.instanceA = new MutexTemplate(this.storeA);
 		this.instanceA.setDefaultExpire(Duration.ofSeconds(10));
 		this.instanceA.setLossListener(this.lossesReportedToA::add);
@@ -83,12 +86,16 @@ class NestedHoldsOnRedisTests {
 		}
 	}
 
-	/** The consequence: with the lease cut to the nested expire, another instance would take the key. */
+	/**
+	 * The consequence: with the lease cut to the nested expire, another instance would
+	 * take the key.
+	 */
 	@Test
 	void nestedLockWithShorterExpireKeepsOtherInstancesOutWhileTheOuterHoldLasts() {
 		try (MutexLock outer = this.instanceA.lock("k", Duration.ofSeconds(1), Duration.ofSeconds(30))) {
 			this.instanceA.lock("k", Duration.ofSeconds(1), Duration.ofMillis(500)).release();
-			// Well past the nested expire, and nowhere near the renewal of the outer hold (a third of 30 s).
+			// Well past the nested expire, and nowhere near the renewal of the outer hold
+			// (a third of 30 s).
 			await().alias("instance B kept out of k for 1.2 s")
 				.during(Duration.ofMillis(1200))
 				.atMost(Duration.ofSeconds(3))
@@ -98,8 +105,9 @@ class NestedHoldsOnRedisTests {
 	}
 
 	/**
-	 * The key was deleted behind A and B took it: A's nested lock must not leave A believing it holds the key,
-	 * whether the nested call fails with {@link MutexLostException} or succeeds without asking Redis.
+	 * The key was deleted behind A and B took it: A's nested lock must not leave A
+	 * believing it holds the key, whether the nested call fails with
+	 * {@link MutexLostException} or succeeds without asking Redis.
 	 */
 	@Test
 	void nestedLockAfterTheKeyWasTakenOverLeavesItToTheSuccessorAndReportsTheLoss() {
@@ -126,8 +134,9 @@ class NestedHoldsOnRedisTests {
 	}
 
 	/**
-	 * The key was deleted behind A, and B took it and released it: A's nested lock must not SET the absent key,
-	 * which would let A's stale hold commit, release normally and carry a token larger than B's.
+	 * The key was deleted behind A, and B took it and released it: A's nested lock must
+	 * not SET the absent key, which would let A's stale hold commit, release normally and
+	 * carry a token larger than B's.
 	 */
 	@Test
 	void nestedLockAfterTheSuccessorReleasedDoesNotTakeTheLostKeyBack() {
@@ -182,7 +191,8 @@ class NestedHoldsOnRedisTests {
 	}
 
 	/**
-	 * A's nested {@code lock(k)}: the lock if it succeeded, {@code null} if it reported the loss.
+	 * A's nested {@code lock(k)}: the lock if it succeeded, {@code null} if it reported
+	 * the loss.
 	 */
 	private MutexLock nestedLockOrNullIfLost(String key) {
 		MutexLock[] nested = new MutexLock[1];

@@ -30,10 +30,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Asking whether a key is locked never releases another holder's key: on an application's own registry (here a
- * {@link RedisLockRegistry} behind a wrapper, so that AutoMutex treats it as any registry), a
- * {@link MutexTemplate#sweep()} that runs while {@link MutexTemplate#isLocked(Object)} is between its registry
- * {@code obtain()} and its lock attempt must not leave the probe with an evicted lock object that passes the
+ * Asking whether a key is locked never releases another holder's key: on an application's
+ * own registry (here a {@link RedisLockRegistry} behind a wrapper, so that AutoMutex
+ * treats it as any registry), a {@link MutexTemplate#sweep()} that runs while
+ * {@link MutexTemplate#isLocked(Object)} is between its registry {@code obtain()} and its
+ * lock attempt must not leave the probe with an evicted lock object that passes the
  * registry's ownership check and deletes the key a worker took meanwhile.
  */
 class ProbeSweepRaceTests {
@@ -59,7 +60,8 @@ class ProbeSweepRaceTests {
 
 	private final ExecutorService prober = Executors.newSingleThreadExecutor((task) -> new Thread(task, "test-prober"));
 
-	private final ExecutorService sweeper = Executors.newSingleThreadExecutor((task) -> new Thread(task, "test-sweeper"));
+	private final ExecutorService sweeper = Executors
+		.newSingleThreadExecutor((task) -> new Thread(task, "test-sweeper"));
 
 	@BeforeEach
 	void createInstances() {
@@ -133,8 +135,9 @@ class ProbeSweepRaceTests {
 	}
 
 	/**
-	 * An application's own registry (a wrapped {@link RedisLockRegistry}) whose first {@code obtain("k")} on a
-	 * thread other than the test's own (the probe's) returns the lock only once the test says so.
+	 * An application's own registry (a wrapped {@link RedisLockRegistry}) whose first
+	 * {@code obtain("k")} on a thread other than the test's own (the probe's) returns the
+	 * lock only once the test says so.
 	 */
 	static final class PausingRegistry
 			implements ExpirableLockRegistry<DistributedLock>, RenewableLockRegistry<DistributedLock> {

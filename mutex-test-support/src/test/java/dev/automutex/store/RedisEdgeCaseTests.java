@@ -38,8 +38,8 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Edge cases on Redis: a loss listener that throws, a destroyed template, tiny and huge durations, and an
- * {@code onLost} callback registered after the loss was reported.
+ * Edge cases on Redis: a loss listener that throws, a destroyed template, tiny and huge
+ * durations, and an {@code onLost} callback registered after the loss was reported.
  */
 @Timeout(60)
 class RedisEdgeCaseTests {
@@ -132,8 +132,9 @@ class RedisEdgeCaseTests {
 	}
 
 	/**
-	 * With a 1 ms expire, renewal runs every millisecond, so a renewal can come right after its task was created.
-	 * Nothing may fail on the renewal thread: no uncaught exception, no NullPointerException in the log.
+	 * With a 1 ms expire, renewal runs every millisecond, so a renewal can come right
+	 * after its task was created. Nothing may fail on the renewal thread: no uncaught
+	 * exception, no NullPointerException in the log.
 	 */
 	@Test
 	void oneMillisecondExpireWithRenewalNeverFailsOnTheRenewalThread() {

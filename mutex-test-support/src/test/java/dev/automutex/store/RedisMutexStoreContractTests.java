@@ -14,7 +14,8 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import org.springframework.integration.redis.util.RedisLockRegistry.RedisLockType;
 
 /**
- * The store contract, with leases and renewal, on a real redis-server started for this class.
+ * The store contract, with leases and renewal, on a real redis-server started for this
+ * class.
  */
 class RedisMutexStoreContractTests extends AbstractRenewableMutexStoreContractTests {
 
@@ -48,7 +49,8 @@ class RedisMutexStoreContractTests extends AbstractRenewableMutexStoreContractTe
 	}
 
 	static LettuceConnectionFactory connectionFactory(RedisServer redis) {
-		// A short command timeout, so that tests which stop Redis fail fast instead of after Lettuce's 60s.
+		// A short command timeout, so that tests which stop Redis fail fast instead of
+		// after Lettuce's 60s.
 		LettuceConnectionFactory factory = new LettuceConnectionFactory(
 				new RedisStandaloneConfiguration(redis.host(), redis.port()),
 				LettuceClientConfiguration.builder().commandTimeout(Duration.ofSeconds(2)).build());

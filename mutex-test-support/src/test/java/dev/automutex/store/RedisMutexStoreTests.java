@@ -32,8 +32,9 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
- * What is Redis-specific: how keys are stored, expiry, and exclusion between two instances (two stores with
- * their own connections and registries, as two application instances have).
+ * What is Redis-specific: how keys are stored, expiry, and exclusion between two
+ * instances (two stores with their own connections and registries, as two application
+ * instances have).
  */
 class RedisMutexStoreTests {
 
@@ -53,8 +54,10 @@ class RedisMutexStoreTests {
 		redisServer.server().flushAll();
 		this.connectionA = RedisMutexStoreContractTests.connectionFactory(redisServer.server());
 		this.connectionB = RedisMutexStoreContractTests.connectionFactory(redisServer.server());
-		this.storeA = new RedisMutexStore(this.connectionA, "mutex", Duration.ofSeconds(10), RedisLockType.PUB_SUB_LOCK);
-		this.storeB = new RedisMutexStore(this.connectionB, "mutex", Duration.ofSeconds(10), RedisLockType.PUB_SUB_LOCK);
+		this.storeA = new RedisMutexStore(this.connectionA, "mutex", Duration.ofSeconds(10),
+				RedisLockType.PUB_SUB_LOCK);
+		this.storeB = new RedisMutexStore(this.connectionB, "mutex", Duration.ofSeconds(10),
+				RedisLockType.PUB_SUB_LOCK);
 	}
 
 	@AfterEach
@@ -98,7 +101,8 @@ class RedisMutexStoreTests {
 		MutexTemplate first = new MutexTemplate(this.storeA);
 		MutexTemplate second = new MutexTemplate(this.storeB);
 		try (MutexLock lock = first.lock("shared")) {
-			// Same thread, other instance: only Redis can refuse it (each registry has its own local locks).
+			// Same thread, other instance: only Redis can refuse it (each registry has
+			// its own local locks).
 			assertThat(second.tryLock("shared")).isEmpty();
 			assertThat(second.isLocked("shared")).isTrue();
 		}
@@ -118,7 +122,8 @@ class RedisMutexStoreTests {
 			assertThat(seen.thread()).isNull();
 			assertThat(seen.since()).isNull();
 			assertThat(seen.leaseLeft()).isPositive().isLessThanOrEqualTo(Duration.ofSeconds(10));
-			assertThat(first.holder("shared")).hasValueSatisfying((holder) -> assertThat(holder.thisInstance()).isTrue());
+			assertThat(first.holder("shared"))
+				.hasValueSatisfying((holder) -> assertThat(holder.thisInstance()).isTrue());
 		}
 		assertThat(second.holder("shared")).isEmpty();
 	}
@@ -133,7 +138,8 @@ class RedisMutexStoreTests {
 			waiterThread.set(Thread.currentThread());
 			return second.withLock("shared", Duration.ofSeconds(20), () -> "second ran");
 		});
-		// The waiter has subscribed and sleeps until an unlock message or the end of its 20s wait: only the
+		// The waiter has subscribed and sleeps until an unlock message or the end of its
+		// 20s wait: only the
 		// release message can wake it within the 15s the assertion below allows.
 		await().atMost(Duration.ofSeconds(10)).until(() -> isWaitingForUnlockMessage(waiterThread.get()));
 		assertThat(waiter).isNotDone();
@@ -161,7 +167,8 @@ class RedisMutexStoreTests {
 		first.setRenew(false);
 		MutexTemplate second = new MutexTemplate(this.storeB);
 		MutexLock lost = first.lock("short", Duration.ZERO, Duration.ofMillis(300));
-		await().atMost(Duration.ofSeconds(5)).until(() -> redisServer.server().command("EXISTS mutex:short").equals(":0"));
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> redisServer.server().command("EXISTS mutex:short").equals(":0"));
 		MutexLock successor = second.lock("short", Duration.ZERO);
 		assertThat(lost.release()).isFalse();
 		assertThat(second.isLocked("short")).isTrue();
@@ -298,7 +305,8 @@ class RedisMutexStoreTests {
 	}
 
 	/**
-	 * A registry that can stop a thread right after {@code obtain()}, to open the window a sweep must respect.
+	 * A registry that can stop a thread right after {@code obtain()}, to open the window
+	 * a sweep must respect.
 	 */
 	static final class PausingRegistry implements ExpirableLockRegistry<DistributedLock> {
 
@@ -351,7 +359,8 @@ class RedisMutexStoreTests {
 		MutexLock held = mutex.lock("long-job", Duration.ZERO, Duration.ofSeconds(1));
 		assertThat(mutex.renewalCount()).isOne();
 		// Three times its expire, and the key never lapses.
-		await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+		await().during(Duration.ofSeconds(3))
+			.atMost(Duration.ofSeconds(5))
 			.until(() -> redisServer.server().command("EXISTS mutex:long-job").equals(":1"));
 		assertThat(new MutexTemplate(this.storeB).tryLock("long-job")).isEmpty();
 		assertThat(held.release()).isTrue();
@@ -394,10 +403,10 @@ class RedisMutexStoreTests {
 		assertThat(mutex.renewalCount()).isEqualTo(1000);
 		java.util.Set<String> started = renewalThreads();
 		started.removeAll(renewalThreadsBefore);
-		assertThat(started).as("a few renewal threads for all keys, not one per key")
-			.hasSizeLessThanOrEqualTo(9);
+		assertThat(started).as("a few renewal threads for all keys, not one per key").hasSizeLessThanOrEqualTo(9);
 		// After two expire periods every key is still there.
-		await().during(Duration.ofMillis(1200)).atMost(Duration.ofSeconds(3))
+		await().during(Duration.ofMillis(1200))
+			.atMost(Duration.ofSeconds(3))
 			.until(() -> redisServer.server().command("EXISTS mutex:bulk:0").equals(":1")
 					&& redisServer.server().command("EXISTS mutex:bulk:999").equals(":1"));
 		many.forEach(MutexLock::release);
@@ -474,7 +483,9 @@ class RedisMutexStoreTests {
 			try (MutexLock lock = mutex.lock("job", Duration.ZERO, Duration.ofMillis(600))) {
 				lock.onLost(callback::countDown).interruptOnLoss();
 				holding.countDown();
-				new CountDownLatch(1).await(20, TimeUnit.SECONDS); // long work, stopped only by the interrupt
+				new CountDownLatch(1).await(20, TimeUnit.SECONDS); // long work, stopped
+																	// only by the
+																	// interrupt
 				return "finished";
 			}
 			catch (InterruptedException ex) {
@@ -520,17 +531,20 @@ class RedisMutexStoreTests {
 	}
 
 	private static java.util.Set<String> renewalThreads() {
-		return Thread.getAllStackTraces().keySet().stream()
+		return Thread.getAllStackTraces()
+			.keySet()
+			.stream()
 			.map(Thread::getName)
 			.filter((name) -> name.startsWith("mutex-renewal-"))
 			.collect(java.util.stream.Collectors.toSet());
 	}
 
 	/**
-	 * Review finding: a renewal already past its "still held?" check when its holder released could land after
-	 * another thread of this instance took the key (the registry owns keys per instance), cutting the new hold's
-	 * 30 s lease to the old 300 ms; another instance then took the key. The release now waits for a renewal on
-	 * its way.
+	 * Review finding: a renewal already past its "still held?" check when its holder
+	 * released could land after another thread of this instance took the key (the
+	 * registry owns keys per instance), cutting the new hold's 30 s lease to the old 300
+	 * ms; another instance then took the key. The release now waits for a renewal on its
+	 * way.
 	 */
 	@Test
 	void renewalOnItsWayWhenTheKeyIsReleasedLandsBeforeTheNextHolderTakesIt() throws Exception {
@@ -543,7 +557,8 @@ class RedisMutexStoreTests {
 			@Override
 			public boolean renew(Held held, Duration ttl) {
 				if (held.isHeld() && first.compareAndSet(true, false)) {
-					renewalChecked.countDown(); // checked, and now delayed on its way to Redis
+					renewalChecked.countDown(); // checked, and now delayed on its way to
+												// Redis
 					try {
 						renewalGoesOn.await(10, TimeUnit.SECONDS);
 					}

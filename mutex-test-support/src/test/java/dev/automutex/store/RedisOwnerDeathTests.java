@@ -27,8 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Owner death on Redis: a real child JVM takes a key and is killed; the key frees itself once its expire time
- * has passed, and another instance takes it.
+ * Owner death on Redis: a real child JVM takes a key and is killed; the key frees itself
+ * once its expire time has passed, and another instance takes it.
  */
 @Timeout(60)
 class RedisOwnerDeathTests {
@@ -81,7 +81,8 @@ class RedisOwnerDeathTests {
 					return taken.get() != null;
 				});
 			Duration afterKill = Duration.ofNanos(System.nanoTime() - killedAt);
-			assertThat(afterKill).as("freed by expiry, not earlier").isGreaterThanOrEqualTo(Duration.ofMillis(ttl - 100));
+			assertThat(afterKill).as("freed by expiry, not earlier")
+				.isGreaterThanOrEqualTo(Duration.ofMillis(ttl - 100));
 			assertThat(taken.get().release()).isTrue();
 		}
 		finally {
@@ -91,15 +92,16 @@ class RedisOwnerDeathTests {
 
 	private static Process startHolder(String key, long expireMillis) throws Exception {
 		String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-		return new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
-				HoldKeyProcess.class.getName(), String.valueOf(redisServer.server().port()), key,
-				String.valueOf(expireMillis)))
+		return new ProcessBuilder(
+				List.of(java, "-cp", System.getProperty("java.class.path"), HoldKeyProcess.class.getName(),
+						String.valueOf(redisServer.server().port()), key, String.valueOf(expireMillis)))
 			.redirectErrorStream(true)
 			.start();
 	}
 
 	private static void awaitLine(Process process, String expected) throws Exception {
-		BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+		BufferedReader out = new BufferedReader(
+				new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
 		CompletableFuture<String> seen = CompletableFuture.supplyAsync(() -> {
 			StringBuilder all = new StringBuilder();
 			try {

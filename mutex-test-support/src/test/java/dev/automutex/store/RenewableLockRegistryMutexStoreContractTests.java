@@ -11,9 +11,10 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import org.springframework.integration.redis.util.RedisLockRegistry;
 
 /**
- * The generic adapter for an application's own renewable registry ({@link LockRegistryMutexStore#of}), here a
- * plain {@link RedisLockRegistry} seen only through Spring Integration's interfaces: leases, renewal and loss
- * detection work without anything Redis-specific.
+ * The generic adapter for an application's own renewable registry
+ * ({@link LockRegistryMutexStore#of}), here a plain {@link RedisLockRegistry} seen only
+ * through Spring Integration's interfaces: leases, renewal and loss detection work
+ * without anything Redis-specific.
  */
 class RenewableLockRegistryMutexStoreContractTests extends AbstractRenewableMutexStoreContractTests {
 
@@ -35,8 +36,9 @@ class RenewableLockRegistryMutexStoreContractTests extends AbstractRenewableMute
 
 	@Override
 	protected RenewableMutexStore createOtherInstance() {
-		RedisLockRegistry other = new RedisLockRegistry(RedisMutexStoreContractTests.connectionFactory(redisServer.server()),
-				"registry", Duration.ofSeconds(30));
+		RedisLockRegistry other = new RedisLockRegistry(
+				RedisMutexStoreContractTests.connectionFactory(redisServer.server()), "registry",
+				Duration.ofSeconds(30));
 		return (RenewableMutexStore) LockRegistryMutexStore.of(other, Duration.ofSeconds(30));
 	}
 

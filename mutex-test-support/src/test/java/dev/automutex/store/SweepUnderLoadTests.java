@@ -30,8 +30,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Sweep makes progress while other threads keep waiting for a busy key: it drops the idle cached lock objects,
- * and never one that a thread is using (the waiters of the busy key stay mutually excluded).
+ * Sweep makes progress while other threads keep waiting for a busy key: it drops the idle
+ * cached lock objects, and never one that a thread is using (the waiters of the busy key
+ * stay mutually excluded).
  */
 @Timeout(60)
 class SweepUnderLoadTests {
@@ -84,7 +85,8 @@ class SweepUnderLoadTests {
 								overlaps.incrementAndGet();
 							}
 							counter[0]++;
-							LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(3)); // simulated work
+							LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(3)); // simulated
+																						// work
 							inside.decrementAndGet();
 						}
 						finally {
@@ -108,12 +110,10 @@ class SweepUnderLoadTests {
 
 		List<Integer> swept = new CopyOnWriteArrayList<>();
 		try {
-			await().atMost(Duration.ofSeconds(3))
-				.pollInterval(Duration.ofMillis(200))
-				.until(() -> {
-					swept.add(this.mutex.sweep());
-					return swept.get(swept.size() - 1) > 0;
-				});
+			await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(200)).until(() -> {
+				swept.add(this.mutex.sweep());
+				return swept.get(swept.size() - 1) > 0;
+			});
 		}
 		catch (ConditionTimeoutException ex) {
 			// every sweep removed nothing: asserted below, with the results

@@ -23,8 +23,9 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
- * {@code withLock} whose key was lost while the action ran ends in {@link MutexLostException} instead of
- * returning normally, as an {@code @AutoMutex} method does; the action's own exception, if it threw one, wins.
+ * {@code withLock} whose key was lost while the action ran ends in
+ * {@link MutexLostException} instead of returning normally, as an {@code @AutoMutex}
+ * method does; the action's own exception, if it threw one, wins.
  */
 @Timeout(30)
 class WithLockLossTests {
@@ -118,7 +119,9 @@ class WithLockLossTests {
 			.satisfies((ex) -> assertThat(ex.keys()).containsExactly("invoice:42"));
 	}
 
-	/** Passes on the old code too: guards the rule that the action's own exception wins. */
+	/**
+	 * Passes on the old code too: guards the rule that the action's own exception wins.
+	 */
 	@Test
 	void actionThatLosesItsKeyAndThrowsGivesItsOwnException() {
 		assertThatIllegalStateException().isThrownBy(() -> this.mutex.withLock("invoice:42", () -> {

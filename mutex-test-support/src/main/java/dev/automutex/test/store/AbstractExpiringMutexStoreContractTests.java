@@ -17,9 +17,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The contract of an {@link ExpiringMutexStore}, on top of {@link AbstractMutexStoreContractTests}: a key whose
- * holder stops renewing frees itself after its {@code expire}, the holder can tell it lost the key, and the
- * loss is reported once.
+ * The contract of an {@link ExpiringMutexStore}, on top of
+ * {@link AbstractMutexStoreContractTests}: a key whose holder stops renewing frees itself
+ * after its {@code expire}, the holder can tell it lost the key, and the loss is reported
+ * once.
  *
  * @since 0.1.0
  */
@@ -38,16 +39,17 @@ public abstract class AbstractExpiringMutexStoreContractTests extends AbstractMu
 	protected abstract ExpiringMutexStore createStore() throws Exception;
 
 	/**
-	 * A second store over the same keys, as another application instance has (its own connection and client).
-	 * Leases matter between instances: within one instance a store may keep a lost key from its other threads
-	 * until its holder releases it.
+	 * A second store over the same keys, as another application instance has (its own
+	 * connection and client). Leases matter between instances: within one instance a
+	 * store may keep a lost key from its other threads until its holder releases it.
 	 * @return the store of another instance
 	 * @throws Exception if it cannot be created
 	 */
 	protected abstract ExpiringMutexStore createOtherInstance() throws Exception;
 
 	/**
-	 * A template over {@link #createOtherInstance()}, created on first use and destroyed after the test.
+	 * A template over {@link #createOtherInstance()}, created on first use and destroyed
+	 * after the test.
 	 * @return the other instance's template
 	 * @throws Exception if its store cannot be created
 	 */
@@ -90,7 +92,8 @@ public abstract class AbstractExpiringMutexStoreContractTests extends AbstractMu
 		assertThat(lapsing.isHeld()).as("the holder can tell").isFalse();
 		assertThat(lapsing.isLost()).isTrue();
 		assertThat(lapsing.release()).isFalse();
-		assertThat(this.reportedLosses).as("reported once").hasSize(1)
+		assertThat(this.reportedLosses).as("reported once")
+			.hasSize(1)
 			.allSatisfy((lost) -> assertThat(lost.keys()).containsExactly("k"));
 	}
 

@@ -17,9 +17,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * The contract of a {@link FencingMutexStore}: every acquisition of a key gets a token greater than all earlier
- * ones, whatever the thread; one acquisition keeps its token, nested holds share it; a released lock gets none.
- * Run it beside the store's main contract test.
+ * The contract of a {@link FencingMutexStore}: every acquisition of a key gets a token
+ * greater than all earlier ones, whatever the thread; one acquisition keeps its token,
+ * nested holds share it; a released lock gets none. Run it beside the store's main
+ * contract test.
  *
  * @since 0.1.0
  */

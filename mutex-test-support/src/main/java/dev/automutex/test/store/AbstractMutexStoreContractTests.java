@@ -29,12 +29,13 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The contract every {@link MutexStore} meets, run through {@link MutexTemplate}: exclusion, waiting, time-outs,
- * interrupts, re-entrancy, several keys at once, hand-over, inspection. A store's test extends this class and
- * says how to create the store; the tests themselves are shared, unchanged. Stores with more abilities extend
- * {@link AbstractExpiringMutexStoreContractTests} or {@link AbstractRenewableMutexStoreContractTests} instead,
- * and fencing stores also {@link AbstractFencingMutexStoreContractTests}:
- * <pre class="code">
+ * The contract every {@link MutexStore} meets, run through {@link MutexTemplate}:
+ * exclusion, waiting, time-outs, interrupts, re-entrancy, several keys at once,
+ * hand-over, inspection. A store's test extends this class and says how to create the
+ * store; the tests themselves are shared, unchanged. Stores with more abilities extend
+ * {@link AbstractExpiringMutexStoreContractTests} or
+ * {@link AbstractRenewableMutexStoreContractTests} instead, and fencing stores also
+ * {@link AbstractFencingMutexStoreContractTests}: <pre class="code">
  * class MyStoreContractTests extends AbstractMutexStoreContractTests {
  *     &#64;Override
  *     protected MutexStore createStore() {
@@ -67,7 +68,8 @@ public abstract class AbstractMutexStoreContractTests extends AbstractMutexStore
 					return ex;
 				}
 			});
-			assertThat(thrown).isInstanceOf(MutexLockException.class).hasMessageContaining("'order:1'")
+			assertThat(thrown).isInstanceOf(MutexLockException.class)
+				.hasMessageContaining("'order:1'")
 				.hasMessageContaining("waited");
 			assertThat(((MutexLockException) thrown).keys()).containsExactly("order:1");
 		}
@@ -272,7 +274,8 @@ public abstract class AbstractMutexStoreContractTests extends AbstractMutexStore
 	void concurrentIncrementsUnderOneKeyNeverLoseAnUpdateOrOverlap() throws Exception {
 		int threads = 8;
 		int perThread = 150;
-		int[] counter = new int[1]; // deliberately unsynchronised: only the mutex protects it
+		int[] counter = new int[1]; // deliberately unsynchronised: only the mutex
+									// protects it
 		AtomicInteger inside = new AtomicInteger();
 		AtomicInteger overlaps = new AtomicInteger();
 		CountDownLatch start = new CountDownLatch(1);
@@ -330,7 +333,8 @@ public abstract class AbstractMutexStoreContractTests extends AbstractMutexStore
 			assertThat(onOtherThread(() -> this.mutex.isLocked("a"))).isFalse();
 			assertThat(onOtherThread(() -> this.mutex.isLocked("c"))).isFalse();
 		}
-		assertThat(this.mutex.withLockAll(List.of("a", "b", "c"), Duration.ZERO, () -> "all free")).isEqualTo("all free");
+		assertThat(this.mutex.withLockAll(List.of("a", "b", "c"), Duration.ZERO, () -> "all free"))
+			.isEqualTo("all free");
 	}
 
 	@Test
@@ -401,7 +405,8 @@ public abstract class AbstractMutexStoreContractTests extends AbstractMutexStore
 		HeldElsewhere theirs = holdOnOtherThread("theirs");
 		MutexLock single = this.mutex.lock("a");
 		MutexLock pair = this.mutex.lockAll(List.of("b", "c"));
-		MutexLock again = this.mutex.lock("a", Duration.ZERO); // re-entrant: a second hold of "a"
+		MutexLock again = this.mutex.lock("a", Duration.ZERO); // re-entrant: a second
+																// hold of "a"
 
 		this.mutex.releaseAll();
 
@@ -493,7 +498,8 @@ public abstract class AbstractMutexStoreContractTests extends AbstractMutexStore
 			awaitLatch(finish);
 			return "encoded";
 		});
-		// The caller is back at once, and the key is already held, by the worker, not by the caller.
+		// The caller is back at once, and the key is already held, by the worker, not by
+		// the caller.
 		assertThat(encoded).isNotDone();
 		MutexHolder holder = this.mutex.holder("video:9").orElseThrow();
 		assertThat(holder.thread()).isNotEqualTo(Thread.currentThread().getName());

@@ -20,9 +20,9 @@ import dev.automutex.MutexTemplate;
 import dev.automutex.store.MutexStore;
 
 /**
- * Base class of the store contract tests: a new store and a {@link MutexTemplate} over it for every test, a
- * thread pool for other callers, and helpers to hold a key on another thread. Losses the template reports are
- * collected in {@link #reportedLosses}.
+ * Base class of the store contract tests: a new store and a {@link MutexTemplate} over it
+ * for every test, a thread pool for other callers, and helpers to hold a key on another
+ * thread. Losses the template reports are collected in {@link #reportedLosses}.
  *
  * @since 0.1.0
  */
@@ -93,7 +93,8 @@ public abstract class AbstractMutexStoreTestSupport {
 	}
 
 	/**
-	 * Whether a thread is parked waiting for a key, rather than running or talking to a store server.
+	 * Whether a thread is parked waiting for a key, rather than running or talking to a
+	 * store server.
 	 */
 	protected static boolean isWaitingForKey(@Nullable Thread thread) {
 		if (thread == null || thread.getState() != Thread.State.TIMED_WAITING) {

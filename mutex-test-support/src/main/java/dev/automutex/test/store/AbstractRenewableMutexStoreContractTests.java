@@ -14,9 +14,11 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The contract of a {@link RenewableMutexStore}, on top of {@link AbstractExpiringMutexStoreContractTests}: work
- * longer than {@code expire} keeps its key while renewal is on, a nested hold never shortens the outer lease,
- * and a key removed behind its holder's back is reported lost and never taken back by a nested hold.
+ * The contract of a {@link RenewableMutexStore}, on top of
+ * {@link AbstractExpiringMutexStoreContractTests}: work longer than {@code expire} keeps
+ * its key while renewal is on, a nested hold never shortens the outer lease, and a key
+ * removed behind its holder's back is reported lost and never taken back by a nested
+ * hold.
  *
  * @since 0.1.0
  */
@@ -26,8 +28,8 @@ public abstract class AbstractRenewableMutexStoreContractTests extends AbstractE
 	protected abstract RenewableMutexStore createStore() throws Exception;
 
 	/**
-	 * Remove a held key from the store behind its holder's back, as an operator's delete, a failover or a
-	 * restart of the store would.
+	 * Remove a held key from the store behind its holder's back, as an operator's delete,
+	 * a failover or a restart of the store would.
 	 * @param key the key text
 	 * @throws Exception if the store cannot be reached
 	 */
@@ -36,7 +38,8 @@ public abstract class AbstractRenewableMutexStoreContractTests extends AbstractE
 	@Test
 	void workLongerThanTheExpireKeepsItsKeyWhileRenewed() throws Exception {
 		try (MutexLock lock = this.mutex.lock(MutexRequest.of("k").expire(SHORT_EXPIRE))) {
-			await().during(SHORT_EXPIRE.multipliedBy(3)).atMost(SHORT_EXPIRE.multipliedBy(5))
+			await().during(SHORT_EXPIRE.multipliedBy(3))
+				.atMost(SHORT_EXPIRE.multipliedBy(5))
 				.until(() -> !otherInstanceCanTake("k"));
 			assertThat(lock.isHeld()).isTrue();
 			assertThat(lock.release()).isTrue();
@@ -48,7 +51,9 @@ public abstract class AbstractRenewableMutexStoreContractTests extends AbstractE
 	void nestedHoldWithAShorterExpireKeepsTheOuterLease() throws Exception {
 		try (MutexLock outer = this.mutex.lock(MutexRequest.of("k").expire(Duration.ofSeconds(30)).renew(false))) {
 			MutexLock inner = this.mutex.lock(MutexRequest.of("k").expire(Duration.ofMillis(50)).renew(false));
-			await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> !otherInstanceCanTake("k"));
+			await().during(Duration.ofMillis(500))
+				.atMost(Duration.ofSeconds(2))
+				.until(() -> !otherInstanceCanTake("k"));
 			assertThat(inner.release()).isTrue();
 			assertThat(outer.isHeld()).isTrue();
 		}

@@ -8,8 +8,8 @@ import dev.automutex.annotation.AutoMutex;
 import org.springframework.stereotype.Service;
 
 /**
- * Several keys at once, Elixir Mutex's {@code with_lock_all}: both accounts of a transfer are held together, or
- * neither, in an order that cannot deadlock.
+ * Several keys at once, Elixir Mutex's {@code with_lock_all}: both accounts of a transfer
+ * are held together, or neither, in an order that cannot deadlock.
  */
 @Service
 public class Accounts {
@@ -21,7 +21,8 @@ public class Accounts {
 	}
 
 	@AutoMutex(name = "account", all = { "#from", "#to" })
-	public String transfer(long from, long to, int amount) {   // keys account:1 and account:2
+	public String transfer(long from, long to, int amount) { // keys account:1 and
+																// account:2
 		return "moved " + amount + " from " + from + " to " + to;
 	}
 

@@ -29,8 +29,7 @@ class Demo implements ApplicationRunner {
 
 	private final MutexStore store;
 
-	Demo(ItunesVerifier verifier, ReportJob reports, Rooms rooms, Accounts accounts, Videos videos,
-			MutexStore store) {
+	Demo(ItunesVerifier verifier, ReportJob reports, Rooms rooms, Accounts accounts, Videos videos, MutexStore store) {
 		this.verifier = verifier;
 		this.reports = reports;
 		this.rooms = rooms;
@@ -48,8 +47,7 @@ class Demo implements ApplicationRunner {
 		verifications.forEach((result) -> System.out.println("   " + result.join()));
 
 		System.out.println("\n2. Two runs of the report job at the same time (block 0s, afterFailure):");
-		List<CompletableFuture<String>> runs = List.of(
-				CompletableFuture.supplyAsync(() -> this.reports.run("2026-10")),
+		List<CompletableFuture<String>> runs = List.of(CompletableFuture.supplyAsync(() -> this.reports.run("2026-10")),
 				CompletableFuture.supplyAsync(() -> this.reports.run("2026-11")));
 		runs.forEach((result) -> System.out.println("   " + result.join()));
 
@@ -70,8 +68,8 @@ class Demo implements ApplicationRunner {
 		catch (MutexLockException ex) {
 			System.out.println("   second request refused at once: " + ex.getMessage());
 		}
-		System.out.println("   waited for the release: " + this.videos.awaitEncoded("42", java.time.Duration.ofSeconds(5))
-				+ "; " + encoding.join());
+		System.out.println("   waited for the release: "
+				+ this.videos.awaitEncoded("42", java.time.Duration.ofSeconds(5)) + "; " + encoding.join());
 	}
 
 	private CompletableFuture<String> verify(String transactionId) {

@@ -7,9 +7,9 @@ import dev.automutex.annotation.AutoMutex;
 import org.springframework.stereotype.Service;
 
 /**
- * redis-mutex's {@code auto_mutex :perform, on: [:transaction_id]} in Java: one verification per transaction id
- * at a time, different ids in parallel. The key of {@code perform("123456")} is
- * {@code ItunesVerifier#perform:123456}.
+ * redis-mutex's {@code auto_mutex :perform, on: [:transaction_id]} in Java: one
+ * verification per transaction id at a time, different ids in parallel. The key of
+ * {@code perform("123456")} is {@code ItunesVerifier#perform:123456}.
  */
 @Service
 public class ItunesVerifier {

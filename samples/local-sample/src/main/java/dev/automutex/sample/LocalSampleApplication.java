@@ -12,7 +12,8 @@ import org.springframework.scheduling.annotation.EnableAsync;
 public class LocalSampleApplication {
 
 	public static void main(String[] args) {
-		// The demo runs at startup; closing the context afterwards stops the async executor, so the JVM exits.
+		// The demo runs at startup; closing the context afterwards stops the async
+		// executor, so the JVM exits.
 		SpringApplication.run(LocalSampleApplication.class, args).close();
 	}
 

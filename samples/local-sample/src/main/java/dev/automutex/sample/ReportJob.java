@@ -5,8 +5,9 @@ import dev.automutex.annotation.AutoMutex;
 import org.springframework.stereotype.Component;
 
 /**
- * redis-mutex's {@code auto_mutex :run, block: 0, after_failure: ...}: one run of the job at a time, whatever the
- * arguments; a second run while one is going returns what the {@code reportBusy} handler says.
+ * redis-mutex's {@code auto_mutex :run, block: 0, after_failure: ...}: one run of the job
+ * at a time, whatever the arguments; a second run while one is going returns what the
+ * {@code reportBusy} handler says.
  */
 @Component
 public class ReportJob {

@@ -8,8 +8,8 @@ import dev.automutex.MutexRequest;
 import org.springframework.stereotype.Service;
 
 /**
- * {@link MutexOperations} used directly: {@code RedisMutex.with_lock(@room)} in Java. A {@code Room} with id 123
- * is the key {@code Room:123}.
+ * {@link MutexOperations} used directly: {@code RedisMutex.with_lock(@room)} in Java. A
+ * {@code Room} with id 123 is the key {@code Room:123}.
  */
 @Service
 public class Rooms {
@@ -25,8 +25,8 @@ public class Rooms {
 	}
 
 	/**
-	 * Every setting in one request: wait up to 2 seconds, and on a store with leases keep the key for 5 minutes
-	 * if this instance dies while cleaning.
+	 * Every setting in one request: wait up to 2 seconds, and on a store with leases keep
+	 * the key for 5 minutes if this instance dies while cleaning.
 	 */
 	public String clean(Room room) {
 		MutexRequest request = MutexRequest.of(room).block(Duration.ofSeconds(2)).expire(Duration.ofMinutes(5));

@@ -12,8 +12,9 @@ import org.springframework.scheduling.annotation.Async;
 import org.springframework.stereotype.Service;
 
 /**
- * Elixir Mutex's video-encoding example: a request learns at once whether the video is being encoded, and the
- * encoding runs on another thread that holds the key until it ends.
+ * Elixir Mutex's video-encoding example: a request learns at once whether the video is
+ * being encoded, and the encoding runs on another thread that holds the key until it
+ * ends.
  */
 @Service
 public class Videos {
@@ -28,14 +29,16 @@ public class Videos {
 	}
 
 	/**
-	 * Start encoding; throws {@code MutexLockException} at once if the video is being encoded already.
+	 * Start encoding; throws {@code MutexLockException} at once if the video is being
+	 * encoded already.
 	 */
 	public CompletableFuture<String> startEncoding(String id) {
 		return this.mutex.withLockAsync("video:" + id, this.executor, () -> encode(id));
 	}
 
 	/**
-	 * The same with {@code @Async}: the key is held on the async thread for as long as the encoding runs.
+	 * The same with {@code @Async}: the key is held on the async thread for as long as
+	 * the encoding runs.
 	 */
 	@Async
 	@AutoMutex(on = "#videoId", block = "0s")
@@ -44,7 +47,8 @@ public class Videos {
 	}
 
 	/**
-	 * Wait until an encoding has finished, without taking the key (Locker's {@code wait_for_release}).
+	 * Wait until an encoding has finished, without taking the key (Locker's
+	 * {@code wait_for_release}).
 	 */
 	public boolean awaitEncoded(String id, java.time.Duration timeout) {
 		return this.mutex.awaitRelease("video:" + id, timeout);

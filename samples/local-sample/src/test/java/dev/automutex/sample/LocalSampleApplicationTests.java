@@ -67,9 +67,10 @@ class LocalSampleApplicationTests {
 	@Test
 	void roomIsLockedByItsId() throws Exception {
 		assertThat(this.rooms.enter(new Rooms.Room(123), "ada")).isEqualTo("ada entered room 123");
-		whileAnotherThreadHolds("Room:123", () -> assertThatExceptionOfType(MutexLockException.class)
-			.isThrownBy(() -> this.rooms.enter(new Rooms.Room(123), "bob"))
-			.satisfies((ex) -> assertThat(ex.keys()).containsExactly("Room:123")));
+		whileAnotherThreadHolds("Room:123",
+				() -> assertThatExceptionOfType(MutexLockException.class)
+					.isThrownBy(() -> this.rooms.enter(new Rooms.Room(123), "bob"))
+					.satisfies((ex) -> assertThat(ex.keys()).containsExactly("Room:123")));
 	}
 
 	@Test
@@ -83,14 +84,14 @@ class LocalSampleApplicationTests {
 	@Test
 	void transferHoldsBothAccountsOrNeither() throws Exception {
 		assertThat(this.accounts.transfer(1, 2, 50)).isEqualTo("moved 50 from 1 to 2");
-		whileAnotherThreadHolds("account:2", () -> assertThatExceptionOfType(MutexLockException.class)
-			.isThrownBy(() -> this.accounts.transfer(1, 2, 50))
-			.satisfies((ex) -> assertThat(ex.keys()).containsExactly("account:1", "account:2")));
+		whileAnotherThreadHolds("account:2",
+				() -> assertThatExceptionOfType(MutexLockException.class)
+					.isThrownBy(() -> this.accounts.transfer(1, 2, 50))
+					.satisfies((ex) -> assertThat(ex.keys()).containsExactly("account:1", "account:2")));
 		assertThat(this.mutex.isLocked("account:1")).isFalse();
 		whileAnotherThreadHolds("Account:2", () -> assertThatExceptionOfType(MutexLockException.class)
 			.isThrownBy(() -> this.accounts.audit(new Accounts.Account(1), new Accounts.Account(2))));
-		assertThat(this.accounts.audit(new Accounts.Account(1), new Accounts.Account(2)))
-			.isEqualTo("audited 1 and 2");
+		assertThat(this.accounts.audit(new Accounts.Account(1), new Accounts.Account(2))).isEqualTo("audited 1 and 2");
 	}
 
 	@Test
@@ -100,7 +101,8 @@ class LocalSampleApplicationTests {
 		assertThat(this.videos.awaitEncoded("7", java.time.Duration.ZERO)).isTrue();
 		whileAnotherThreadHolds("video:7", () -> {
 			assertThatExceptionOfType(MutexLockException.class).isThrownBy(() -> this.videos.startEncoding("7"));
-			assertThat(this.videos.encoder("7")).hasValueSatisfying((holder) -> assertThat(holder.thisInstance()).isTrue());
+			assertThat(this.videos.encoder("7"))
+				.hasValueSatisfying((holder) -> assertThat(holder.thisInstance()).isTrue());
 			assertThat(this.videos.awaitEncoded("7", java.time.Duration.ofMillis(100))).isFalse();
 		});
 	}
@@ -109,15 +111,16 @@ class LocalSampleApplicationTests {
 	void asyncEncodingIsRefusedThroughItsFutureWhileTheVideoIsBusy() throws Exception {
 		assertThat(this.videos.encodeAsync("8").get(10, java.util.concurrent.TimeUnit.SECONDS))
 			.isEqualTo("encoded video 8");
-		whileAnotherThreadHolds("Videos#encodeAsync:8", () -> assertThatExceptionOfType(
-				java.util.concurrent.ExecutionException.class)
-			.isThrownBy(() -> this.videos.encodeAsync("8").get(10, java.util.concurrent.TimeUnit.SECONDS))
-			.havingCause()
-			.isInstanceOf(MutexLockException.class));
+		whileAnotherThreadHolds("Videos#encodeAsync:8",
+				() -> assertThatExceptionOfType(java.util.concurrent.ExecutionException.class)
+					.isThrownBy(() -> this.videos.encodeAsync("8").get(10, java.util.concurrent.TimeUnit.SECONDS))
+					.havingCause()
+					.isInstanceOf(MutexLockException.class));
 	}
 
 	/**
-	 * Run checks while a key is held by another thread (another caller of the service), then let it go.
+	 * Run checks while a key is held by another thread (another caller of the service),
+	 * then let it go.
 	 */
 	private void whileAnotherThreadHolds(String key, Runnable checks) throws Exception {
 		CountDownLatch held = new CountDownLatch(1);

@@ -11,13 +11,15 @@ import dev.automutex.annotation.AutoMutex;
 import org.springframework.stereotype.Component;
 
 /**
- * A number in a file, incremented by read-then-write: correct only if one task at a time does it.
+ * A number in a file, incremented by read-then-write: correct only if one task at a time
+ * does it.
  */
 @Component
 public class CounterFile {
 
 	/**
-	 * Add one under the mutex {@code file_manager} (the seeds' key), so no update is lost.
+	 * Add one under the mutex {@code file_manager} (the seeds' key), so no update is
+	 * lost.
 	 * @param path the counter file
 	 */
 	@AutoMutex(name = "file_manager", block = "30s")
@@ -26,7 +28,8 @@ public class CounterFile {
 	}
 
 	/**
-	 * Add one with no lock: tasks that read the same number overwrite each other's update.
+	 * Add one with no lock: tasks that read the same number overwrite each other's
+	 * update.
 	 * @param path the counter file
 	 */
 	public void incrementUnlocked(Path path) {

@@ -38,12 +38,13 @@ class Counting implements ApplicationRunner {
 	public void run(ApplicationArguments args) throws Exception {
 		System.out.println("Locking on " + this.store);
 		System.out.println("Total count is: " + count(this.counter::increment));
-		System.out.println("Without the lock: Total count is: " + count(this.counter::incrementUnlocked)
-				+ " (updates were lost)");
+		System.out.println(
+				"Without the lock: Total count is: " + count(this.counter::incrementUnlocked) + " (updates were lost)");
 	}
 
 	/**
-	 * Start {@value #TASKS} tasks at once, each adding one to a new counter file, and return the final count.
+	 * Start {@value #TASKS} tasks at once, each adding one to a new counter file, and
+	 * return the final count.
 	 */
 	int count(Consumer<Path> increment) throws Exception {
 		Path path = Files.createTempFile("counter-", ".txt");

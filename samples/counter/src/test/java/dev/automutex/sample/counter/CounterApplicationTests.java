@@ -14,7 +14,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The counter sample counts to 10 with the lock, on the local store and on Redis, and loses updates without it.
+ * The counter sample counts to 10 with the lock, on the local store and on Redis, and
+ * loses updates without it.
  */
 class CounterApplicationTests {
 

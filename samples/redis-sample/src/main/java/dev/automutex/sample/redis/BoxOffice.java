@@ -6,8 +6,9 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Service;
 
 /**
- * Sells tickets whose count lives in Redis, with a plain read-then-write that is only safe because every
- * instance holds the show's mutex while it runs (key {@code BoxOffice#sell:<show>}).
+ * Sells tickets whose count lives in Redis, with a plain read-then-write that is only
+ * safe because every instance holds the show's mutex while it runs (key
+ * {@code BoxOffice#sell:<show>}).
  */
 @Service
 public class BoxOffice {

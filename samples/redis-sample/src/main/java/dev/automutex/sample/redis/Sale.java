@@ -17,9 +17,10 @@ import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
 /**
- * Sells tickets from several threads, and prints how many this instance sold and what is left.
- * {@code --sale.open=true} (re)stocks the show with 200 tickets first; {@code --sale.buyers=N} sets how many
- * buyers this instance runs; {@code --sale.enabled=false} sells nothing.
+ * Sells tickets from several threads, and prints how many this instance sold and what is
+ * left. {@code --sale.open=true} (re)stocks the show with 200 tickets first;
+ * {@code --sale.buyers=N} sets how many buyers this instance runs;
+ * {@code --sale.enabled=false} sells nothing.
  */
 @Component
 class Sale implements ApplicationRunner {
@@ -59,7 +60,8 @@ class Sale implements ApplicationRunner {
 					int bought = 0;
 					while (this.boxOffice.sell(show, buyer)) {
 						bought++;
-						LockSupport.parkNanos(10_000_000L); // the buyer pays, outside the lock
+						LockSupport.parkNanos(10_000_000L); // the buyer pays, outside the
+															// lock
 					}
 					return bought;
 				}));

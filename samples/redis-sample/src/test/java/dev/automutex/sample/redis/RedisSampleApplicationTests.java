@@ -13,8 +13,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Two instances of the sample, started at once on a redis-server of the test's own, sell every ticket exactly
- * once between them.
+ * Two instances of the sample, started at once on a redis-server of the test's own, sell
+ * every ticket exactly once between them.
  */
 class RedisSampleApplicationTests {
 
