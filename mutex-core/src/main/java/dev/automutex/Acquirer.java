@@ -5,14 +5,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
-import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import dev.automutex.store.ExpiringMutexStore;
 import dev.automutex.store.FencingMutexStore;
 import dev.automutex.store.MutexStore;
 import dev.automutex.store.RenewableMutexStore;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Takes and releases keys for a {@link MutexTemplate}: the only place that calls the
@@ -53,10 +52,17 @@ final class Acquirer {
 	}
 
 	/**
+	 * Take keys for the calling thread, in sorted order within one deadline: all of them
+	 * or none.
 	 * @param keys the key texts in the caller's order, without duplicates
+	 * @param block how long to wait for busy keys, all of them together
 	 * @param expire the time-to-live, or {@code null} for the store's default
+	 * @param renew whether the keys' leases are renewed while held, on a store that
+	 * renews
 	 * @param failIfBusy whether a busy key throws {@link MutexLockException} (else:
 	 * return {@code null})
+	 * @return the lock on all the keys, or {@code null} if a key stayed busy and
+	 * {@code failIfBusy} is off
 	 */
 	@Nullable DefaultMutexLock acquire(List<String> keys, Duration block, @Nullable Duration expire, boolean renew,
 			boolean failIfBusy) {
@@ -66,9 +72,9 @@ final class Acquirer {
 			order.sort(null);
 		}
 		Thread me = Thread.currentThread();
-		// The clock is read only once a key turns out to be busy: taking free keys reads
-		// none. block bounds the
-		// time spent waiting for busy keys, all of them together.
+		// The clock is read only once a key turns out to be busy: taking free keys
+		// reads none. block bounds the time spent waiting for busy keys, all of them
+		// together.
 		long waitStart = 0;
 		HeldKey[] records = new HeldKey[order.size()];
 		int taken = 0;
@@ -142,11 +148,10 @@ final class Acquirer {
 			ttl = (expire != null) ? expire : expiring.defaultExpire();
 			leaseStart = System.nanoTime();
 			held = expiring.tryAcquire(key, wait, ttl);
-			// Without waiting, the store set the time-to-live after the request went out:
-			// counting from before
-			// it is safe. After a wait, the grant came at the end of it: count from its
-			// return (late by at most
-			// the last round trip, which the next renewal makes up for).
+			// Without waiting, the store set the time-to-live after the request went
+			// out: counting from before it is safe. After a wait, the grant came at the
+			// end of it: count from its return (late by at most the last round trip,
+			// which the next renewal makes up for).
 			if (held != null && !wait.isZero()) {
 				leaseStart = System.nanoTime();
 			}
@@ -189,6 +194,7 @@ final class Acquirer {
 	/**
 	 * The store granted a key whose previous record is still registered: that holder
 	 * died, or lost the key and has not released it yet.
+	 * @param previous the record still registered for the key
 	 */
 	private void replaced(HeldKey previous) {
 		if (!previous.holder.isAlive()) {
@@ -209,6 +215,9 @@ final class Acquirer {
 	 * Release one hold of a record, on its holder thread. The last hold ends the record
 	 * before the store releases the key, so that a renewal running meanwhile finds the
 	 * record ended and reports no loss.
+	 * @param record the record to release one hold of
+	 * @param lock the lock being released, whose callbacks on the record are removed, or
+	 * {@code null} when undoing a partial acquisition
 	 * @return {@code true} if released and the key was not lost
 	 */
 	boolean release(HeldKey record, @Nullable DefaultMutexLock lock) {
@@ -224,10 +233,9 @@ final class Acquirer {
 			return false;
 		}
 		if (this.renewal != null && record.renewal() != null) {
-			// A renewal already on its way must land before the key is released: landing
-			// after, it could set
-			// the time-to-live of the next holder's key (Redis registries own keys per
-			// instance, not per hold).
+			// A renewal already on its way must land before the key is released:
+			// landing after, it could set the time-to-live of the next holder's key
+			// (Redis registries own keys per instance, not per hold).
 			this.renewal.awaitIdle(record);
 		}
 		boolean released;
@@ -235,8 +243,8 @@ final class Acquirer {
 			released = record.held.release();
 		}
 		catch (RuntimeException ex) {
-			// The store could not be reached: that says nothing about whether the key was
-			// lost.
+			// The store could not be reached: that says nothing about whether the key
+			// was lost.
 			logger.warn("Mutex '{}' could not be released in the store ({}); it stays taken there until its lease "
 					+ "ends, if the store has leases", record.key, ex.toString());
 			return false;
@@ -251,6 +259,9 @@ final class Acquirer {
 
 	/**
 	 * Ask the store whether a record's key is still held, and report it lost if not.
+	 * @param record the record to check
+	 * @return whether the store still holds the key ({@code false} also when the store
+	 * cannot tell)
 	 */
 	boolean isHeld(HeldKey record) {
 		if (record.isLost() || record.isEnded()) {
@@ -273,6 +284,8 @@ final class Acquirer {
 	/**
 	 * The record's fencing token, issued by the store once for the outermost hold and
 	 * shared by nested holds.
+	 * @param record the record of the held key
+	 * @return the fencing token
 	 */
 	long fencingToken(HeldKey record) {
 		if (!(this.store instanceof FencingMutexStore fencing)) {
@@ -307,6 +320,7 @@ final class Acquirer {
 	/**
 	 * End the record of a holder thread that died without releasing: its key frees itself
 	 * in the store (after its lease, or when the next thread asks, on the local store).
+	 * @param record the record of the dead holder
 	 */
 	void abandon(HeldKey record) {
 		if (record.end() != HeldKey.ENDED) {

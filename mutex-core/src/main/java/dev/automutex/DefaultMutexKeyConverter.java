@@ -1,21 +1,15 @@
 package dev.automutex;
 
 import java.lang.reflect.Array;
-import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
-import java.lang.reflect.RecordComponent;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.List;
 import java.util.Map;
-import java.util.Queue;
 import java.util.Set;
 import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
 
 /**
@@ -91,10 +85,9 @@ public class DefaultMutexKeyConverter implements MutexKeyConverter {
 	}
 
 	private String convert(@Nullable Object key, int depth) {
-		// String first: a final class, so an exact class check, where an interface check
-		// (CharSequence) scans
-		// the class's interfaces and, on JDKs before 23, makes threads contend on one
-		// cache line.
+		// String first: a final class, so an exact class check, where an interface
+		// check (CharSequence) scans the class's interfaces and, on JDKs before 23,
+		// makes threads contend on one cache line.
 		if (key instanceof String text) {
 			return (depth == 0) ? text : KeyText.escape(text);
 		}
@@ -141,8 +134,8 @@ public class DefaultMutexKeyConverter implements MutexKeyConverter {
 			throw new KeyProblem("Cannot make a mutex key from " + style.simpleName + ": its id is itself");
 		}
 		try {
-			// The depth of the object itself: its id text is escaped inside a structure,
-			// and only there.
+			// The depth of the object itself: its id text is escaped inside a
+			// structure, and only there.
 			return style.simpleName + ":" + nonEmpty(convert(id, depth), "its id is empty");
 		}
 		catch (KeyProblem ex) {

@@ -43,8 +43,11 @@ final class DefaultMutexLock implements MutexLock {
 	private volatile boolean released;
 
 	/**
+	 * Create the lock of one acquisition, and add it to the owner thread's held locks.
+	 * @param acquirer the acquirer that releases the records
 	 * @param keys the keys, in the order the caller gave them
 	 * @param records the records, in the order they were acquired
+	 * @param owner the thread that acquired the keys and alone may release them
 	 */
 	DefaultMutexLock(Acquirer acquirer, List<String> keys, HeldKey[] records, Thread owner) {
 		this.acquirer = acquirer;

@@ -22,6 +22,8 @@ final class Durations {
 	/**
 	 * The duration in nanoseconds, at most {@link #MAX_NANOS}, so that
 	 * {@code System.nanoTime() + nanos} is safe.
+	 * @param duration the duration, or {@code null} for none
+	 * @return the duration in nanoseconds, {@code 0} for {@code null}
 	 */
 	static long nanos(@Nullable Duration duration) {
 		if (duration == null) {
@@ -33,6 +35,8 @@ final class Durations {
 	/**
 	 * The duration for messages: milliseconds, or "without limit" for waits that are as
 	 * good as forever.
+	 * @param duration the duration
+	 * @return the text for messages
 	 */
 	static String text(Duration duration) {
 		return (nanos(duration) >= MAX_NANOS) ? "without limit" : (nanos(duration) / 1_000_000) + " ms";

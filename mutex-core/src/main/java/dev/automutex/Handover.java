@@ -33,6 +33,9 @@ final class Handover {
 	/**
 	 * The request the worker makes: the keys already converted (so they are converted
 	 * once), the caller's settings, and no wait unless the caller gave one.
+	 * @param request the caller's request
+	 * @param keys the caller's keys, converted to text
+	 * @return the request for the worker thread
 	 */
 	static MutexRequest workerRequest(MutexRequest request, List<String> keys) {
 		List<MutexKey> texts = keys.stream().map(MutexKey::new).toList();
@@ -48,17 +51,22 @@ final class Handover {
 	}
 
 	/**
+	 * Hand the work to the executor, and wait until the worker thread has taken the keys
+	 * (or failed to).
+	 * @param <T> the type of the work's result
 	 * @param lock takes the keys on the worker thread
-	 * @param key the keys, for messages
+	 * @param keys the keys, for messages
+	 * @param executor the executor that runs the work
 	 * @param startTimeout how long the caller waits for the executor to start the work
+	 * @param action the work, run while the keys are held
+	 * @return the result of the work, completed once the keys are released
 	 */
 	static <T extends @Nullable Object> CompletableFuture<T> run(Supplier<MutexLock> lock, List<String> keys,
 			Executor executor, Duration startTimeout, Supplier<T> action) {
 		CompletableFuture<Void> acquired = new CompletableFuture<>();
 		CompletableFuture<T> result = new CompletableFuture<>();
-		// Whoever moves it first decides: the worker (STARTED) runs the work; the caller
-		// (ABANDONED), once it
-		// stops waiting, makes a late worker skip it.
+		// Whoever moves it first decides: the worker (STARTED) runs the work; the
+		// caller (ABANDONED), once it stops waiting, makes a late worker skip it.
 		AtomicInteger state = new AtomicInteger(PENDING);
 		executor.execute(() -> {
 			if (!state.compareAndSet(PENDING, STARTED)) {

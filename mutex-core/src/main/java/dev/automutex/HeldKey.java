@@ -7,9 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 
-import org.jspecify.annotations.Nullable;
-
 import dev.automutex.store.MutexStore;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The one record of one key held through a {@link MutexTemplate}: who holds it, how often
@@ -196,6 +195,7 @@ final class HeldKey {
 	}
 
 	/**
+	 * Note that a renewal of this hold failed.
 	 * @return {@code true} the first time a renewal of this hold failed
 	 */
 	boolean firstRenewalFailure() {
@@ -218,6 +218,10 @@ final class HeldKey {
 
 	/**
 	 * Register what runs if the key is lost while {@code lock} holds it.
+	 * @param lock the lock that holds the key
+	 * @param callback what runs if the key is lost
+	 * @param inline whether the callback runs on the thread that finds the loss, rather
+	 * than on the notification thread
 	 * @return {@code false} if the loss was reported already: the caller runs the
 	 * callback itself, now
 	 */
@@ -245,6 +249,7 @@ final class HeldKey {
 
 	/**
 	 * The callbacks to run for the loss, once: later registrations run at once instead.
+	 * @return the callbacks registered so far, possibly none
 	 */
 	synchronized List<LossCallback> takeCallbacks() {
 		this.lossReported = true;
@@ -262,6 +267,10 @@ final class HeldKey {
 	 * A loss callback and the lock that registered it; {@code inline} for AutoMutex's own
 	 * quick actions (an interrupt), which run on the thread that found the loss rather
 	 * than on the notification thread.
+	 *
+	 * @param lock the lock that registered the callback
+	 * @param callback what runs if the key is lost
+	 * @param inline whether the callback runs on the thread that finds the loss
 	 */
 	record LossCallback(DefaultMutexLock lock, Runnable callback, boolean inline) {
 	}

@@ -40,6 +40,8 @@ final class HeldKeys {
 	/**
 	 * The record of a key, whatever its state (an {@link HeldKey#isEnded() ended} one
 	 * counts as none), or {@code null} if none is registered.
+	 * @param key the key text
+	 * @return the key's record, or {@code null}
 	 */
 	@Nullable HeldKey get(String key) {
 		Slot slot = this.slots.get(key);
@@ -74,6 +76,7 @@ final class HeldKeys {
 	 * Take an ended record out of its slot at once. Not needed after a release: an ended
 	 * record counts as no record, and stays in its slot until the key is held again or
 	 * the slot is cleaned up, which saves a compare-and-set on every release.
+	 * @param record the ended record
 	 */
 	void remove(HeldKey record) {
 		Slot slot = this.slots.get(record.key);
@@ -84,6 +87,7 @@ final class HeldKeys {
 
 	/**
 	 * Hand every record whose holder thread has ended to {@code abandoned}.
+	 * @param abandoned receives the records of dead holder threads
 	 */
 	void forEachOfDeadThreads(Consumer<HeldKey> abandoned) {
 		for (Slot slot : this.slots.values()) {
@@ -97,6 +101,7 @@ final class HeldKeys {
 
 	/**
 	 * How many slots the registry keeps: held keys plus empty slots not yet cleaned up.
+	 * @return the number of slots
 	 */
 	int slots() {
 		return this.slots.size();

@@ -89,6 +89,8 @@ final class KeyStyle {
 	 * The class a user wrote: not a CGLIB subclass ({@code Room$$SpringCGLIB$$0}) nor a
 	 * Hibernate lazy-loading proxy ({@code Room$HibernateProxy$x1y2}), so that a lazy
 	 * entity and a loaded one make the same key.
+	 * @param type the class of a key
+	 * @return the class the user wrote
 	 */
 	private static Class<?> userClass(Class<?> type) {
 		Class<?> userClass = ClassUtils.getUserClass(type);

@@ -11,11 +11,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
+import dev.automutex.store.RenewableMutexStore;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import dev.automutex.store.RenewableMutexStore;
 
 /**
  * Keeps held keys alive in stores with leases (Locker's leases): while a key is held, its
@@ -57,6 +56,9 @@ final class LeaseRenewal {
 	private boolean shutdown; // guarded by this
 
 	/**
+	 * Create the renewal of held keys' leases in a store.
+	 * @param store the store that renews the leases
+	 * @param losses reports keys found lost while held
 	 * @param abandon told of a held key whose holder thread has ended
 	 */
 	LeaseRenewal(RenewableMutexStore store, LossReporter losses, Consumer<HeldKey> abandon) {
@@ -87,10 +89,9 @@ final class LeaseRenewal {
 			return;
 		}
 		if (record.leaseOver(System.nanoTime())) {
-			// No renewal succeeded within the lease (the store hung, refused or could not
-			// be reached): the store
-			// has dropped the key, or will have by the time it answers. The holder is no
-			// longer alone.
+			// No renewal succeeded within the lease (the store hung, refused or could
+			// not be reached): the store has dropped the key, or will have by the time
+			// it answers. The holder is no longer alone.
 			cancel(record);
 			this.losses.lost(record, "its lease of " + Durations.text(record.ttl) + " ended before a renewal "
 					+ "succeeded (the store hung, refused the renewal or could not be reached)");
@@ -135,6 +136,7 @@ final class LeaseRenewal {
 	 * Wait, briefly, until no renewal of an ended record is on its way to the store.
 	 * Bounded, so that a hung renewal cannot hang a release: after
 	 * {@value #IDLE_WAIT_MILLIS} ms the release goes ahead.
+	 * @param record the ended record about to be released
 	 */
 	void awaitIdle(HeldKey record) {
 		if (!record.isRenewing()) {
@@ -155,6 +157,7 @@ final class LeaseRenewal {
 
 	/**
 	 * Renewal tasks waiting in the scheduler: one per key being renewed.
+	 * @return the number of scheduled renewal tasks
 	 */
 	synchronized int scheduledTasks() {
 		return (this.dispatcher != null) ? this.dispatcher.getQueue().size() : 0;
@@ -167,9 +170,8 @@ final class LeaseRenewal {
 		if (this.dispatcher == null) {
 			ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1,
 					threads("mutex-renewal-" + this.instance + "-dispatcher"));
-			// Without this, a cancelled task stays queued until its delay passes: 200,000
-			// released keys with a
-			// one-hour lease kept 200,000 tasks.
+			// Without this, a cancelled task stays queued until its delay passes:
+			// 200,000 released keys with a one-hour lease kept 200,000 tasks.
 			executor.setRemoveOnCancelPolicy(true);
 			executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
 			this.dispatcher = executor;

@@ -49,6 +49,8 @@ final class LossReporter {
 	 * A key was found lost while held (by renewal, {@code isHeld()}, a refused fencing
 	 * token, or another thread being granted it). Reported only if nobody reported it
 	 * first and the hold has not ended.
+	 * @param record the record of the lost key
+	 * @param how how the loss was found, for the log
 	 */
 	void lost(HeldKey record, String how) {
 		if (record.markLost()) {
@@ -59,6 +61,8 @@ final class LossReporter {
 	/**
 	 * Report a loss: warn, interrupt where asked, and notify callbacks and listener on
 	 * the notification thread.
+	 * @param record the record of the lost key
+	 * @param how how the loss was found, for the log
 	 */
 	void report(HeldKey record, String how) {
 		logger.warn("Mutex '{}' held by thread '{}' was lost: {}; its work may overlap with another holder's",

@@ -4,12 +4,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
-import org.jspecify.annotations.Nullable;
-
 import dev.automutex.store.AwaitableMutexStore;
 import dev.automutex.store.ExpiringMutexStore;
 import dev.automutex.store.MutexStore;
 import dev.automutex.store.SweepableMutexStore;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The inspection and maintenance side of a {@link MutexTemplate}: who holds a key,
@@ -63,6 +62,7 @@ final class MutexInspector {
 
 	/**
 	 * End the records of holder threads that died, then sweep the store.
+	 * @return how many entries the store removed ({@code 0} if it cannot be swept)
 	 */
 	int sweep() {
 		this.holds.forEachOfDeadThreads(this.acquirer::abandon);

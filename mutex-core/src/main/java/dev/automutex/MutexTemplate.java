@@ -12,10 +12,9 @@ import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
-import org.jspecify.annotations.Nullable;
-
 import dev.automutex.store.LockRegistryMutexStore;
 import dev.automutex.store.MutexStore;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.integration.support.locks.LockRegistry;

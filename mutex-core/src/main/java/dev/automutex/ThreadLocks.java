@@ -19,6 +19,7 @@ final class ThreadLocks {
 
 	/**
 	 * Add a lock of the calling thread.
+	 * @param lock the lock the calling thread acquired
 	 * @return the thread's list, for {@link #remove(List, DefaultMutexLock)}
 	 */
 	static List<DefaultMutexLock> add(DefaultMutexLock lock) {
@@ -29,6 +30,8 @@ final class ThreadLocks {
 
 	/**
 	 * Remove a lock from its owner thread's list, on that thread.
+	 * @param held the owner thread's list, as returned by {@link #add(DefaultMutexLock)}
+	 * @param lock the lock to remove
 	 */
 	static void remove(List<DefaultMutexLock> held, DefaultMutexLock lock) {
 		for (int i = held.size() - 1; i >= 0; i--) {
@@ -41,6 +44,7 @@ final class ThreadLocks {
 
 	/**
 	 * Whether the calling thread holds any lock through any template.
+	 * @return {@code true} if the calling thread holds a lock
 	 */
 	static boolean holdsAny() {
 		return !locks.get().isEmpty();
@@ -52,6 +56,7 @@ final class ThreadLocks {
 
 	/**
 	 * Release, newest first, the calling thread's locks acquired through one template.
+	 * @param acquirer the acquirer of that template
 	 */
 	static void releaseAll(Acquirer acquirer) {
 		ArrayList<DefaultMutexLock> held = locks.get();

@@ -73,9 +73,9 @@ class CleanReleaseOrderingTests {
 				reportedNow.countDown();
 			});
 			lock.onLost(() -> this.callbacksRun.add("hold " + hold));
-			// The store frees the key, and its unlock returns only after the next renewal
-			// call (or 200 ms) and,
-			// if that renewal reports a loss, after the report (or another 200 ms).
+			// The store frees the key, and its unlock returns only after the next
+			// renewal call (or 200 ms) and, if that renewal reports a loss, after the
+			// report (or another 200 ms).
 			this.registry.afterNextFree(() -> {
 				if (this.registry.awaitNextRenewal()) {
 					awaitQuietly(reportedNow, 200);

@@ -29,106 +29,6 @@ class DefaultMutexKeyConverterTests {
 
 	private final DefaultMutexKeyConverter converter = new DefaultMutexKeyConverter();
 
-	enum Color {
-
-		RED {
-			@Override
-			public String toString() {
-				return "red!";
-			}
-		}
-
-	}
-
-	record Room(long id, String name) {
-	}
-
-	public static class Account {
-
-		private final Long id;
-
-		Account(Long id) {
-			this.id = id;
-		}
-
-		public Long getId() {
-			return this.id;
-		}
-
-	}
-
-	/** Named the way Hibernate names the lazy-loading proxy of an entity. */
-	public static class Account$HibernateProxy$Xy12 extends Account {
-
-		Account$HibernateProxy$Xy12(Long id) {
-			super(id);
-		}
-
-	}
-
-	static class Point {
-
-		@Override
-		public String toString() {
-			return "1,2";
-		}
-
-	}
-
-	static class Opaque {
-
-	}
-
-	record Job(String name, Set<String> tags) {
-	}
-
-	record Batch(Job job, Map<String, Integer> counts) {
-	}
-
-	record Holder(String name, Opaque lock) {
-	}
-
-	record Labelled(String label) {
-
-		@Override
-		public String toString() {
-			return "label " + this.label;
-		}
-
-	}
-
-	/** A hand-written toString() that embeds the identity text of a field. */
-	static class Task {
-
-		private final Object lock;
-
-		Task(Object lock) {
-			this.lock = lock;
-		}
-
-		@Override
-		public String toString() {
-			return "Task{lock=" + this.lock + "}";
-		}
-
-	}
-
-	/** A toString() that is only its text, which may contain an {@code @}. */
-	static class Mailbox {
-
-		private final String address;
-
-		Mailbox(String address) {
-			this.address = address;
-		}
-
-		@Override
-		public String toString() {
-			return this.address;
-		}
-
-	}
-
 	@Test
 	void simpleValuesAreThemselves() {
 		UUID uuid = UUID.fromString("7c9e6679-7425-40de-944b-e07fc1f90ae7");
@@ -315,6 +215,106 @@ class DefaultMutexKeyConverterTests {
 		assertThatIllegalArgumentException().isThrownBy(() -> this.converter.toKey(List.of("")))
 			.withMessageContaining("element at index 0 of a List")
 			.withMessageContaining("empty");
+	}
+
+	enum Color {
+
+		RED {
+			@Override
+			public String toString() {
+				return "red!";
+			}
+		}
+
+	}
+
+	record Room(long id, String name) {
+	}
+
+	public static class Account {
+
+		private final Long id;
+
+		Account(Long id) {
+			this.id = id;
+		}
+
+		public Long getId() {
+			return this.id;
+		}
+
+	}
+
+	/** Named the way Hibernate names the lazy-loading proxy of an entity. */
+	public static class Account$HibernateProxy$Xy12 extends Account {
+
+		Account$HibernateProxy$Xy12(Long id) {
+			super(id);
+		}
+
+	}
+
+	static class Point {
+
+		@Override
+		public String toString() {
+			return "1,2";
+		}
+
+	}
+
+	static class Opaque {
+
+	}
+
+	record Job(String name, Set<String> tags) {
+	}
+
+	record Batch(Job job, Map<String, Integer> counts) {
+	}
+
+	record Holder(String name, Opaque lock) {
+	}
+
+	record Labelled(String label) {
+
+		@Override
+		public String toString() {
+			return "label " + this.label;
+		}
+
+	}
+
+	/** A hand-written toString() that embeds the identity text of a field. */
+	static class Task {
+
+		private final Object lock;
+
+		Task(Object lock) {
+			this.lock = lock;
+		}
+
+		@Override
+		public String toString() {
+			return "Task{lock=" + this.lock + "}";
+		}
+
+	}
+
+	/** A toString() that is only its text, which may contain an {@code @}. */
+	static class Mailbox {
+
+		private final String address;
+
+		Mailbox(String address) {
+			this.address = address;
+		}
+
+		@Override
+		public String toString() {
+			return this.address;
+		}
+
 	}
 
 }

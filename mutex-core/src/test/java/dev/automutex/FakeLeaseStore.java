@@ -9,10 +9,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
-import org.jspecify.annotations.Nullable;
-
 import dev.automutex.store.FencingMutexStore;
 import dev.automutex.store.RenewableMutexStore;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A store with real leases kept in memory and timed by {@link System#nanoTime()}, whose

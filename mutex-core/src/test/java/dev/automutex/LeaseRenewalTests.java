@@ -114,6 +114,7 @@ class LeaseRenewalTests {
 		await().atMost(Duration.ofSeconds(5)).until(() -> this.reported.size() == 1);
 		assertThat(lock.isLost()).isTrue();
 		assertThat(lock.release()).isFalse();
+		await().atMost(Duration.ofSeconds(5)).until(() -> !this.reported.isEmpty());
 		assertThat(this.reported).as("not told again at release").hasSize(1);
 		assertThat(this.mutex.renewalCount()).isZero();
 	}
@@ -151,6 +152,9 @@ class LeaseRenewalTests {
 		try {
 			MutexLock held = mutex.lock("k", Duration.ZERO, Duration.ofMillis(300));
 			await().atMost(Duration.ofSeconds(5)).until(held::isLost);
+			// The listener runs on the notification thread, a moment after the loss is
+			// marked.
+			await().atMost(Duration.ofSeconds(5)).until(() -> !lost.isEmpty());
 			assertThat(lost).singleElement().satisfies((ex) -> assertThat(ex).hasMessageContaining("lease"));
 			assertThat(refusing.isLive("k")).as("the store dropped it").isFalse();
 			assertThat(held.release()).isFalse();
@@ -175,7 +179,7 @@ class LeaseRenewalTests {
 		try {
 			MutexLock held = mutex.lock("k", Duration.ZERO, Duration.ofMillis(300));
 			await().atMost(Duration.ofSeconds(5)).until(held::isLost);
-			assertThat(lost).hasSize(1);
+			await().atMost(Duration.ofSeconds(5)).until(() -> lost.size() == 1);
 			assertThat(other.tryLock("k")).as("another instance gets the lapsed key").isPresent();
 		}
 		finally {

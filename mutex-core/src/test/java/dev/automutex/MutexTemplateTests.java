@@ -5,10 +5,9 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.automutex.store.LocalMutexStore;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
-
-import dev.automutex.store.LocalMutexStore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -30,8 +29,8 @@ class MutexTemplateTests {
 			.isThrownBy(() -> this.mutex.withLockAsync("video:1", queued::add, runs::incrementAndGet))
 			.withMessageContaining("did not start the work")
 			.withMessageContaining("will not run");
-		// The executor gets round to it later: the task sees the caller gave up, and does
-		// nothing.
+		// The executor gets round to it later: the task sees the caller gave up, and
+		// does nothing.
 		assertThat(queued).hasSize(1);
 		queued.get(0).run();
 		assertThat(runs).hasValue(0);
@@ -40,8 +39,8 @@ class MutexTemplateTests {
 
 	@Test
 	void handOverRunsOnTheCallersThreadWithADirectExecutor() throws Exception {
-		// A direct executor runs the work before returning: the call still works, it just
-		// does not hand over.
+		// A direct executor runs the work before returning: the call still works, it
+		// just does not hand over.
 		assertThat(this.mutex.withLockAsync("k", Runnable::run, () -> "done").get()).isEqualTo("done");
 		assertThat(this.mutex.isLocked("k")).isFalse();
 	}

@@ -18,14 +18,6 @@ import org.springframework.integration.support.locks.RenewableLockRegistry;
  */
 final class ThreadBoundRegistry implements RenewableLockRegistry<DistributedLock> {
 
-	record Lease(Object owner, long expiresAt) {
-
-		boolean live() {
-			return System.nanoTime() - this.expiresAt < 0;
-		}
-
-	}
-
 	private final Map<String, Lease> table;
 
 	private final Map<String, TLock> locks = new ConcurrentHashMap<>();
@@ -53,6 +45,14 @@ final class ThreadBoundRegistry implements RenewableLockRegistry<DistributedLock
 		if (!lock.renew(ttl)) {
 			throw new IllegalStateException("Could not renew mutex at " + key);
 		}
+	}
+
+	record Lease(Object owner, long expiresAt) {
+
+		boolean live() {
+			return System.nanoTime() - this.expiresAt < 0;
+		}
+
 	}
 
 	final class TLock implements DistributedLock {

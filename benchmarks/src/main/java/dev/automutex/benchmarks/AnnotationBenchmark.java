@@ -8,6 +8,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
+import dev.automutex.MutexOperations;
+import dev.automutex.MutexTemplate;
+import dev.automutex.annotation.AutoMutex;
+import dev.automutex.annotation.EnableAutoMutex;
+import dev.automutex.store.LocalMutexStore;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -23,15 +28,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
-import dev.automutex.MutexOperations;
-import dev.automutex.MutexTemplate;
-import dev.automutex.annotation.AutoMutex;
-import dev.automutex.annotation.EnableAutoMutex;
-import dev.automutex.store.LocalMutexStore;
-
 import org.springframework.aop.support.DefaultPointcutAdvisor;
-import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.aop.support.annotation.AnnotationMatchingPointcut;
+import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;

@@ -88,8 +88,12 @@ final class KeyExpressionParser {
 
 	/**
 	 * The variables under which MethodBasedEvaluationContext exposes each argument:
-	 * {@code a<i>}, {@code p<i>} and the parameter's name, set in that order, parameter
-	 * by parameter, so a later one wins a clash.
+	 * {@code a} and {@code p} followed by its index ({@code a0}, {@code p0}) and the
+	 * parameter's name, set in that order, parameter by parameter, so a later one wins a
+	 * clash.
+	 * @param method the annotated method
+	 * @param names the method's parameter names, or {@code null} if not known
+	 * @return the index of the argument under each variable name
 	 */
 	private static Map<String, Integer> arguments(Method method, String @Nullable [] names) {
 		Map<String, Integer> arguments = new HashMap<>();

@@ -48,8 +48,8 @@ public class MutexAnnotationConfiguration {
 			}
 			return available;
 		});
-		// The converter of the engine when it is a MutexTemplate, so that annotation and
-		// template agree.
+		// The converter of the engine when it is a MutexTemplate, so that annotation
+		// and template agree.
 		SingletonSupplier<MutexKeyConverter> keyConverter = SingletonSupplier
 			.of(() -> (engine.obtain() instanceof MutexTemplate template) ? template.getKeyConverter()
 					: keyConverters.getIfUnique(DefaultMutexKeyConverter::new));

@@ -119,6 +119,8 @@ final class MutexAnnotationParser {
 	/**
 	 * The handler, looked up at the first failure rather than here: the proxies are
 	 * created while the context starts, and the handler bean may not be ready yet.
+	 * @param beanName the name of the handler bean, or {@code null} for none
+	 * @return a supplier of the handler bean, or {@code null} for none
 	 */
 	private @Nullable Supplier<MutexFailureHandler> failureHandler(@Nullable String beanName) {
 		BeanFactory beanFactory = this.beanFactory;

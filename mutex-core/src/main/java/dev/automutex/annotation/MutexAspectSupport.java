@@ -6,16 +6,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.function.Supplier;
 
-import org.aopalliance.intercept.MethodInvocation;
-import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import dev.automutex.MutexKeyConverter;
 import dev.automutex.MutexLock;
 import dev.automutex.MutexLockException;
 import dev.automutex.MutexLostException;
 import dev.automutex.MutexOperations;
+import org.aopalliance.intercept.MethodInvocation;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.aop.support.AopUtils;
 import org.springframework.util.ClassUtils;
@@ -79,8 +78,8 @@ final class MutexAspectSupport {
 		boolean inTransaction = transactionsPresent && MutexReleaseSynchronization.isActive();
 		int tokenParameter = metadata.operation().tokenParameter();
 		if (tokenParameter >= 0) {
-			// The invocation's own argument array: the method receives the token in place
-			// of what was passed.
+			// The invocation's own argument array: the method receives the token in
+			// place of what was passed.
 			args[tokenParameter] = fencingToken(lock);
 		}
 		Object result;
@@ -103,6 +102,10 @@ final class MutexAspectSupport {
 	 * transaction completes. A key found lost (by renewal, by {@code isHeld()} or by this
 	 * release) withholds the result; one released on purpose ({@code releaseAll()}) does
 	 * not.
+	 * @param operation the operation of the call, for messages
+	 * @param lock the lock of the call
+	 * @param inTransaction whether the call ran in an active transaction, which then
+	 * releases the key when it completes
 	 */
 	private static void releaseOnReturn(MutexOperation operation, MutexLock lock, boolean inTransaction) {
 		if (inTransaction && !lock.isLost()) {
@@ -128,6 +131,9 @@ final class MutexAspectSupport {
 	/**
 	 * Release the key of a call that threw, quietly, so that its exception reaches the
 	 * caller.
+	 * @param lock the lock of the call
+	 * @param inTransaction whether the call ran in an active transaction, which then
+	 * releases the key when it completes
 	 */
 	private static void release(MutexLock lock, boolean inTransaction) {
 		if (inTransaction && !lock.isLost()) {
@@ -150,6 +156,8 @@ final class MutexAspectSupport {
 	/**
 	 * An {@code @Async} method must finish its work before it returns: the key is
 	 * released when it returns.
+	 * @param operation the operation of the call
+	 * @param result what the method returned
 	 */
 	private void warnIfStillRunning(MutexOperation operation, @Nullable Object result) {
 		if (result instanceof Future<?> future && !future.isDone() && this.warnedStillRunning.add(operation.method())) {

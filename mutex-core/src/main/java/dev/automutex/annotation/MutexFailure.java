@@ -4,9 +4,8 @@ import java.lang.reflect.Method;
 import java.util.Arrays;
 import java.util.List;
 
-import org.jspecify.annotations.Nullable;
-
 import dev.automutex.MutexLockException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a {@link MutexFailureHandler} is told about a failed {@link AutoMutex}

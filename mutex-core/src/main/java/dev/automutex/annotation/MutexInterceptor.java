@@ -2,12 +2,11 @@ package dev.automutex.annotation;
 
 import java.util.function.Supplier;
 
+import dev.automutex.MutexKeyConverter;
+import dev.automutex.MutexOperations;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
 import org.jspecify.annotations.Nullable;
-
-import dev.automutex.MutexKeyConverter;
-import dev.automutex.MutexOperations;
 
 import org.springframework.util.Assert;
 

@@ -6,12 +6,11 @@ import java.util.List;
 import java.util.UUID;
 import java.util.function.Supplier;
 
-import org.jspecify.annotations.Nullable;
-
 import dev.automutex.DefaultMutexKeyConverter;
 import dev.automutex.MutexKey;
 import dev.automutex.MutexKeyConverter;
 import dev.automutex.MutexRequest;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.util.ObjectUtils;
 

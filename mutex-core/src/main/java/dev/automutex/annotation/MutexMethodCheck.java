@@ -43,9 +43,8 @@ final class MutexMethodCheck {
 					+ "instead, or make the method blocking");
 		}
 		// With @Async, Spring's async advice runs first and hands the whole call, our
-		// lock included, to its
-		// executor: the key is held on the worker thread for as long as the method body
-		// runs.
+		// lock included, to its executor: the key is held on the worker thread for as
+		// long as the method body runs.
 		else if (isFuture(method.getReturnType()) && !isAsyncMethod(method, targetClass)) {
 			problems.add("the method returns a " + method.getReturnType().getSimpleName() + ", so the key would be "
 					+ "released when the method returns it, while the asynchronous work may still run unprotected; "
@@ -58,6 +57,9 @@ final class MutexMethodCheck {
 	 * What makes the method's work run after it returned, whatever runs the call: a
 	 * Kotlin suspend function (to reflection, a method whose last parameter is a
 	 * {@code Continuation}) or a lazy stream.
+	 * @param method the annotated method
+	 * @return how the method defers its work, for the message, or {@code null} if it does
+	 * not
 	 */
 	private static @Nullable String deferredWork(Method method) {
 		Class<?>[] parameters = method.getParameterTypes();

@@ -1,15 +1,14 @@
 package dev.automutex.annotation;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
-import java.util.Collection;
 import java.util.function.Supplier;
-
-import org.jspecify.annotations.Nullable;
 
 import dev.automutex.MutexKey;
 import dev.automutex.MutexRequest;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Prepared form of one {@link MutexOperation}: everything a call of its method needs,
@@ -45,6 +44,10 @@ final class MutexOperationMetadata {
 	private final ConcurrentHashMap<Object, MutexRequest> recentRequests = new ConcurrentHashMap<>();
 
 	/**
+	 * Prepare an operation.
+	 * @param operation the operation, as read from the annotation
+	 * @param on the parsed expressions of {@code on}, possibly none
+	 * @param all the parsed expressions of {@code all}, possibly none
 	 * @param failureHandler the handler named by {@code afterFailure}, resolved when
 	 * first asked for and then kept, or {@code null} to throw
 	 */
@@ -65,6 +68,7 @@ final class MutexOperationMetadata {
 	/**
 	 * Whether the method's results can be {@link Future}s: only then is a result checked
 	 * for unfinished work.
+	 * @return {@code true} if the method's results can be futures
 	 */
 	boolean mayReturnFuture() {
 		return this.mayReturnFuture;
@@ -76,6 +80,7 @@ final class MutexOperationMetadata {
 
 	/**
 	 * The expressions whose values make one key; empty for a fixed key or {@link #all()}.
+	 * @return the expressions of {@code on}
 	 */
 	KeyExpression[] on() {
 		return this.on;
@@ -84,6 +89,7 @@ final class MutexOperationMetadata {
 	/**
 	 * The expressions whose values are each a key; empty unless the annotation has
 	 * {@code all}.
+	 * @return the expressions of {@code all}
 	 */
 	KeyExpression[] all() {
 		return this.all;
@@ -91,6 +97,7 @@ final class MutexOperationMetadata {
 
 	/**
 	 * The key name and its separator: {@code name + ":"}.
+	 * @return the prefix of the operation's keys
 	 */
 	String keyPrefix() {
 		return this.keyPrefix;
@@ -98,6 +105,7 @@ final class MutexOperationMetadata {
 
 	/**
 	 * The request of every call when the key has no expressions.
+	 * @return the fixed request, or {@code null} if the key has expressions
 	 */
 	@Nullable MutexRequest fixedRequest() {
 		return this.fixedRequest;
@@ -105,6 +113,8 @@ final class MutexOperationMetadata {
 
 	/**
 	 * A request for one key with the operation's settings.
+	 * @param key the key
+	 * @return the request
 	 */
 	MutexRequest request(MutexKey key) {
 		return withSettings(MutexRequest.of(key));
@@ -112,6 +122,8 @@ final class MutexOperationMetadata {
 
 	/**
 	 * A request for several keys, all or none, with the operation's settings.
+	 * @param keys the keys
+	 * @return the request
 	 */
 	MutexRequest requestAll(Collection<MutexKey> keys) {
 		return withSettings(MutexRequest.ofAll(keys));
@@ -120,6 +132,8 @@ final class MutexOperationMetadata {
 	/**
 	 * The request made earlier for the same simple value (a string, number, UUID,
 	 * enum...), if still kept.
+	 * @param value the value of the key expression
+	 * @return the request, or {@code null} if none is kept for the value
 	 */
 	@Nullable MutexRequest recentRequest(Object value) {
 		return this.recentRequests.get(value);
@@ -128,6 +142,8 @@ final class MutexOperationMetadata {
 	/**
 	 * Keep a request for a simple value: at most {@value #RECENT_REQUESTS} values are
 	 * kept, so that a method called with ever new ids does not grow the cache.
+	 * @param value the value of the key expression
+	 * @param request the request made for it
 	 */
 	void keepRecentRequest(Object value, MutexRequest request) {
 		if (this.recentRequests.size() >= RECENT_REQUESTS) {

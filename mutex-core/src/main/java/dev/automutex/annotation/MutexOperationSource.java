@@ -109,9 +109,9 @@ public class MutexOperationSource implements BeanFactoryAware {
 
 	private Object computeMetadata(Method method, @Nullable Class<?> targetClass) {
 		Class<?> userClass = ClassUtils.getUserClass((targetClass != null) ? targetClass : method.getDeclaringClass());
-		// Check the whole class the first time it is seen: Spring stops matching a class
-		// at its first advised
-		// method, and a mistake further down must still fail startup, not the first call.
+		// Check the whole class the first time it is seen: Spring stops matching a
+		// class at its first advised method, and a mistake further down must still fail
+		// startup, not the first call.
 		validate(userClass);
 		Method specific = AopUtils.getMostSpecificMethod(method, userClass);
 		MethodClassKey specificKey = new MethodClassKey(specific, userClass);

@@ -80,6 +80,9 @@ final class KeyEntry extends AbstractQueuedLongSynchronizer {
 	/**
 	 * Create an entry already held by {@code owner}, to be published through the
 	 * registry's map.
+	 * @param key the key
+	 * @param owner the thread that holds the key
+	 * @param tokenFloor the token the key's fencing tokens start after
 	 */
 	KeyEntry(Object key, Thread owner, long tokenFloor) {
 		this.key = key;
@@ -92,13 +95,19 @@ final class KeyEntry extends AbstractQueuedLongSynchronizer {
 		return (int) (state & HOLDS);
 	}
 
-	/** The state of a key that became free once more than in {@code state}. */
+	/**
+	 * The state of a key that became free once more than in {@code state}.
+	 * @param state a state of the entry
+	 * @return the state of the freed key, with the next generation and no holds
+	 */
 	private static long freedAfter(long state) {
 		return ((state >>> 32) + 1) << 32;
 	}
 
 	/**
+	 * Acquire the key for the calling thread, or one more hold if it owns it already.
 	 * @param nanos how long to wait: 0 not at all, negative without limit
+	 * @param interruptible whether an interrupt ends the wait (else it is kept for later)
 	 * @return {@link #ACQUIRED}, {@link #BUSY} on time-out, or {@link #RETIRED_OUTCOME}
 	 */
 	int acquire(long nanos, boolean interruptible) throws InterruptedException {
@@ -156,6 +165,7 @@ final class KeyEntry extends AbstractQueuedLongSynchronizer {
 
 	/**
 	 * The next fencing token of this key, for the owner that has just acquired it.
+	 * @return the next fencing token
 	 */
 	long nextToken() {
 		return ++this.lastToken;
@@ -248,6 +258,7 @@ final class KeyEntry extends AbstractQueuedLongSynchronizer {
 	/**
 	 * Free the key if its owner has ended (a sweep); the first queued thread then takes
 	 * it.
+	 * @return whether the key was freed
 	 */
 	boolean freeIfOwnerDead() {
 		Thread owner = deadOwner();
@@ -307,6 +318,8 @@ final class KeyEntry extends AbstractQueuedLongSynchronizer {
 	 * acquisition is not missed. The releasing thread wakes registered waiters; a waiter
 	 * that registered too late for that still looks every
 	 * {@value LocalLockRegistry#LIVENESS_CHECK_MILLIS} ms.
+	 * @param nanos how long to wait, {@link Long#MAX_VALUE} for without limit
+	 * @return {@code true} if the key became free, {@code false} on time-out
 	 */
 	boolean awaitRelease(long nanos) throws InterruptedException {
 		long seen = getState();

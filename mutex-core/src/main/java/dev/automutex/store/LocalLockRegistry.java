@@ -61,9 +61,8 @@ public class LocalLockRegistry implements LockRegistry<Lock> {
 	private final int idleEntries;
 
 	// Fencing tokens of removed entries: a new entry for the same key continues above
-	// them. It starts at the
-	// clock in microseconds, so that a restarted JVM issues tokens above those of its
-	// last run.
+	// them. It starts at the clock in microseconds, so that a restarted JVM issues
+	// tokens above those of its last run.
 	private final AtomicLong tokenFloor = new AtomicLong(System.currentTimeMillis() * 1000);
 
 	/**
@@ -163,6 +162,7 @@ public class LocalLockRegistry implements LockRegistry<Lock> {
 
 	/**
 	 * Take the key for the calling thread.
+	 * @param key the key
 	 * @param nanos how long to wait: 0 not at all, {@link #FOREVER} without limit
 	 * @param interruptible whether an interrupt ends the wait with
 	 * {@link InterruptedException} (else the interrupt status is kept and the wait goes
@@ -194,8 +194,8 @@ public class LocalLockRegistry implements LockRegistry<Lock> {
 				return null;
 			}
 			// The entry was retired as idle between our look-up and our attempt: finish
-			// its removal (its tokens
-			// first) and look up the key again, within what is left of the wait.
+			// its removal (its tokens first) and look up the key again, within what is
+			// left of the wait.
 			retire(key, entry);
 			if (nanos > 0 && deadline == 0) {
 				deadline = System.nanoTime() + nanos;
@@ -207,6 +207,8 @@ public class LocalLockRegistry implements LockRegistry<Lock> {
 	 * The duration in nanoseconds, or {@link Long#MAX_VALUE} for durations too long to
 	 * count in them (about 292 years and more, such as
 	 * {@code ChronoUnit.FOREVER.getDuration()}).
+	 * @param duration the duration
+	 * @return the duration in nanoseconds, at most {@link Long#MAX_VALUE}
 	 */
 	static long saturatedNanos(Duration duration) {
 		return (duration.getSeconds() >= Long.MAX_VALUE / 1_000_000_000L) ? Long.MAX_VALUE : duration.toNanos();
@@ -217,6 +219,8 @@ public class LocalLockRegistry implements LockRegistry<Lock> {
 	 * idle entries, a key that becomes free with nobody waiting is removed at once, so
 	 * memory stays bounded whatever the number of keys ever used; below it, free entries
 	 * stay for the next use of their key.
+	 * @param key the key
+	 * @param entry the key's entry, owned by the calling thread
 	 */
 	void release(Object key, KeyEntry entry) {
 		if (entry.release() && this.entries.size() > this.idleEntries && entry.retireIfIdle()) {
@@ -228,6 +232,8 @@ public class LocalLockRegistry implements LockRegistry<Lock> {
 	 * Remove a retired entry. Its last token goes into the floor before the entry leaves
 	 * the map, so that a new entry for the key, which starts from the floor, can never
 	 * issue a token at or below it.
+	 * @param key the key
+	 * @param entry the key's retired entry
 	 */
 	private void retire(Object key, KeyEntry entry) {
 		long lastToken = entry.lastToken();
@@ -240,6 +246,7 @@ public class LocalLockRegistry implements LockRegistry<Lock> {
 
 	/**
 	 * Remove every entry nobody holds or waits for.
+	 * @param counted entries the caller counted already (keys it freed)
 	 * @return how many entries were removed, not counting those in {@code counted}
 	 */
 	private int removeIdle(Set<KeyEntry> counted) {

@@ -205,8 +205,8 @@ public class LockRegistryMutexStore implements SweepableMutexStore, DisposableBe
 	}
 
 	private static boolean tryLock(Lock lock, long nanos, @Nullable Duration expire) throws InterruptedException {
-		// Registries count in milliseconds: round up, so that they do not give up before
-		// the caller's time.
+		// Registries count in milliseconds: round up, so that they do not give up
+		// before the caller's time.
 		long millis = (nanos + 999_999) / 1_000_000;
 		if (expire != null && lock instanceof DistributedLock distributed) {
 			return distributed.tryLock(Duration.ofMillis(millis), expire);
@@ -220,6 +220,10 @@ public class LockRegistryMutexStore implements SweepableMutexStore, DisposableBe
 	/**
 	 * RedisLockRegistry wraps an interrupt in CannotAcquireLockException: give it back
 	 * its own type.
+	 * @param ex the exception the registry threw
+	 * @param key the key, for the message
+	 * @return {@code ex} itself, if it was not caused by an interrupt
+	 * @throws InterruptedException if {@code ex} was caused by an interrupt
 	 */
 	private static RuntimeException interruptedOrSelf(RuntimeException ex, String key) throws InterruptedException {
 		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
@@ -269,6 +273,7 @@ public class LockRegistryMutexStore implements SweepableMutexStore, DisposableBe
 
 	/**
 	 * Whether a sweep waits for the guard now (for tests).
+	 * @return {@code true} if a sweep is waiting
 	 */
 	boolean isSweepPending() {
 		return this.guard.isSweepPending();
@@ -277,6 +282,8 @@ public class LockRegistryMutexStore implements SweepableMutexStore, DisposableBe
 	/**
 	 * Unlock a registry lock, reporting a lost key as {@code false} (with a warning)
 	 * rather than an exception.
+	 * @param held the held registry lock
+	 * @return {@code true} if released, {@code false} if the key was lost before
 	 */
 	final boolean release(RegistryHeld held) {
 		if (this.sweepable) {
@@ -288,9 +295,8 @@ public class LockRegistryMutexStore implements SweepableMutexStore, DisposableBe
 		}
 		catch (IllegalStateException | java.util.ConcurrentModificationException ex) {
 			// RedisLockRegistry throws ConcurrentModificationException when the key
-			// expired in Redis, and
-			// IllegalStateException when it no longer owns it: either way the key was
-			// lost before release.
+			// expired in Redis, and IllegalStateException when it no longer owns it:
+			// either way the key was lost before release.
 			logger.warn(
 					"Mutex '{}' was lost before it was released (it expired or was removed from the store); "
 							+ "the work it guarded may have overlapped with another holder: {}",
@@ -298,9 +304,8 @@ public class LockRegistryMutexStore implements SweepableMutexStore, DisposableBe
 			return false;
 		}
 		// Any other exception: the store could not be reached, which says nothing about
-		// whether the key was lost.
-		// The registry has dropped its local hold; the store frees the key when its lease
-		// ends.
+		// whether the key was lost. The registry has dropped its local hold; the store
+		// frees the key when its lease ends.
 	}
 
 	/**

@@ -42,10 +42,9 @@ public class RedisMutexStore extends RenewableLockRegistryMutexStore implements 
 
 	private final String fencingKey;
 
-	// The counter never goes below the server's clock in microseconds: a Redis that lost
-	// the counter (restart
-	// without persistence, failover, eviction) still issues tokens above every one issued
-	// before.
+	// The counter never goes below the server's clock in microseconds: a Redis that
+	// lost the counter (restart without persistence, failover, eviction) still issues
+	// tokens above every one issued before.
 	private static final RedisScript<Long> TOKEN_IF_OWNER = new DefaultRedisScript<>("""
 			if redis.call('GET', KEYS[1]) ~= ARGV[1] then
 				return -1
@@ -108,6 +107,8 @@ public class RedisMutexStore extends RenewableLockRegistryMutexStore implements 
 	/**
 	 * The value RedisLockRegistry stores under the keys it holds. It is not public;
 	 * without it we could not tell our own hold from another instance's.
+	 * @param registry the registry
+	 * @return the registry's client id
 	 */
 	private static String clientId(RedisLockRegistry registry) {
 		Field field = ReflectionUtils.findField(RedisLockRegistry.class, "clientId", String.class);

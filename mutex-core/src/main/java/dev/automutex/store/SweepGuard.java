@@ -35,6 +35,7 @@ final class SweepGuard {
 
 	/**
 	 * Enter as a sweep, waiting up to {@code millis} for the users in their slices.
+	 * @param millis how long to wait for the turn, in milliseconds
 	 * @return the write side, held, or {@code null} if the sweep did not get its turn (or
 	 * was interrupted)
 	 */
@@ -51,6 +52,7 @@ final class SweepGuard {
 
 	/**
 	 * Whether a sweep waits for its turn now.
+	 * @return {@code true} if a sweep is waiting
 	 */
 	boolean isSweepPending() {
 		return this.lock.hasQueuedThreads();

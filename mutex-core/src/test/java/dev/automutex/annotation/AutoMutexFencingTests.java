@@ -2,13 +2,12 @@ package dev.automutex.annotation;
 
 import java.time.Duration;
 
-import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.Test;
-
 import dev.automutex.MutexLostException;
 import dev.automutex.MutexTemplate;
 import dev.automutex.store.LocalMutexStore;
 import dev.automutex.store.MutexStore;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
 
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.context.annotation.Bean;

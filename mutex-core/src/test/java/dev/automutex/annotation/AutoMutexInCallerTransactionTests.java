@@ -14,14 +14,13 @@ import java.util.concurrent.locks.LockSupport;
 
 import javax.sql.DataSource;
 
+import dev.automutex.MutexLock;
+import dev.automutex.MutexTemplate;
+import dev.automutex.store.LocalMutexStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-
-import dev.automutex.MutexLock;
-import dev.automutex.MutexTemplate;
-import dev.automutex.store.LocalMutexStore;
 
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.context.annotation.Bean;
@@ -252,9 +251,8 @@ class AutoMutexInCallerTransactionTests {
 		@Transactional
 		public void place() {
 			this.stock.increment();
-			// More work in the same transaction after the locked call: a query and a few
-			// milliseconds of
-			// processing before the commit.
+			// More work in the same transaction after the locked call: a query and a
+			// few milliseconds of processing before the commit.
 			this.jdbc.queryForObject("select count(*) from counter", Integer.class);
 			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
 		}

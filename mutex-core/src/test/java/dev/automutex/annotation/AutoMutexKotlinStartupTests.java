@@ -4,12 +4,11 @@ import java.lang.reflect.Method;
 import java.util.concurrent.Flow;
 import java.util.concurrent.SubmissionPublisher;
 
+import dev.automutex.MutexTemplate;
+import dev.automutex.store.LocalMutexStore;
 import kotlin.coroutines.Continuation;
 import kotlinx.coroutines.flow.StateFlow;
 import org.junit.jupiter.api.Test;
-
-import dev.automutex.MutexTemplate;
-import dev.automutex.store.LocalMutexStore;
 
 import org.springframework.beans.factory.support.DefaultListableBeanFactory;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;

@@ -1,9 +1,8 @@
 package dev.automutex.annotation;
 
-import org.junit.jupiter.api.Test;
-
 import dev.automutex.MutexTemplate;
 import dev.automutex.store.LocalMutexStore;
+import org.junit.jupiter.api.Test;
 
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.context.annotation.Bean;

@@ -7,14 +7,13 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
+import dev.automutex.MutexLockException;
+import dev.automutex.MutexTemplate;
+import dev.automutex.store.LocalMutexStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-
-import dev.automutex.MutexLockException;
-import dev.automutex.MutexTemplate;
-import dev.automutex.store.LocalMutexStore;
 
 import org.springframework.aop.support.AopUtils;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
@@ -90,8 +89,8 @@ class AutoMutexTests {
 		CompletableFuture<String> a = CompletableFuture.supplyAsync(() -> this.verifier.perform("111", first));
 		first.awaitEntered();
 		CompletableFuture<String> b = CompletableFuture.supplyAsync(() -> this.verifier.perform("222", second));
-		// Both are inside their methods at once: the second entered while the first still
-		// holds its key.
+		// Both are inside their methods at once: the second entered while the first
+		// still holds its key.
 		second.awaitEntered();
 		first.open.countDown();
 		second.open.countDown();

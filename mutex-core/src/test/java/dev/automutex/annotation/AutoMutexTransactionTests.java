@@ -14,16 +14,15 @@ import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
+import dev.automutex.MutexLostException;
+import dev.automutex.MutexTemplate;
+import dev.automutex.store.LocalMutexStore;
+import dev.automutex.store.MutexStore;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-
-import dev.automutex.MutexLostException;
-import dev.automutex.MutexTemplate;
-import dev.automutex.store.LocalMutexStore;
-import dev.automutex.store.MutexStore;
 
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.context.annotation.Bean;
@@ -142,6 +141,11 @@ class AutoMutexTransactionTests {
 		}
 	}
 
+	private int value() {
+		Integer value = this.jdbc.queryForObject("select v from counter where id = 1", Integer.class);
+		return (value != null) ? value : -1;
+	}
+
 	/**
 	 * The same application, with the guard on its transaction manager.
 	 */
@@ -202,11 +206,6 @@ class AutoMutexTransactionTests {
 			});
 		}
 
-	}
-
-	private int value() {
-		Integer value = this.jdbc.queryForObject("select v from counter where id = 1", Integer.class);
-		return (value != null) ? value : -1;
 	}
 
 	static class Observations {

@@ -44,8 +44,8 @@ class KeyExpressionParserTests {
 	}
 
 	/**
-	 * MethodBasedEvaluationContext sets a parameter's name after p<i> and a<i>, so the
-	 * name wins a clash.
+	 * MethodBasedEvaluationContext sets a parameter's name after its index names
+	 * ({@code a0}, {@code p0}), so the name wins a clash.
 	 */
 	@Test
 	void parameterNamedLikeAPositionWinsAsInSpel() {

@@ -4,13 +4,12 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.Test;
-
 import dev.automutex.MutexKeyConverter;
 import dev.automutex.MutexLock;
 import dev.automutex.MutexRequest;
 import dev.automutex.MutexTemplate;
 import dev.automutex.store.LocalMutexStore;
+import org.junit.jupiter.api.Test;
 
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.context.annotation.Bean;

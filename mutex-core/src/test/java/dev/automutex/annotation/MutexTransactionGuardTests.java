@@ -3,15 +3,14 @@ package dev.automutex.annotation;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import dev.automutex.MutexLock;
 import dev.automutex.MutexLostException;
 import dev.automutex.MutexTemplate;
 import dev.automutex.store.LocalMutexStore;
 import dev.automutex.store.MutexStore;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 import org.springframework.transaction.TransactionExecution;
 

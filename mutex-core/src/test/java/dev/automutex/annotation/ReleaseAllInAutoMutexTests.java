@@ -4,14 +4,13 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import dev.automutex.MutexLock;
+import dev.automutex.MutexTemplate;
+import dev.automutex.store.LocalMutexStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-
-import dev.automutex.MutexLock;
-import dev.automutex.MutexTemplate;
-import dev.automutex.store.LocalMutexStore;
 
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.context.annotation.Bean;

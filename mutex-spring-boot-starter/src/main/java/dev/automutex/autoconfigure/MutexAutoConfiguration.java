@@ -52,6 +52,11 @@ public final class MutexAutoConfiguration {
 	/**
 	 * The template. It sets no default {@code expire}: every store applies its own, which
 	 * for the stores configured here is {@code mutex.expire}.
+	 * @param mutexStore the store
+	 * @param properties the {@code mutex.*} properties
+	 * @param keyConverter the application's key converter, used if there is exactly one
+	 * @param eventPublisher publishes a {@link MutexLostEvent} when a key is lost
+	 * @return the template
 	 */
 	@Bean
 	@ConditionalOnMissingBean(MutexOperations.class)

@@ -37,7 +37,8 @@ public class MutexProperties implements InitializingBean {
 	private Duration expire = Duration.ofSeconds(10);
 
 	/**
-	 * Prefix of every key in a shared store: key 'k' is stored in Redis as '<prefix>:k'.
+	 * Prefix of every key in a shared store: key 'k' is stored in Redis as the prefix, a
+	 * colon and 'k' ('mutex:k' by default).
 	 */
 	private String prefix = "mutex";
 

@@ -5,10 +5,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.locks.Lock;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
-
 import dev.automutex.MutexKeyConverter;
 import dev.automutex.MutexLock;
 import dev.automutex.MutexOperations;
@@ -21,11 +17,14 @@ import dev.automutex.store.MutexStore;
 import dev.automutex.store.RedisMutexStore;
 import dev.automutex.test.JavaSources;
 import dev.automutex.test.RedisServerExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
-import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
@@ -140,18 +139,6 @@ class MutexAutoConfigurationTests {
 		});
 	}
 
-	@Configuration(proxyBeanMethods = false)
-	static class LostKeyListener {
-
-		final List<List<String>> lost = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-		@org.springframework.context.event.EventListener
-		void onLost(dev.automutex.MutexLostEvent event) {
-			this.lost.add(event.keys());
-		}
-
-	}
-
 	@Test
 	void renewAttributeOfAutoMutexOverridesMutexRenew() {
 		withRedis().withBean(RenewService.class).run((context) -> {
@@ -161,20 +148,6 @@ class MutexAutoConfigurationTests {
 			assertThat(service.notRenewed(template)).isZero();
 			assertThat(template.renewalCount()).isZero();
 		});
-	}
-
-	static class RenewService {
-
-		@AutoMutex(expire = "5s")
-		public int renewed(MutexTemplate template) {
-			return template.renewalCount();
-		}
-
-		@AutoMutex(expire = "5s", renew = "false")
-		public int notRenewed(MutexTemplate template) {
-			return template.renewalCount();
-		}
-
 	}
 
 	@Test
@@ -351,6 +324,74 @@ class MutexAutoConfigurationTests {
 				""");
 	}
 
+	@Test
+	void asyncAutoMutexHoldsTheKeyForTheAsynchronousWork() {
+		this.contextRunner.withUserConfiguration(AsyncConfiguration.class).run((context) -> {
+			AsyncService service = context.getBean(AsyncService.class);
+			MutexTemplate template = context.getBean(MutexTemplate.class);
+			java.util.concurrent.CountDownLatch finish = new java.util.concurrent.CountDownLatch(1);
+			java.util.concurrent.CompletableFuture<String> running = service.run("1", finish);
+			org.awaitility.Awaitility.await()
+				.atMost(Duration.ofSeconds(10))
+				.until(() -> template.isLocked("AsyncService#run:1"));
+			assertThat(running).isNotDone();
+			finish.countDown();
+			assertThat(running.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("ran 1");
+		});
+	}
+
+	@Test
+	void autoMutexWorksThroughTheStarter() {
+		this.contextRunner.withUserConfiguration(ServiceConfiguration.class).run((context) -> {
+			Service service = context.getBean(Service.class);
+			assertThat(service.perform("42")).isTrue();
+		});
+	}
+
+	private void assertInvalidValue(String property, String name, String reason) {
+		this.contextRunner.withPropertyValues(property).run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.isInstanceOfSatisfying(InvalidConfigurationPropertyValueException.class,
+						(ex) -> assertThat(ex.getName()).isEqualTo(name))
+				.hasMessageContaining(reason);
+		});
+	}
+
+	private void assertBindFailure(String property, String name) {
+		this.contextRunner.withPropertyValues(property).run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure())
+				.hasStackTraceContaining("Failed to bind properties under '" + name + "'");
+		});
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class LostKeyListener {
+
+		final List<List<String>> lost = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+		@org.springframework.context.event.EventListener
+		void onLost(dev.automutex.MutexLostEvent event) {
+			this.lost.add(event.keys());
+		}
+
+	}
+
+	static class RenewService {
+
+		@AutoMutex(expire = "5s")
+		public int renewed(MutexTemplate template) {
+			return template.renewalCount();
+		}
+
+		@AutoMutex(expire = "5s", renew = "false")
+		public int notRenewed(MutexTemplate template) {
+			return template.renewalCount();
+		}
+
+	}
+
 	static class UnparsableExpression {
 
 		@AutoMutex(on = "#id +")
@@ -391,22 +432,6 @@ class MutexAutoConfigurationTests {
 
 	}
 
-	@Test
-	void asyncAutoMutexHoldsTheKeyForTheAsynchronousWork() {
-		this.contextRunner.withUserConfiguration(AsyncConfiguration.class).run((context) -> {
-			AsyncService service = context.getBean(AsyncService.class);
-			MutexTemplate template = context.getBean(MutexTemplate.class);
-			java.util.concurrent.CountDownLatch finish = new java.util.concurrent.CountDownLatch(1);
-			java.util.concurrent.CompletableFuture<String> running = service.run("1", finish);
-			org.awaitility.Awaitility.await()
-				.atMost(Duration.ofSeconds(10))
-				.until(() -> template.isLocked("AsyncService#run:1"));
-			assertThat(running).isNotDone();
-			finish.countDown();
-			assertThat(running.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("ran 1");
-		});
-	}
-
 	static class AsyncService {
 
 		@org.springframework.scheduling.annotation.Async
@@ -428,32 +453,6 @@ class MutexAutoConfigurationTests {
 			return new AsyncService();
 		}
 
-	}
-
-	@Test
-	void autoMutexWorksThroughTheStarter() {
-		this.contextRunner.withUserConfiguration(ServiceConfiguration.class).run((context) -> {
-			Service service = context.getBean(Service.class);
-			assertThat(service.perform("42")).isTrue();
-		});
-	}
-
-	private void assertInvalidValue(String property, String name, String reason) {
-		this.contextRunner.withPropertyValues(property).run((context) -> {
-			assertThat(context).hasFailed();
-			assertThat(context.getStartupFailure()).rootCause()
-				.isInstanceOfSatisfying(InvalidConfigurationPropertyValueException.class,
-						(ex) -> assertThat(ex.getName()).isEqualTo(name))
-				.hasMessageContaining(reason);
-		});
-	}
-
-	private void assertBindFailure(String property, String name) {
-		this.contextRunner.withPropertyValues(property).run((context) -> {
-			assertThat(context).hasFailed();
-			assertThat(context.getStartupFailure())
-				.hasStackTraceContaining("Failed to bind properties under '" + name + "'");
-		});
 	}
 
 	@Configuration(proxyBeanMethods = false)

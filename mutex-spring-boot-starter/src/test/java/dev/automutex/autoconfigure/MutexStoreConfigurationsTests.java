@@ -4,9 +4,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.locks.Lock;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-
 import dev.automutex.MutexLock;
 import dev.automutex.MutexTemplate;
 import dev.automutex.autoconfigure.MutexStoreConfigurations.LocalStoreConfiguration;
@@ -19,12 +16,14 @@ import dev.automutex.store.MutexStore;
 import dev.automutex.store.RedisMutexStore;
 import dev.automutex.store.RenewableLockRegistryMutexStore;
 import dev.automutex.test.RedisServerExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionEvaluationReport;
-import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;

@@ -2,10 +2,9 @@ package dev.automutex.autoconfigure;
 
 import java.util.concurrent.locks.Lock;
 
+import dev.automutex.store.LocalLockRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-
-import dev.automutex.store.LocalLockRegistry;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;

@@ -13,12 +13,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.Timeout;
-
 import dev.automutex.MutexLock;
 import dev.automutex.MutexOperations;
 import dev.automutex.annotation.AutoMutex;
@@ -26,6 +20,11 @@ import dev.automutex.store.MutexStore;
 import dev.automutex.store.RedisMutexStore;
 import dev.automutex.store.RenewableLockRegistryMutexStore;
 import dev.automutex.test.RedisServerExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
@@ -121,8 +120,8 @@ class TwoInstancesOnOneRedisTests {
 
 	@Test
 	void exclusionComesFromRedisNotFromSharingThisJvm() {
-		// Control for the test above: the same two applications on local stores hold one
-		// key at once.
+		// Control for the test above: the same two applications on local stores hold
+		// one key at once.
 		try (ConfigurableApplicationContext first = start("--mutex.store=local");
 				ConfigurableApplicationContext second = start("--mutex.store=local")) {
 			assertThat(holdBoth(first, second)).isTrue();

@@ -87,12 +87,18 @@ public final class RedisServer implements AutoCloseable {
 		awaitReady();
 	}
 
-	/** Loopback port this server listens on. */
+	/**
+	 * Loopback port this server listens on.
+	 * @return the port
+	 */
 	public int port() {
 		return this.port;
 	}
 
-	/** Host to connect to. */
+	/**
+	 * Host to connect to.
+	 * @return the loopback address, {@code 127.0.0.1}
+	 */
 	public String host() {
 		return "127.0.0.1";
 	}

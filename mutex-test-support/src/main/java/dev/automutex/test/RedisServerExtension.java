@@ -7,7 +7,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * JUnit 5 extension that starts a {@link RedisServer} before the tests of a class and
- * stops it after them: <pre class="code">
+ * stops it after them. Register it in a static field: <pre class="code">
  * &#64;RegisterExtension
  * static final RedisServerExtension redis = new RedisServerExtension();
  * </pre>

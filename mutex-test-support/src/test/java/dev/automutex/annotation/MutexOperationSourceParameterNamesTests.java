@@ -3,10 +3,9 @@ package dev.automutex.annotation;
 import java.lang.reflect.Method;
 import java.nio.file.Path;
 
+import dev.automutex.test.JavaSources;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import dev.automutex.test.JavaSources;
 
 import org.springframework.util.ReflectionUtils;
 

@@ -8,12 +8,11 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
+import dev.automutex.MutexLock;
+import dev.automutex.MutexTemplate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-
-import dev.automutex.MutexLock;
-import dev.automutex.MutexTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -104,15 +103,6 @@ class LocalOwnerDeathTests {
 		return new DoomedOwner(owner, die);
 	}
 
-	private record DoomedOwner(Thread thread, CountDownLatch dieSignal) {
-
-		void die() throws InterruptedException {
-			this.dieSignal.countDown();
-			this.thread.join();
-		}
-
-	}
-
 	private void holdAndDie(String key) throws InterruptedException {
 		Thread thread = new Thread(() -> this.mutex.lock(key), "dies-holding-" + key);
 		thread.start();
@@ -126,6 +116,15 @@ class LocalOwnerDeathTests {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
+	}
+
+	private record DoomedOwner(Thread thread, CountDownLatch dieSignal) {
+
+		void die() throws InterruptedException {
+			this.dieSignal.countDown();
+			this.thread.join();
+		}
+
 	}
 
 }

@@ -49,8 +49,8 @@ class LockRegistryMutexStoreTests {
 		assertThat(waiterInside.await(10, TimeUnit.SECONDS)).isTrue();
 		Future<Integer> sweep = this.executor.submit(store::sweep);
 		await().atMost(Duration.ofSeconds(10)).until(store::isSweepPending);
-		// The sweep now waits for the write side; a quick try of a free key must not wait
-		// behind it.
+		// The sweep now waits for the write side; a quick try of a free key must not
+		// wait behind it.
 		Future<Boolean> quick = this.executor.submit(() -> {
 			MutexStore.Held held = store.tryAcquire("free", Duration.ZERO);
 			return held != null && held.release();

@@ -5,15 +5,14 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-
 import dev.automutex.MutexLock;
 import dev.automutex.MutexLostException;
 import dev.automutex.MutexTemplate;
 import dev.automutex.test.RedisServerExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.integration.redis.util.RedisLockRegistry.RedisLockType;
@@ -94,8 +93,8 @@ class NestedHoldsOnRedisTests {
 	void nestedLockWithShorterExpireKeepsOtherInstancesOutWhileTheOuterHoldLasts() {
 		try (MutexLock outer = this.instanceA.lock("k", Duration.ofSeconds(1), Duration.ofSeconds(30))) {
 			this.instanceA.lock("k", Duration.ofSeconds(1), Duration.ofMillis(500)).release();
-			// Well past the nested expire, and nowhere near the renewal of the outer hold
-			// (a third of 30 s).
+			// Well past the nested expire, and nowhere near the renewal of the outer
+			// hold (a third of 30 s).
 			await().alias("instance B kept out of k for 1.2 s")
 				.during(Duration.ofMillis(1200))
 				.atMost(Duration.ofSeconds(3))

@@ -2,11 +2,10 @@ package dev.automutex.store;
 
 import java.time.Duration;
 
-import org.junit.jupiter.api.extension.RegisterExtension;
-
-import dev.automutex.test.store.AbstractRenewableMutexStoreContractTests;
 import dev.automutex.test.RedisServer;
 import dev.automutex.test.RedisServerExtension;
+import dev.automutex.test.store.AbstractRenewableMutexStoreContractTests;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;

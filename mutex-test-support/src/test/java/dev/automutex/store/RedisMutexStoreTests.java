@@ -7,11 +7,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-
 import dev.automutex.MutexException;
 import dev.automutex.MutexHolder;
 import dev.automutex.MutexLock;
@@ -20,6 +15,10 @@ import dev.automutex.MutexLostException;
 import dev.automutex.MutexTemplate;
 import dev.automutex.test.RedisServer;
 import dev.automutex.test.RedisServerExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.integration.redis.util.RedisLockRegistry;
@@ -138,9 +137,9 @@ class RedisMutexStoreTests {
 			waiterThread.set(Thread.currentThread());
 			return second.withLock("shared", Duration.ofSeconds(20), () -> "second ran");
 		});
-		// The waiter has subscribed and sleeps until an unlock message or the end of its
-		// 20s wait: only the
-		// release message can wake it within the 15s the assertion below allows.
+		// The waiter has subscribed and sleeps until an unlock message or the end of
+		// its 20s wait: only the release message can wake it within the 15s the
+		// assertion below allows.
 		await().atMost(Duration.ofSeconds(10)).until(() -> isWaitingForUnlockMessage(waiterThread.get()));
 		assertThat(waiter).isNotDone();
 		held.release();
@@ -206,13 +205,6 @@ class RedisMutexStoreTests {
 			connection.destroy();
 			server.close();
 		}
-	}
-
-	@FunctionalInterface
-	interface FaultTest {
-
-		void run(RedisServer server, MutexTemplate mutex) throws Exception;
-
 	}
 
 	@Test
@@ -302,46 +294,6 @@ class RedisMutexStoreTests {
 		}
 		sweeper.get(10, TimeUnit.SECONDS);
 		assertThat(overlaps).hasValue(0);
-	}
-
-	/**
-	 * A registry that can stop a thread right after {@code obtain()}, to open the window
-	 * a sweep must respect.
-	 */
-	static final class PausingRegistry implements ExpirableLockRegistry<DistributedLock> {
-
-		private final RedisLockRegistry delegate;
-
-		final CountDownLatch paused = new CountDownLatch(1);
-
-		final CountDownLatch resume = new CountDownLatch(1);
-
-		private volatile boolean pauseNext;
-
-		PausingRegistry(RedisLockRegistry delegate) {
-			this.delegate = delegate;
-		}
-
-		void pauseNextObtain() {
-			this.pauseNext = true;
-		}
-
-		@Override
-		public DistributedLock obtain(Object lockKey) {
-			DistributedLock lock = this.delegate.obtain(lockKey);
-			if (this.pauseNext) {
-				this.pauseNext = false;
-				this.paused.countDown();
-				awaitQuietly(this.resume);
-			}
-			return lock;
-		}
-
-		@Override
-		public void expireUnusedOlderThan(long age) {
-			this.delegate.expireUnusedOlderThan(age);
-		}
-
 	}
 
 	private static void awaitQuietly(CountDownLatch latch) {
@@ -615,6 +567,53 @@ class RedisMutexStoreTests {
 		String reply = redisServer.server().command("PTTL " + key);
 		assertThat(reply).startsWith(":");
 		return Long.parseLong(reply.substring(1));
+	}
+
+	@FunctionalInterface
+	interface FaultTest {
+
+		void run(RedisServer server, MutexTemplate mutex) throws Exception;
+
+	}
+
+	/**
+	 * A registry that can stop a thread right after {@code obtain()}, to open the window
+	 * a sweep must respect.
+	 */
+	static final class PausingRegistry implements ExpirableLockRegistry<DistributedLock> {
+
+		private final RedisLockRegistry delegate;
+
+		final CountDownLatch paused = new CountDownLatch(1);
+
+		final CountDownLatch resume = new CountDownLatch(1);
+
+		private volatile boolean pauseNext;
+
+		PausingRegistry(RedisLockRegistry delegate) {
+			this.delegate = delegate;
+		}
+
+		void pauseNextObtain() {
+			this.pauseNext = true;
+		}
+
+		@Override
+		public DistributedLock obtain(Object lockKey) {
+			DistributedLock lock = this.delegate.obtain(lockKey);
+			if (this.pauseNext) {
+				this.pauseNext = false;
+				this.paused.countDown();
+				awaitQuietly(this.resume);
+			}
+			return lock;
+		}
+
+		@Override
+		public void expireUnusedOlderThan(long age) {
+			this.delegate.expireUnusedOlderThan(age);
+		}
+
 	}
 
 }

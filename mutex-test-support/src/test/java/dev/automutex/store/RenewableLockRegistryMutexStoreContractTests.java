@@ -2,10 +2,9 @@ package dev.automutex.store;
 
 import java.time.Duration;
 
-import org.junit.jupiter.api.extension.RegisterExtension;
-
 import dev.automutex.test.RedisServerExtension;
 import dev.automutex.test.store.AbstractRenewableMutexStoreContractTests;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.integration.redis.util.RedisLockRegistry;

@@ -3,15 +3,14 @@ package dev.automutex.test.store;
 import java.time.Duration;
 import java.util.Optional;
 
-import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import dev.automutex.MutexLock;
 import dev.automutex.MutexRequest;
 import dev.automutex.MutexTemplate;
 import dev.automutex.store.ExpiringMutexStore;
 import dev.automutex.store.MutexStore;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -92,6 +91,9 @@ public abstract class AbstractExpiringMutexStoreContractTests extends AbstractMu
 		assertThat(lapsing.isHeld()).as("the holder can tell").isFalse();
 		assertThat(lapsing.isLost()).isTrue();
 		assertThat(lapsing.release()).isFalse();
+		// The loss listener runs on AutoMutex's notification thread, a moment after the
+		// loss is found.
+		await().atMost(Duration.ofSeconds(5)).until(() -> !this.reportedLosses.isEmpty());
 		assertThat(this.reportedLosses).as("reported once")
 			.hasSize(1)
 			.allSatisfy((lost) -> assertThat(lost.keys()).containsExactly("k"));

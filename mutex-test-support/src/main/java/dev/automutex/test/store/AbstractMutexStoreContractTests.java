@@ -16,13 +16,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
-import org.junit.jupiter.api.Test;
-
 import dev.automutex.MutexHolder;
 import dev.automutex.MutexLock;
 import dev.automutex.MutexLockException;
 import dev.automutex.MutexTemplate;
 import dev.automutex.store.MutexStore;
+import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -498,8 +497,8 @@ public abstract class AbstractMutexStoreContractTests extends AbstractMutexStore
 			awaitLatch(finish);
 			return "encoded";
 		});
-		// The caller is back at once, and the key is already held, by the worker, not by
-		// the caller.
+		// The caller is back at once, and the key is already held, by the worker, not
+		// by the caller.
 		assertThat(encoded).isNotDone();
 		MutexHolder holder = this.mutex.holder("video:9").orElseThrow();
 		assertThat(holder.thread()).isNotEqualTo(Thread.currentThread().getName());

@@ -10,14 +10,13 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
+import dev.automutex.MutexLostException;
+import dev.automutex.MutexTemplate;
+import dev.automutex.store.MutexStore;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Timeout;
-
-import dev.automutex.MutexLostException;
-import dev.automutex.MutexTemplate;
-import dev.automutex.store.MutexStore;
 
 /**
  * Base class of the store contract tests: a new store and a {@link MutexTemplate} over it
@@ -95,6 +94,8 @@ public abstract class AbstractMutexStoreTestSupport {
 	/**
 	 * Whether a thread is parked waiting for a key, rather than running or talking to a
 	 * store server.
+	 * @param thread the thread, or {@code null}
+	 * @return {@code true} if the thread is parked, and not in a Redis client call
 	 */
 	protected static boolean isWaitingForKey(@Nullable Thread thread) {
 		if (thread == null || thread.getState() != Thread.State.TIMED_WAITING) {
@@ -110,6 +111,9 @@ public abstract class AbstractMutexStoreTestSupport {
 
 	/**
 	 * Hold a key on another thread (another caller) until closed.
+	 * @param key the key to hold
+	 * @return the hold, which releases the key when closed
+	 * @throws InterruptedException if interrupted while waiting for the key to be held
 	 */
 	protected HeldElsewhere holdOnOtherThread(String key) throws InterruptedException {
 		CountDownLatch held = new CountDownLatch(1);
@@ -122,19 +126,6 @@ public abstract class AbstractMutexStoreTestSupport {
 		}));
 		held.await();
 		return new HeldElsewhere(thread.get(), done, holder);
-	}
-
-	/**
-	 * A key held by another thread; closing lets it release the key, and waits for that.
-	 */
-	protected record HeldElsewhere(String thread, CountDownLatch done, Future<?> holder) implements AutoCloseable {
-
-		@Override
-		public void close() throws Exception {
-			this.done.countDown();
-			this.holder.get(10, TimeUnit.SECONDS);
-		}
-
 	}
 
 	protected <T> T onOtherThread(java.util.concurrent.Callable<T> action) throws Exception {
@@ -156,6 +147,23 @@ public abstract class AbstractMutexStoreTestSupport {
 	@SuppressWarnings("NullAway")
 	protected static Object nullKey() {
 		return null;
+	}
+
+	/**
+	 * A key held by another thread; closing lets it release the key, and waits for that.
+	 *
+	 * @param thread the name of the thread that holds the key
+	 * @param done counted down to let the thread release the key
+	 * @param holder the holding thread's task, done once the key is released
+	 */
+	protected record HeldElsewhere(String thread, CountDownLatch done, Future<?> holder) implements AutoCloseable {
+
+		@Override
+		public void close() throws Exception {
+			this.done.countDown();
+			this.holder.get(10, TimeUnit.SECONDS);
+		}
+
 	}
 
 }

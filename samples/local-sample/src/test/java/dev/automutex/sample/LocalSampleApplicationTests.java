@@ -3,12 +3,11 @@ package dev.automutex.sample;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 
-import org.junit.jupiter.api.Test;
-
 import dev.automutex.MutexLockException;
 import dev.automutex.MutexOperations;
 import dev.automutex.store.LocalMutexStore;
 import dev.automutex.store.MutexStore;
+import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;

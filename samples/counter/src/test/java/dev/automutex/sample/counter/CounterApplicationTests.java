@@ -1,12 +1,11 @@
 package dev.automutex.sample.counter;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-
 import dev.automutex.store.LocalMutexStore;
 import dev.automutex.store.MutexStore;
 import dev.automutex.store.RedisMutexStore;
 import dev.automutex.test.RedisServerExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;

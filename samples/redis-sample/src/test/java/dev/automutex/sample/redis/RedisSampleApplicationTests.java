@@ -2,10 +2,9 @@ package dev.automutex.sample.redis;
 
 import java.util.concurrent.CompletableFuture;
 
+import dev.automutex.test.RedisServerExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-
-import dev.automutex.test.RedisServerExtension;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;

@@ -1,0 +1,10 @@
+/**
+ * Test helpers for applications and stores: {@link dev.automutex.test.RedisServer}, a
+ * private {@code redis-server} on a free loopback port, and
+ * {@link dev.automutex.test.RedisServerExtension}, which runs one for the tests of a
+ * class.
+ */
+@NullMarked
+package dev.automutex.test;
+
+import org.jspecify.annotations.NullMarked;
