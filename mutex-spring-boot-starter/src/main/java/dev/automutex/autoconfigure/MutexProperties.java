@@ -121,9 +121,10 @@ public class MutexProperties implements InitializingBean {
 			throw new InvalidConfigurationPropertyValueException("mutex.block", this.block,
 					"must be zero or positive (0s means do not wait)");
 		}
-		if (this.expire == null || this.expire.isNegative() || this.expire.isZero()) {
+		if (this.expire == null || this.expire.compareTo(Duration.ofMillis(1)) < 0) {
 			throw new InvalidConfigurationPropertyValueException("mutex.expire", this.expire,
-					"must be positive: it is how long a shared store keeps the key of a holder that died");
+					"must be at least 1ms: it is how long a shared store keeps the key of a holder that died, "
+							+ "and stores count it in milliseconds");
 		}
 		if (this.sweepInterval == null || this.sweepInterval.isNegative()) {
 			throw new InvalidConfigurationPropertyValueException("mutex.sweep-interval", this.sweepInterval,

@@ -263,7 +263,8 @@ class MutexAutoConfigurationTests {
 	@Test
 	void invalidPropertyValuesFailStartupNamingTheProperty() {
 		assertInvalidValue("mutex.block=-1s", "mutex.block", "zero or positive");
-		assertInvalidValue("mutex.expire=0s", "mutex.expire", "must be positive");
+		assertInvalidValue("mutex.expire=0s", "mutex.expire", "at least 1ms");
+		assertInvalidValue("mutex.expire=500us", "mutex.expire", "at least 1ms");
 		assertInvalidValue("mutex.prefix= ", "mutex.prefix", "must not be empty");
 		assertInvalidValue("mutex.sweep-interval=-1m", "mutex.sweep-interval", "zero (no sweeping) or positive");
 		assertBindFailure("mutex.store=cloud", "mutex.store");
