@@ -1,7 +1,6 @@
 package dev.automutex.annotation;
 
 import java.sql.Connection;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
@@ -17,8 +16,6 @@ import javax.sql.DataSource;
 import dev.automutex.MutexLostException;
 import dev.automutex.MutexTemplate;
 import dev.automutex.store.LocalMutexStore;
-import dev.automutex.store.MutexStore;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -172,38 +169,7 @@ class AutoMutexTransactionTests {
 		@Override
 		@Bean
 		MutexTemplate mutexTemplate() {
-			LocalMutexStore local = new LocalMutexStore();
-			return new MutexTemplate(new MutexStore() {
-
-				@Override
-				public @Nullable Held tryAcquire(String key, Duration wait) throws InterruptedException {
-					Held held = local.tryAcquire(key, wait);
-					return (held != null) ? new Held() {
-
-						@Override
-						public String key() {
-							return key;
-						}
-
-						@Override
-						public boolean release() {
-							return held.release();
-						}
-
-						@Override
-						public boolean isHeld() {
-							return false;
-						}
-
-					} : null;
-				}
-
-				@Override
-				public boolean isLocked(String key) {
-					return local.isLocked(key);
-				}
-
-			});
+			return new MutexTemplate(ForgetfulStore.losingEveryKey());
 		}
 
 	}

@@ -1,6 +1,5 @@
 package dev.automutex.annotation;
 
-import java.time.Duration;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -12,7 +11,6 @@ import dev.automutex.MutexLock;
 import dev.automutex.MutexLostException;
 import dev.automutex.MutexTemplate;
 import dev.automutex.store.LocalMutexStore;
-import dev.automutex.store.MutexStore;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -226,38 +224,7 @@ class MutexAspectSupportTests {
 		@Override
 		@Bean
 		MutexTemplate mutexTemplate() {
-			LocalMutexStore local = new LocalMutexStore();
-			return new MutexTemplate(new MutexStore() {
-
-				@Override
-				public @Nullable Held tryAcquire(String key, Duration wait) throws InterruptedException {
-					Held held = local.tryAcquire(key, wait);
-					return (held != null) ? new Held() {
-
-						@Override
-						public String key() {
-							return key;
-						}
-
-						@Override
-						public boolean release() {
-							return held.release();
-						}
-
-						@Override
-						public boolean isHeld() {
-							return false;
-						}
-
-					} : null;
-				}
-
-				@Override
-				public boolean isLocked(String key) {
-					return local.isLocked(key);
-				}
-
-			});
+			return new MutexTemplate(ForgetfulStore.losingEveryKey());
 		}
 
 	}

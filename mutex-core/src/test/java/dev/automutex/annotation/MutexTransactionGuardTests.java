@@ -1,14 +1,10 @@
 package dev.automutex.annotation;
 
-import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.automutex.MutexLock;
 import dev.automutex.MutexLostException;
 import dev.automutex.MutexTemplate;
-import dev.automutex.store.LocalMutexStore;
-import dev.automutex.store.MutexStore;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -67,47 +63,6 @@ class MutexTransactionGuardTests {
 		this.mutex.releaseAll();
 		this.storeLosesKeys.set(true);
 		assertThatNoException().isThrownBy(() -> this.guard.beforeCommit(this.transaction));
-	}
-
-	/** A local store that, once told to, says it holds none of the keys it handed out. */
-	static final class ForgetfulStore implements MutexStore {
-
-		private final LocalMutexStore local = new LocalMutexStore();
-
-		private final AtomicBoolean losesKeys;
-
-		ForgetfulStore(AtomicBoolean losesKeys) {
-			this.losesKeys = losesKeys;
-		}
-
-		@Override
-		public @Nullable Held tryAcquire(String key, Duration wait) throws InterruptedException {
-			Held held = this.local.tryAcquire(key, wait);
-			return (held != null) ? new Held() {
-
-				@Override
-				public String key() {
-					return key;
-				}
-
-				@Override
-				public boolean release() {
-					return held.release();
-				}
-
-				@Override
-				public boolean isHeld() {
-					return !ForgetfulStore.this.losesKeys.get() && held.isHeld();
-				}
-
-			} : null;
-		}
-
-		@Override
-		public boolean isLocked(String key) {
-			return this.local.isLocked(key);
-		}
-
 	}
 
 }
