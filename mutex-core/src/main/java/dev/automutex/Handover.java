@@ -44,8 +44,9 @@ final class Handover {
 		if (request.getExpire() != null) {
 			converted = converted.expire(request.getExpire());
 		}
-		if (request.getRenew() != null) {
-			converted = converted.renew(request.getRenew());
+		Boolean renew = request.renewOrNull();
+		if (renew != null) {
+			converted = converted.renew(renew);
 		}
 		return converted;
 	}

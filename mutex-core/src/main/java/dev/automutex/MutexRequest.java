@@ -3,6 +3,7 @@ package dev.automutex;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 
 import org.jspecify.annotations.Nullable;
 
@@ -139,9 +140,13 @@ public final class MutexRequest {
 
 	/**
 	 * Whether the keys are renewed, if given.
-	 * @return the setting, or {@code null} for the template's default
+	 * @return the setting, or empty for the template's default
 	 */
-	public @Nullable Boolean getRenew() {
+	public Optional<Boolean> getRenew() {
+		return Optional.ofNullable(this.renew);
+	}
+
+	@Nullable Boolean renewOrNull() {
 		return this.renew;
 	}
 

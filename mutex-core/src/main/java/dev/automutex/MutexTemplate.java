@@ -116,7 +116,8 @@ public class MutexTemplate implements MutexOperations, DisposableBean {
 		Duration block = (request.getBlock() != null) ? request.getBlock()
 				: (failIfBusy ? this.defaultBlock : Duration.ZERO);
 		Duration expire = (request.getExpire() != null) ? request.getExpire() : this.defaultExpire;
-		boolean renew = (request.getRenew() != null) ? request.getRenew() : this.renew;
+		Boolean askedRenew = request.renewOrNull();
+		boolean renew = (askedRenew != null) ? askedRenew : this.renew;
 		return this.acquirer.acquire(keys, block, expire, renew, failIfBusy);
 	}
 
