@@ -76,6 +76,7 @@ final class Acquirer {
 		// reads none. block bounds the time spent waiting for busy keys, all of them
 		// together.
 		long waitStart = 0;
+		List<DefaultMutexLock> threadLocks = ThreadLocks.current();
 		HeldKey[] records = new HeldKey[order.size()];
 		int taken = 0;
 		try {
@@ -83,7 +84,7 @@ final class Acquirer {
 				String key = order.get(i);
 				// Only a thread that holds locks can hold this key already: most hold
 				// none, and skip the look-up.
-				HeldKey record = ThreadLocks.holdsAny() ? this.holds.get(key) : null;
+				HeldKey record = threadLocks.isEmpty() ? null : this.holds.get(key);
 				if (record != null && record.isHeldBy(me)) {
 					if (record.isLost()) {
 						throw new MutexLostException(List.of(key), "Mutex '" + key + "' was lost by this thread's "
@@ -131,7 +132,7 @@ final class Acquirer {
 			throw new MutexException("Could not acquire " + describe(keys) + ": the store failed (" + ex.getMessage()
 					+ "); no key is held", ex);
 		}
-		return new DefaultMutexLock(this, keys, records, me);
+		return new DefaultMutexLock(this, keys, records, me, threadLocks);
 	}
 
 	private static Duration waited(long waitStart) {

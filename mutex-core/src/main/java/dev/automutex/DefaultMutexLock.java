@@ -48,13 +48,17 @@ final class DefaultMutexLock implements MutexLock {
 	 * @param keys the keys, in the order the caller gave them
 	 * @param records the records, in the order they were acquired
 	 * @param owner the thread that acquired the keys and alone may release them
+	 * @param threadLocks the owner thread's list of held locks
+	 * ({@link ThreadLocks#current()})
 	 */
-	DefaultMutexLock(Acquirer acquirer, List<String> keys, HeldKey[] records, Thread owner) {
+	DefaultMutexLock(Acquirer acquirer, List<String> keys, HeldKey[] records, Thread owner,
+			List<DefaultMutexLock> threadLocks) {
 		this.acquirer = acquirer;
 		this.keys = keys;
 		this.records = records;
 		this.owner = owner;
-		this.threadLocks = ThreadLocks.add(this);
+		this.threadLocks = threadLocks;
+		threadLocks.add(this);
 	}
 
 	Acquirer acquirer() {

@@ -18,19 +18,8 @@ final class ThreadLocks {
 	}
 
 	/**
-	 * Add a lock of the calling thread.
-	 * @param lock the lock the calling thread acquired
-	 * @return the thread's list, for {@link #remove(List, DefaultMutexLock)}
-	 */
-	static List<DefaultMutexLock> add(DefaultMutexLock lock) {
-		ArrayList<DefaultMutexLock> held = locks.get();
-		held.add(lock);
-		return held;
-	}
-
-	/**
 	 * Remove a lock from its owner thread's list, on that thread.
-	 * @param held the owner thread's list, as returned by {@link #add(DefaultMutexLock)}
+	 * @param held the owner thread's list, as returned by {@link #current()}
 	 * @param lock the lock to remove
 	 */
 	static void remove(List<DefaultMutexLock> held, DefaultMutexLock lock) {
@@ -43,11 +32,13 @@ final class ThreadLocks {
 	}
 
 	/**
-	 * Whether the calling thread holds any lock through any template.
-	 * @return {@code true} if the calling thread holds a lock
+	 * The calling thread's list of held locks, oldest first: a lock adds itself when it
+	 * is created, on its owner thread, and removes itself with
+	 * {@link #remove(List, DefaultMutexLock)}.
+	 * @return the live list of the calling thread
 	 */
-	static boolean holdsAny() {
-		return !locks.get().isEmpty();
+	static List<DefaultMutexLock> current() {
+		return locks.get();
 	}
 
 	static List<MutexLock> ofCurrentThread() {
