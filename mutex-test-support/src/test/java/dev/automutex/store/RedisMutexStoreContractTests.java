@@ -5,6 +5,7 @@ import java.time.Duration;
 import dev.automutex.test.RedisServer;
 import dev.automutex.test.RedisServerExtension;
 import dev.automutex.test.store.AbstractRenewableMutexStoreContractTests;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
@@ -23,6 +24,8 @@ class RedisMutexStoreContractTests extends AbstractRenewableMutexStoreContractTe
 
 	private LettuceConnectionFactory connectionFactory;
 
+	private @Nullable LettuceConnectionFactory otherConnection;
+
 	@Override
 	protected RedisMutexStore createStore() {
 		redisServer.server().flushAll();
@@ -32,8 +35,8 @@ class RedisMutexStoreContractTests extends AbstractRenewableMutexStoreContractTe
 
 	@Override
 	protected RedisMutexStore createOtherInstance() {
-		return new RedisMutexStore(connectionFactory(redisServer.server()), "mutex", Duration.ofSeconds(30),
-				RedisLockType.PUB_SUB_LOCK);
+		this.otherConnection = connectionFactory(redisServer.server());
+		return new RedisMutexStore(this.otherConnection, "mutex", Duration.ofSeconds(30), RedisLockType.PUB_SUB_LOCK);
 	}
 
 	@Override
@@ -44,6 +47,12 @@ class RedisMutexStoreContractTests extends AbstractRenewableMutexStoreContractTe
 	@Override
 	protected void destroyStore(MutexStore store) throws Exception {
 		super.destroyStore(store);
+		if (this.otherConnection != null && store != null && store != store()) {
+			// the other instance's store, destroyed after the test
+			this.otherConnection.destroy();
+			this.otherConnection = null;
+			return;
+		}
 		this.connectionFactory.destroy();
 	}
 

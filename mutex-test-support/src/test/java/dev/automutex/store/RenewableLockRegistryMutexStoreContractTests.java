@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import dev.automutex.test.RedisServerExtension;
 import dev.automutex.test.store.AbstractRenewableMutexStoreContractTests;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -22,6 +23,10 @@ class RenewableLockRegistryMutexStoreContractTests extends AbstractRenewableMute
 
 	private LettuceConnectionFactory connectionFactory;
 
+	private @Nullable LettuceConnectionFactory otherConnection;
+
+	private @Nullable RedisLockRegistry otherRegistry;
+
 	private RedisLockRegistry registry;
 
 	@Override
@@ -35,10 +40,9 @@ class RenewableLockRegistryMutexStoreContractTests extends AbstractRenewableMute
 
 	@Override
 	protected RenewableMutexStore createOtherInstance() {
-		RedisLockRegistry other = new RedisLockRegistry(
-				RedisMutexStoreContractTests.connectionFactory(redisServer.server()), "registry",
-				Duration.ofSeconds(30));
-		return (RenewableMutexStore) LockRegistryMutexStore.of(other, Duration.ofSeconds(30));
+		this.otherConnection = RedisMutexStoreContractTests.connectionFactory(redisServer.server());
+		this.otherRegistry = new RedisLockRegistry(this.otherConnection, "registry", Duration.ofSeconds(30));
+		return (RenewableMutexStore) LockRegistryMutexStore.of(this.otherRegistry, Duration.ofSeconds(30));
 	}
 
 	@Override
@@ -49,6 +53,15 @@ class RenewableLockRegistryMutexStoreContractTests extends AbstractRenewableMute
 	@Override
 	protected void destroyStore(MutexStore store) throws Exception {
 		super.destroyStore(store);
+		if (this.otherConnection != null && store != null && store != store()) {
+			// the other instance's store, destroyed after the test
+			if (this.otherRegistry != null) {
+				this.otherRegistry.destroy();
+			}
+			this.otherConnection.destroy();
+			this.otherConnection = null;
+			return;
+		}
 		this.registry.destroy();
 		this.connectionFactory.destroy();
 	}
