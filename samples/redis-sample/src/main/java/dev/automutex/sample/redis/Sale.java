@@ -48,7 +48,16 @@ class Sale implements ApplicationRunner {
 		if (!binder.bind("sale.enabled", Boolean.class).orElse(true)) {
 			return;
 		}
-		int buyers = binder.bind("sale.buyers", Integer.class).orElse(4);
+		sell(show, binder.bind("sale.buyers", Integer.class).orElse(4));
+	}
+
+	/**
+	 * Sell the show's tickets through {@code buyers} threads until none is left.
+	 * @param show the show
+	 * @param buyers how many buyers
+	 * @return how many tickets this instance sold
+	 */
+	int sell(String show, int buyers) throws Exception {
 		String instance = ManagementFactory.getRuntimeMXBean().getName();
 		System.out.println("Instance " + instance + " sells '" + show + "' through " + this.store);
 		ExecutorService executor = Executors.newFixedThreadPool(buyers);
@@ -60,8 +69,8 @@ class Sale implements ApplicationRunner {
 					int bought = 0;
 					while (this.boxOffice.sell(show, buyer)) {
 						bought++;
-						LockSupport.parkNanos(10_000_000L); // the buyer pays, outside the
-															// lock
+						// the buyer pays, outside the lock
+						LockSupport.parkNanos(10_000_000L);
 					}
 					return bought;
 				}));
@@ -72,6 +81,7 @@ class Sale implements ApplicationRunner {
 			}
 			System.out.println("Instance " + instance + " sold " + sold + " tickets; left: " + this.boxOffice.left(show)
 					+ "; sold by everyone: " + this.boxOffice.sold(show));
+			return sold;
 		}
 		finally {
 			executor.shutdown();
