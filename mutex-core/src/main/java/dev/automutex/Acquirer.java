@@ -181,14 +181,13 @@ final class Acquirer {
 		return record;
 	}
 
-	private static boolean releaseQuietly(HeldKey record) {
+	private static void releaseQuietly(HeldKey record) {
 		try {
-			return record.held.release();
+			record.held.release();
 		}
 		catch (RuntimeException ex) {
 			logger.warn("Mutex '{}' could not be released in the store ({}); it stays taken there until its lease "
 					+ "ends, if the store has leases", record.key, ex.toString());
-			return false;
 		}
 	}
 

@@ -69,10 +69,6 @@ final class DefaultMutexLock implements MutexLock {
 		return this.released;
 	}
 
-	Thread owner() {
-		return this.owner;
-	}
-
 	@Override
 	public List<String> keys() {
 		return this.keys;

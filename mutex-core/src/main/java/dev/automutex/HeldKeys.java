@@ -99,14 +99,6 @@ final class HeldKeys {
 		removeEmpty();
 	}
 
-	/**
-	 * How many slots the registry keeps: held keys plus empty slots not yet cleaned up.
-	 * @return the number of slots
-	 */
-	int slots() {
-		return this.slots.size();
-	}
-
 	private void afterInsert() {
 		if (this.slots.size() > this.cleanupThreshold && this.cleaning.tryLock()) {
 			try {

@@ -124,8 +124,12 @@ final class LeaseRenewal {
 			}
 		}
 		catch (RuntimeException ex) {
-			// The store may be back before the lease ends: keep trying until then.
-			logger.warn("Mutex '{}' could not be renewed this time: {}", record.key, ex.toString());
+			// The store may be back before the lease ends: keep trying until then (the
+			// dispatcher reports the loss once the lease is over). Said once per hold.
+			if (record.firstRenewalFailure()) {
+				logger.warn("Mutex '{}' could not be renewed ({}); trying again until its lease ends", record.key,
+						ex.toString());
+			}
 		}
 		finally {
 			record.doneRenewing();

@@ -3,7 +3,6 @@ package dev.automutex;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
@@ -15,10 +14,12 @@ import org.springframework.util.Assert;
  * Interface specifying the locking operations of AutoMutex, implemented by
  * {@link MutexTemplate}.
  * <p>
- * Everything is built on four methods over a {@link MutexRequest}
+ * Everything is built on three methods over a {@link MutexRequest}
  * ({@link #lock(MutexRequest)}, {@link #tryLock(MutexRequest)},
- * {@link #withLockAsync(MutexRequest, Executor, Supplier)} and the inspection methods);
- * the overloads are shortcuts for common requests.
+ * {@link MutexHandover#withLockAsync(MutexRequest, Executor, Supplier)}); the overloads
+ * are shortcuts for common requests. Inspection and maintenance ({@link #isLocked},
+ * {@link #holder}, {@link #awaitRelease}, {@link #sweep}) come from
+ * {@link MutexInspection}.
  * <p>
  * A key is any object: strings, numbers, booleans, enums and UUIDs stand for themselves;
  * an object with an id ({@code getId()} or a record component {@code id}) becomes
@@ -37,10 +38,10 @@ import org.springframework.util.Assert;
  *
  * @since 0.1.0
  */
-public interface MutexOperations {
+public interface MutexOperations extends MutexInspection, MutexHandover {
 
-	// ---------------------------------------------------------------- locking: the
-	// request-based core
+	// ---------------------------------------------------------------- the request-based
+	// core
 
 	/**
 	 * Take the request's keys, waiting up to its {@code block}.
@@ -107,28 +108,7 @@ public interface MutexOperations {
 		});
 	}
 
-	/**
-	 * Hand work that needs the key to another thread (Elixir Mutex's {@code give_away}):
-	 * a thread of {@code executor} takes the request's keys, waiting up to its
-	 * {@code block} (without one: not at all), and this call returns as soon as it has;
-	 * the worker holds the keys while the work runs and releases them when it ends. The
-	 * caller learns at once whether the keys were free: if not, this call throws and the
-	 * work never runs. Locks belong to the thread that takes them, which is why the
-	 * worker takes the keys rather than the caller passing a lock over. If the executor
-	 * does not start the task within the template's hand-over timeout (5 seconds unless
-	 * set), this call gives up with {@link MutexLockException} and the work will not run.
-	 * @param request what to lock and how
-	 * @param executor where the work runs
-	 * @param action the work
-	 * @param <T> the result type
-	 * @return the work's result, completed after the keys have been released; completed
-	 * with {@link MutexLostException} if a key was lost while the work ran
-	 * @throws MutexLockException if a key is busy; the work has not run
-	 */
-	<T extends @Nullable Object> CompletableFuture<T> withLockAsync(MutexRequest request, Executor executor,
-			Supplier<T> action);
-
-	// ---------------------------------------------------------------- locking: shortcuts
+	// ---------------------------------------------------------------- shortcuts
 
 	/**
 	 * Wait up to the default block time for the key, run the action, release the key (see
@@ -328,38 +308,6 @@ public interface MutexOperations {
 	}
 
 	/**
-	 * Hand work to another thread that takes the key without waiting (see
-	 * {@link #withLockAsync(MutexRequest, Executor, Supplier)}).
-	 * @param key the key
-	 * @param executor where the work runs
-	 * @param action the work
-	 * @param <T> the result type
-	 * @return the work's result, completed after the key has been released
-	 * @throws MutexLockException if the key is busy; the work has not run
-	 */
-	default <T extends @Nullable Object> CompletableFuture<T> withLockAsync(Object key, Executor executor,
-			Supplier<T> action) {
-		return withLockAsync(MutexRequest.of(key).block(Duration.ZERO), executor, action);
-	}
-
-	/**
-	 * Like {@link #withLockAsync(Object, Executor, Supplier)}, with the worker waiting up
-	 * to {@code block} for the key (and this call waiting for the worker's answer).
-	 * @param key the key
-	 * @param block how long the worker waits for the key
-	 * @param executor where the work runs
-	 * @param action the work
-	 * @param <T> the result type
-	 * @return the work's result, completed after the key has been released
-	 * @throws MutexLockException if the key could not be had in time; the work has not
-	 * run
-	 */
-	default <T extends @Nullable Object> CompletableFuture<T> withLockAsync(Object key, Duration block,
-			Executor executor, Supplier<T> action) {
-		return withLockAsync(MutexRequest.of(key).block(block), executor, action);
-	}
-
-	/**
 	 * Release every lock the calling thread holds through this instance, newest first
 	 * (Elixir Mutex's {@code goodbye}): for clean-up at the end of a task or in an error
 	 * handler. Locks of other threads are not touched; a released lock's own
@@ -368,49 +316,6 @@ public interface MutexOperations {
 	 * this returns normally.
 	 */
 	void releaseAll();
-
-	// ---------------------------------------------------------------- inspection and
-	// maintenance
-
-	/**
-	 * Whether anyone holds the key now: any thread of this process, and on a shared store
-	 * such as Redis any instance. The answer may be stale as soon as it is returned; use
-	 * it for display and monitoring, not to decide whether to lock.
-	 * @param key the key
-	 * @return {@code true} while the key is held
-	 */
-	boolean isLocked(Object key);
-
-	/**
-	 * Wait until nobody holds the key, without taking it (Locker's
-	 * {@code wait_for_release}); returns at once when the key is free. For "wait until
-	 * that job has finished" rather than "do it myself": the key may be taken again by
-	 * someone else the moment this returns.
-	 * @param key the key
-	 * @param timeout how long to wait at most ({@code ChronoUnit.FOREVER.getDuration()}:
-	 * without limit)
-	 * @return {@code true} if the key was free or was released in time; {@code false} on
-	 * time-out
-	 * @throws MutexException if interrupted while waiting (the interrupt status is kept)
-	 */
-	boolean awaitRelease(Object key, Duration timeout);
-
-	/**
-	 * Who holds the key now: this instance or another, the holding thread and since when
-	 * (when this instance holds it), and the lease left in stores with leases.
-	 * @param key the key
-	 * @return the holder, or empty if nobody holds the key
-	 */
-	Optional<MutexHolder> holder(Object key);
-
-	/**
-	 * Remove what the store keeps for keys nobody holds, like redis-mutex's
-	 * {@code sweep}: keys abandoned by threads that ended while holding them, cached lock
-	 * objects of keys not held here (Spring Integration registries). Never touches a held
-	 * key.
-	 * @return how many entries were removed
-	 */
-	int sweep();
 
 	private static MutexRequest request(MutexRequest request, @Nullable Duration block, @Nullable Duration expire) {
 		MutexRequest result = (block != null) ? request.block(block) : request;

@@ -2,10 +2,8 @@ package dev.automutex;
 
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -20,7 +18,9 @@ import static org.awaitility.Awaitility.await;
 /**
  * Edge cases of durations on the local store: waits of "for ever"
  * ({@link ChronoUnit#FOREVER}, {@code Duration.ofSeconds(Long.MAX_VALUE)}) work as very
- * long waits, without arithmetic overflow.
+ * long waits, without arithmetic overflow. {@code awaitRelease} without a limit is part
+ * of the store contract ({@code AbstractMutexStoreInspectionContractTests}), on every
+ * store.
  */
 @Timeout(30)
 class EdgeCaseTests {
@@ -33,27 +33,6 @@ class EdgeCaseTests {
 	void shutdown() {
 		this.executor.shutdownNow();
 		this.mutex.destroy();
-	}
-
-	/**
-	 * Passes on the old code too (the local store answers a free key before any
-	 * arithmetic).
-	 */
-	@Test
-	void awaitReleaseForeverOfAFreeKeyReturnsTrueAtOnce() {
-		assertThat(this.mutex.awaitRelease("k", ChronoUnit.FOREVER.getDuration())).isTrue();
-	}
-
-	@Test
-	void awaitReleaseForeverReturnsTrueOnceTheHolderReleases() throws Exception {
-		MutexLock lock = this.mutex.lock("k");
-		CompletableFuture<Boolean> released = CompletableFuture
-			.supplyAsync(() -> this.mutex.awaitRelease("k", ChronoUnit.FOREVER.getDuration()), this.executor);
-		await().during(Duration.ofMillis(300))
-			.atMost(Duration.ofSeconds(2))
-			.untilAsserted(() -> assertThat(released).as("awaitRelease while 'k' is held").isNotDone());
-		lock.release();
-		assertThat(released.get(5, TimeUnit.SECONDS)).isTrue();
 	}
 
 	@Test

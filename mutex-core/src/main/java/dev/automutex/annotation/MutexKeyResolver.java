@@ -53,23 +53,23 @@ final class MutexKeyResolver {
 			return metadata.requestAll(keys(metadata, args, target));
 		}
 		MutexKeyConverter converter = this.keyConverter.get();
-		if (metadata.on().length == 1 && converter.getClass() == DefaultMutexKeyConverter.class) {
-			// The default converter makes the same text from equal simple values: reuse
-			// the request.
-			Object value = value(metadata, metadata.on()[0], args, target);
-			if (isSimple(value)) {
-				MutexRequest recent = metadata.recentRequest(value);
-				if (recent == null) {
-					recent = metadata.request(new MutexKey(
-							metadata.keyPrefix().concat(convert(converter, metadata, metadata.on()[0], value))));
-					metadata.keepRecentRequest(value, recent);
-				}
-				return recent;
-			}
-			return metadata.request(
-					new MutexKey(metadata.keyPrefix().concat(convert(converter, metadata, metadata.on()[0], value))));
+		if (metadata.on().length > 1) {
+			return metadata.request(joinedKey(converter, metadata, args, target));
 		}
-		return metadata.request(key(metadata, args, target));
+		Object value = value(metadata, metadata.on()[0], args, target);
+		// The default converter makes the same text from equal simple values: reuse their
+		// request.
+		boolean reusable = converter.getClass() == DefaultMutexKeyConverter.class && isSimple(value);
+		MutexRequest recent = reusable ? metadata.recentRequest(value) : null;
+		if (recent != null) {
+			return recent;
+		}
+		MutexRequest request = metadata
+			.request(new MutexKey(metadata.keyPrefix().concat(convert(converter, metadata, metadata.on()[0], value))));
+		if (reusable) {
+			metadata.keepRecentRequest(value, request);
+		}
+		return request;
 	}
 
 	private static boolean isSimple(Object value) {
@@ -78,12 +78,17 @@ final class MutexKeyResolver {
 				|| value instanceof Character || value instanceof Boolean;
 	}
 
-	private MutexKey key(MutexOperationMetadata metadata, @Nullable Object[] args, Object target) {
-		MutexKeyConverter converter = this.keyConverter.get();
+	/**
+	 * The key of several {@code on} values, joined with {@code :}.
+	 * @param converter the key converter
+	 * @param metadata the method's prepared operation
+	 * @param args the arguments of the call
+	 * @param target the bean whose method was called
+	 * @return the key
+	 */
+	private MutexKey joinedKey(MutexKeyConverter converter, MutexOperationMetadata metadata, @Nullable Object[] args,
+			Object target) {
 		KeyExpression[] on = metadata.on();
-		if (on.length == 1) {
-			return new MutexKey(metadata.keyPrefix().concat(text(converter, metadata, on[0], args, target)));
-		}
 		StringBuilder key = new StringBuilder(64).append(metadata.keyPrefix());
 		for (int i = 0; i < on.length; i++) {
 			if (i > 0) {
@@ -123,11 +128,6 @@ final class MutexKeyResolver {
 			return text;
 		}
 		return text.replace("\\", "\\\\").replace(":", "\\:");
-	}
-
-	private String text(MutexKeyConverter converter, MutexOperationMetadata metadata, KeyExpression expression,
-			@Nullable Object[] args, Object target) {
-		return convert(converter, metadata, expression, value(metadata, expression, args, target));
 	}
 
 	private Object value(MutexOperationMetadata metadata, KeyExpression expression, @Nullable Object[] args,

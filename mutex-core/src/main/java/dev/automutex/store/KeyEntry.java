@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * The lock of one key in a {@link LocalLockRegistry}: a re-entrant exclusive synchronizer
  * whose state holds the hold count in its low 32 bits ({@code 0} free) and a generation
  * in its high 32 bits, counting the times the key became free (so that
- * {@link #awaitRelease(long)} sees every release, even one followed at once by another
+ * {@link ReleaseAwait} sees every release, even one followed at once by another
  * acquisition, without costing the release anything); or {@link #RETIRED} once the
  * registry has removed it as idle. A thread that finds a retired entry looks the key up
  * again.
@@ -67,7 +67,7 @@ final class KeyEntry extends AbstractQueuedLongSynchronizer {
 	private final transient Object key;
 
 	/**
-	 * Threads in {@link #awaitRelease(long)}; the releasing thread notifies only when
+	 * Threads in {@link ReleaseAwait#await}; the releasing thread notifies only when
 	 * there are some.
 	 */
 	private volatile int releaseWaiters;
@@ -184,7 +184,12 @@ final class KeyEntry extends AbstractQueuedLongSynchronizer {
 		return isHeldByLiveThread(getState());
 	}
 
-	private boolean isHeldByLiveThread(long state) {
+	/**
+	 * Whether a state is held by a thread that is alive.
+	 * @param state a state read from this entry
+	 * @return {@code true} if held and the owner lives (or is being set)
+	 */
+	boolean isHeldByLiveThread(long state) {
 		if (state == RETIRED || holds(state) == 0) {
 			return false;
 		}
@@ -313,41 +318,21 @@ final class KeyEntry extends AbstractQueuedLongSynchronizer {
 	}
 
 	/**
-	 * Wait until the key becomes free at least once, counting from now: a release seen
-	 * through the generation in the state, so that one followed at once by another
-	 * acquisition is not missed. The releasing thread wakes registered waiters; a waiter
-	 * that registered too late for that still looks every
-	 * {@value LocalLockRegistry#LIVENESS_CHECK_MILLIS} ms.
-	 * @param nanos how long to wait, {@link Long#MAX_VALUE} for without limit
-	 * @return {@code true} if the key became free, {@code false} on time-out
+	 * The synchronizer state: the generation of releases and the hold count, or
+	 * {@link #RETIRED}.
+	 * @return the state
 	 */
-	boolean awaitRelease(long nanos) throws InterruptedException {
-		long seen = getState();
-		if (!isHeldByLiveThread(seen)) {
-			return true;
-		}
-		long generation = seen >>> 32;
-		long deadline = System.nanoTime() + nanos;
-		RELEASE_WAITERS.getAndAdd(this, 1);
-		try {
-			synchronized (this) {
-				while (true) {
-					long state = getState();
-					if (!isHeldByLiveThread(state) || (state >>> 32) != generation) {
-						return true;
-					}
-					long remaining = deadline - System.nanoTime();
-					if (nanos != Long.MAX_VALUE && remaining <= 0) {
-						return false;
-					}
-					TimeUnit.NANOSECONDS.timedWait(this, (nanos == Long.MAX_VALUE) ? LIVENESS_CHECK_NANOS
-							: Math.min(remaining, LIVENESS_CHECK_NANOS));
-				}
-			}
-		}
-		finally {
-			RELEASE_WAITERS.getAndAdd(this, -1);
-		}
+	long state() {
+		return getState();
+	}
+
+	/**
+	 * Count a thread in or out of {@link ReleaseAwait#await}: a release notifies this
+	 * entry's monitor only while some are in.
+	 * @param delta {@code 1} in, {@code -1} out
+	 */
+	void countReleaseWaiter(int delta) {
+		RELEASE_WAITERS.getAndAdd(this, delta);
 	}
 
 	private void signalRelease() {

@@ -127,7 +127,7 @@ public class LocalLockRegistry implements LockRegistry<Lock> {
 	 */
 	public boolean awaitRelease(Object lockKey, Duration timeout) throws InterruptedException {
 		KeyEntry entry = this.entries.get(lockKey);
-		return entry == null || entry.awaitRelease(saturatedNanos(timeout));
+		return entry == null || ReleaseAwait.await(entry, saturatedNanos(timeout));
 	}
 
 	/**

@@ -21,9 +21,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-import org.springframework.integration.redis.util.RedisLockRegistry.RedisLockType;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -43,9 +40,7 @@ class CleanReleaseTests {
 	@RegisterExtension
 	static final RedisServerExtension redis = new RedisServerExtension();
 
-	private LettuceConnectionFactory connection;
-
-	private RedisMutexStore store;
+	private RedisInstance instance;
 
 	private MutexTemplate mutex;
 
@@ -60,18 +55,15 @@ class CleanReleaseTests {
 	@BeforeEach
 	void createTemplate() {
 		redis.server().flushAll();
-		this.connection = RedisMutexStoreContractTests.connectionFactory(redis.server());
-		this.store = new RedisMutexStore(this.connection, "mutex", Duration.ofSeconds(10), RedisLockType.PUB_SUB_LOCK);
-		this.mutex = new MutexTemplate(this.store);
+		this.instance = RedisInstance.start(redis.server());
+		this.mutex = this.instance.mutex();
 		this.mutex.setDefaultExpire(EXPIRE);
 		this.mutex.setLossListener(this.reported::add);
 	}
 
 	@AfterEach
 	void destroyTemplate() throws Exception {
-		this.mutex.destroy();
-		this.store.destroy();
-		this.connection.destroy();
+		this.instance.close();
 	}
 
 	@Test

@@ -17,9 +17,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-import org.springframework.integration.redis.util.RedisLockRegistry.RedisLockType;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -34,13 +31,9 @@ class LossNotificationTests {
 	@RegisterExtension
 	static final RedisServerExtension redis = new RedisServerExtension();
 
-	private LettuceConnectionFactory connection;
+	private RedisInstance instance;
 
-	private LettuceConnectionFactory otherConnection;
-
-	private RedisMutexStore store;
-
-	private RedisMutexStore otherStore;
+	private RedisInstance otherInstance;
 
 	/** This instance: expire 1 s, so renewal runs about every 333 ms. */
 	private MutexTemplate mutex;
@@ -61,14 +54,11 @@ class LossNotificationTests {
 	@BeforeEach
 	void createInstances() {
 		redis.server().flushAll();
-		this.connection = RedisMutexStoreContractTests.connectionFactory(redis.server());
-		this.otherConnection = RedisMutexStoreContractTests.connectionFactory(redis.server());
-		this.store = new RedisMutexStore(this.connection, "mutex", Duration.ofSeconds(10), RedisLockType.PUB_SUB_LOCK);
-		this.otherStore = new RedisMutexStore(this.otherConnection, "mutex", Duration.ofSeconds(10),
-				RedisLockType.PUB_SUB_LOCK);
-		this.mutex = new MutexTemplate(this.store);
+		this.instance = RedisInstance.start(redis.server());
+		this.otherInstance = RedisInstance.start(redis.server());
+		this.mutex = this.instance.mutex();
 		this.mutex.setDefaultExpire(Duration.ofSeconds(1));
-		this.other = new MutexTemplate(this.otherStore);
+		this.other = this.otherInstance.mutex();
 	}
 
 	@AfterEach
@@ -78,12 +68,8 @@ class LossNotificationTests {
 		for (Thread holder : this.holders) {
 			holder.join(10_000);
 		}
-		this.mutex.destroy();
-		this.other.destroy();
-		this.store.destroy();
-		this.otherStore.destroy();
-		this.connection.destroy();
-		this.otherConnection.destroy();
+		this.instance.close();
+		this.otherInstance.close();
 		assertThat(this.holderFailures).isEmpty();
 	}
 

@@ -14,9 +14,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-import org.springframework.integration.redis.util.RedisLockRegistry.RedisLockType;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatNoException;
@@ -33,13 +30,9 @@ class NestedHoldsOnRedisTests {
 	@RegisterExtension
 	static final RedisServerExtension redis = new RedisServerExtension();
 
-	private LettuceConnectionFactory connectionA;
+	private RedisInstance a;
 
-	private LettuceConnectionFactory connectionB;
-
-	private RedisMutexStore storeA;
-
-	private RedisMutexStore storeB;
+	private RedisInstance b;
 
 	private MutexTemplate instanceA;
 
@@ -50,26 +43,18 @@ class NestedHoldsOnRedisTests {
 	@BeforeEach
 	void createInstances() {
 		redis.server().flushAll();
-		this.connectionA = RedisMutexStoreContractTests.connectionFactory(redis.server());
-		this.connectionB = RedisMutexStoreContractTests.connectionFactory(redis.server());
-		this.storeA = new RedisMutexStore(this.connectionA, "mutex", Duration.ofSeconds(10),
-				RedisLockType.PUB_SUB_LOCK);
-		this.storeB = new RedisMutexStore(this.connectionB, "mutex", Duration.ofSeconds(10),
-				RedisLockType.PUB_SUB_LOCK);
-		this.instanceA = new MutexTemplate(this.storeA);
+		this.a = RedisInstance.start(redis.server());
+		this.b = RedisInstance.start(redis.server());
+		this.instanceA = this.a.mutex();
 		this.instanceA.setDefaultExpire(Duration.ofSeconds(10));
 		this.instanceA.setLossListener(this.lossesReportedToA::add);
-		this.instanceB = new MutexTemplate(this.storeB);
+		this.instanceB = this.b.mutex();
 	}
 
 	@AfterEach
 	void destroyInstances() throws Exception {
-		this.instanceA.destroy();
-		this.instanceB.destroy();
-		this.storeA.destroy();
-		this.storeB.destroy();
-		this.connectionA.destroy();
-		this.connectionB.destroy();
+		this.a.close();
+		this.b.close();
 	}
 
 	@Test

@@ -1,7 +1,6 @@
 package dev.automutex.store;
 
 import java.time.Duration;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -27,9 +26,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-import org.springframework.integration.redis.util.RedisLockRegistry.RedisLockType;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
@@ -46,9 +42,7 @@ class RedisEdgeCaseTests {
 	@RegisterExtension
 	static final RedisServerExtension redis = new RedisServerExtension();
 
-	private LettuceConnectionFactory connection;
-
-	private RedisMutexStore store;
+	private RedisInstance instance;
 
 	private MutexTemplate mutex;
 
@@ -57,17 +51,14 @@ class RedisEdgeCaseTests {
 	@BeforeEach
 	void createTemplate() {
 		redis.server().flushAll();
-		this.connection = RedisMutexStoreContractTests.connectionFactory(redis.server());
-		this.store = new RedisMutexStore(this.connection, "mutex", Duration.ofSeconds(10), RedisLockType.PUB_SUB_LOCK);
-		this.mutex = new MutexTemplate(this.store);
+		this.instance = RedisInstance.start(redis.server());
+		this.mutex = this.instance.mutex();
 	}
 
 	@AfterEach
 	void destroyTemplate() throws Exception {
 		this.executor.shutdownNow();
-		this.mutex.destroy();
-		this.store.destroy();
-		this.connection.destroy();
+		this.instance.close();
 	}
 
 	@Test
@@ -169,23 +160,6 @@ class RedisEdgeCaseTests {
 			}
 		}
 		return false;
-	}
-
-	@Test
-	void awaitReleaseForeverOfAFreeKeyReturnsTrueAtOnce() {
-		assertThat(this.mutex.awaitRelease("k", ChronoUnit.FOREVER.getDuration())).isTrue();
-	}
-
-	@Test
-	void awaitReleaseForeverReturnsTrueOnceTheHolderReleases() throws Exception {
-		MutexLock lock = this.mutex.lock("k");
-		CompletableFuture<Boolean> released = CompletableFuture
-			.supplyAsync(() -> this.mutex.awaitRelease("k", ChronoUnit.FOREVER.getDuration()), this.executor);
-		await().during(Duration.ofMillis(300))
-			.atMost(Duration.ofSeconds(2))
-			.untilAsserted(() -> assertThat(released).as("awaitRelease while 'k' is held").isNotDone());
-		lock.release();
-		assertThat(released.get(5, TimeUnit.SECONDS)).isTrue();
 	}
 
 	@Test

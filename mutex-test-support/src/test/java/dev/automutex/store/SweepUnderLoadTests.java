@@ -22,9 +22,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-import org.springframework.integration.redis.util.RedisLockRegistry.RedisLockType;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -39,9 +36,7 @@ class SweepUnderLoadTests {
 	@RegisterExtension
 	static final RedisServerExtension redis = new RedisServerExtension();
 
-	private LettuceConnectionFactory connection;
-
-	private RedisMutexStore store;
+	private RedisInstance instance;
 
 	private MutexTemplate mutex;
 
@@ -50,18 +45,15 @@ class SweepUnderLoadTests {
 	@BeforeEach
 	void createTemplate() {
 		redis.server().flushAll();
-		this.connection = RedisMutexStoreContractTests.connectionFactory(redis.server());
-		this.store = new RedisMutexStore(this.connection, "mutex", Duration.ofSeconds(10), RedisLockType.PUB_SUB_LOCK);
-		this.mutex = new MutexTemplate(this.store);
+		this.instance = RedisInstance.start(redis.server());
+		this.mutex = this.instance.mutex();
 	}
 
 	@AfterEach
 	void destroyTemplate() throws Exception {
 		this.threads.shutdownNow();
 		this.threads.awaitTermination(10, TimeUnit.SECONDS);
-		this.mutex.destroy();
-		this.store.destroy();
-		this.connection.destroy();
+		this.instance.close();
 	}
 
 	@Test

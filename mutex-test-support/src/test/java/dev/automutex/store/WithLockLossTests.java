@@ -14,9 +14,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-import org.springframework.integration.redis.util.RedisLockRegistry.RedisLockType;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
@@ -32,13 +29,9 @@ class WithLockLossTests {
 	@RegisterExtension
 	static final RedisServerExtension redis = new RedisServerExtension();
 
-	private LettuceConnectionFactory connection;
+	private RedisInstance instance;
 
-	private LettuceConnectionFactory otherConnection;
-
-	private RedisMutexStore store;
-
-	private RedisMutexStore otherStore;
+	private RedisInstance otherInstance;
 
 	private MutexTemplate mutex;
 
@@ -48,23 +41,16 @@ class WithLockLossTests {
 	@BeforeEach
 	void createInstances() {
 		redis.server().flushAll();
-		this.connection = RedisMutexStoreContractTests.connectionFactory(redis.server());
-		this.otherConnection = RedisMutexStoreContractTests.connectionFactory(redis.server());
-		this.store = new RedisMutexStore(this.connection, "mutex", Duration.ofSeconds(10), RedisLockType.PUB_SUB_LOCK);
-		this.otherStore = new RedisMutexStore(this.otherConnection, "mutex", Duration.ofSeconds(10),
-				RedisLockType.PUB_SUB_LOCK);
-		this.mutex = new MutexTemplate(this.store);
-		this.other = new MutexTemplate(this.otherStore);
+		this.instance = RedisInstance.start(redis.server());
+		this.otherInstance = RedisInstance.start(redis.server());
+		this.mutex = this.instance.mutex();
+		this.other = this.otherInstance.mutex();
 	}
 
 	@AfterEach
 	void destroyInstances() throws Exception {
-		this.mutex.destroy();
-		this.other.destroy();
-		this.store.destroy();
-		this.otherStore.destroy();
-		this.connection.destroy();
-		this.otherConnection.destroy();
+		this.instance.close();
+		this.otherInstance.close();
 	}
 
 	@Test

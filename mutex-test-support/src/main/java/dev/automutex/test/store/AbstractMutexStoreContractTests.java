@@ -1,22 +1,15 @@
 package dev.automutex.test.store;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
-import dev.automutex.MutexHolder;
 import dev.automutex.MutexLock;
 import dev.automutex.MutexLockException;
 import dev.automutex.MutexTemplate;
@@ -45,7 +38,7 @@ import static org.awaitility.Awaitility.await;
  *
  * @since 0.1.0
  */
-public abstract class AbstractMutexStoreContractTests extends AbstractMutexStoreTestSupport {
+public abstract class AbstractMutexStoreContractTests extends AbstractMutexStoreSeveralKeysContractTests {
 
 	@Test
 	void tryLockWhenHeldByAnotherThreadReturnsEmpty() throws Exception {
@@ -223,15 +216,6 @@ public abstract class AbstractMutexStoreContractTests extends AbstractMutexStore
 	}
 
 	@Test
-	void isLockedSeesHoldsOfAnyThread() throws Exception {
-		assertThat(this.mutex.isLocked("k")).isFalse();
-		try (HeldElsewhere holder = holdOnOtherThread("k")) {
-			assertThat(this.mutex.isLocked("k")).isTrue();
-		}
-		assertThat(this.mutex.isLocked("k")).isFalse();
-	}
-
-	@Test
 	void releaseFromAnotherThreadIsRefusedAndKeyStaysHeld() throws Exception {
 		MutexLock lock = this.mutex.lock("k");
 		Throwable thrown = onOtherThread(() -> {
@@ -302,243 +286,6 @@ public abstract class AbstractMutexStoreContractTests extends AbstractMutexStore
 		assertThat(overlaps).hasValue(0);
 		assertThat(counter[0]).isEqualTo(threads * perThread);
 		assertThat(this.mutex.isLocked("counter")).isFalse();
-	}
-
-	@Test
-	void lockAllHoldsEveryKeyAndReleasingFreesThemAll() throws Exception {
-		MutexLock all = this.mutex.lockAll(List.of("c", "a", "b"));
-		assertThat(all.keys()).containsExactly("c", "a", "b");
-		for (String key : List.of("a", "b", "c")) {
-			assertThat(onOtherThread(() -> this.mutex.tryLock(key))).as(key).isEmpty();
-		}
-		assertThat(all.release()).isTrue();
-		assertThat(all.release()).isFalse();
-		for (String key : List.of("a", "b", "c")) {
-			assertThat(onOtherThread(() -> this.mutex.isLocked(key))).as(key).isFalse();
-		}
-	}
-
-	@Test
-	void lockAllTakesNoneWhenOneKeyIsBusy() throws Exception {
-		try (HeldElsewhere holder = holdOnOtherThread("b")) {
-			Duration block = Duration.ofMillis(200);
-			long start = System.nanoTime();
-			assertThatExceptionOfType(MutexLockException.class)
-				.isThrownBy(() -> this.mutex.lockAll(List.of("a", "b", "c"), block))
-				.withMessageContaining("'b' is held by someone else")
-				.withMessageContaining("none of them is held")
-				.satisfies((ex) -> assertThat(ex.keys()).containsExactly("a", "b", "c"));
-			assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(block);
-			assertThat(onOtherThread(() -> this.mutex.isLocked("a"))).isFalse();
-			assertThat(onOtherThread(() -> this.mutex.isLocked("c"))).isFalse();
-		}
-		assertThat(this.mutex.withLockAll(List.of("a", "b", "c"), Duration.ZERO, () -> "all free"))
-			.isEqualTo("all free");
-	}
-
-	@Test
-	void lockAllRejectsDuplicateAndEmptyKeys() {
-		record Room(long id) {
-		}
-		assertThatExceptionOfType(IllegalArgumentException.class)
-			.isThrownBy(() -> this.mutex.lockAll(List.of("a", "b", "a")))
-			.withMessageContaining("'a' appears more than once");
-		assertThatExceptionOfType(IllegalArgumentException.class)
-			.isThrownBy(() -> this.mutex.lockAll(List.of(new Room(1), "Room:1")))
-			.withMessageContaining("'Room:1' appears more than once");
-		assertThatExceptionOfType(IllegalArgumentException.class).isThrownBy(() -> this.mutex.lockAll(List.of()));
-		assertThat(this.mutex.isLocked("a")).isFalse();
-	}
-
-	@Test
-	void overlappingKeySetsInAnyOrderNeverDeadlockNorOverlap() throws Exception {
-		int threads = 6;
-		int rounds = 60;
-		List<String> keys = List.of("k0", "k1", "k2", "k3", "k4", "k5");
-		Map<String, AtomicInteger> inside = new ConcurrentHashMap<>();
-		Map<String, int[]> counters = new ConcurrentHashMap<>();
-		keys.forEach((key) -> {
-			inside.put(key, new AtomicInteger());
-			counters.put(key, new int[1]);
-		});
-		AtomicInteger overlaps = new AtomicInteger();
-		AtomicInteger expected = new AtomicInteger();
-		CountDownLatch start = new CountDownLatch(1);
-		List<Future<?>> workers = new ArrayList<>();
-		for (int t = 0; t < threads; t++) {
-			workers.add(this.executor.submit(() -> {
-				awaitLatch(start);
-				ThreadLocalRandom random = ThreadLocalRandom.current();
-				for (int i = 0; i < rounds; i++) {
-					List<String> subset = new ArrayList<>(keys);
-					Collections.shuffle(subset, random);
-					List<String> chosen = subset.subList(0, 2 + random.nextInt(3));
-					this.mutex.withLockAll(chosen, Duration.ofSeconds(30), () -> {
-						for (String key : chosen) {
-							if (inside.get(key).incrementAndGet() > 1) {
-								overlaps.incrementAndGet();
-							}
-							int[] counter = counters.get(key);
-							int read = counter[0];
-							Thread.yield();
-							counter[0] = read + 1;
-						}
-						for (String key : chosen) {
-							inside.get(key).decrementAndGet();
-						}
-					});
-					expected.addAndGet(chosen.size());
-				}
-			}));
-		}
-		start.countDown();
-		for (Future<?> worker : workers) {
-			worker.get(50, TimeUnit.SECONDS); // a deadlock fails here
-		}
-		assertThat(overlaps).hasValue(0);
-		assertThat(counters.values().stream().mapToInt((counter) -> counter[0]).sum()).isEqualTo(expected.get());
-	}
-
-	@Test
-	void releaseAllReleasesEveryLockOfTheCallingThreadOnly() throws Exception {
-		HeldElsewhere theirs = holdOnOtherThread("theirs");
-		MutexLock single = this.mutex.lock("a");
-		MutexLock pair = this.mutex.lockAll(List.of("b", "c"));
-		MutexLock again = this.mutex.lock("a", Duration.ZERO); // re-entrant: a second
-																// hold of "a"
-
-		this.mutex.releaseAll();
-
-		for (String key : List.of("a", "b", "c")) {
-			assertThat(onOtherThread(() -> this.mutex.isLocked(key))).as(key).isFalse();
-		}
-		assertThat(this.mutex.isLocked("theirs")).isTrue();
-		assertThat(single.release()).isFalse();
-		assertThat(pair.release()).isFalse();
-		assertThat(again.release()).isFalse();
-		this.mutex.releaseAll(); // nothing held: nothing happens
-		theirs.close();
-	}
-
-	@Test
-	void awaitReleaseOfAFreeKeyReturnsTrueWithoutWaiting() {
-		assertThat(this.mutex.awaitRelease("free", Duration.ZERO)).isTrue();
-		assertThat(this.mutex.isLocked("free")).isFalse();
-	}
-
-	@Test
-	void awaitReleaseOfAHeldKeyTimesOutAndLeavesItHeld() throws Exception {
-		try (MutexLock held = this.mutex.lock("k")) {
-			assertThat(onOtherThread(() -> this.mutex.awaitRelease("k", Duration.ofMillis(200)))).isFalse();
-			assertThat(this.mutex.isLocked("k")).isTrue();
-			assertThat(held.release()).isTrue();
-		}
-	}
-
-	@Test
-	void awaitReleaseReturnsWhenHolderReleasesWithoutTakingTheKey() throws Exception {
-		MutexLock held = this.mutex.lock("k");
-		AtomicReference<Thread> waiterThread = new AtomicReference<>();
-		Future<Boolean> waiter = this.executor.submit(() -> {
-			waiterThread.set(Thread.currentThread());
-			boolean released = this.mutex.awaitRelease("k", Duration.ofSeconds(20));
-			this.mutex.releaseAll(); // would release "k" had the waiter taken it
-			return released;
-		});
-		await().atMost(Duration.ofSeconds(10)).until(() -> isWaitingForKey(waiterThread.get()));
-		assertThat(waiter.isDone()).isFalse();
-		held.release();
-		assertThat(waiter.get(15, TimeUnit.SECONDS)).isTrue();
-		// Nobody took it: the main thread can, at once.
-		Optional<MutexLock> after = this.mutex.tryLock("k");
-		assertThat(after).isPresent();
-		assertThat(after.get().release()).isTrue();
-	}
-
-	@Test
-	void holderOfAFreeKeyIsEmpty() {
-		assertThat(this.mutex.holder("free")).isEmpty();
-	}
-
-	@Test
-	void holderNamesTheHoldingThreadAndSinceWhen() throws Exception {
-		Instant before = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
-		try (HeldElsewhere holder = holdOnOtherThread("k")) {
-			Instant after = Instant.now();
-			MutexHolder seen = this.mutex.holder("k").orElseThrow();
-			assertThat(seen.key()).isEqualTo("k");
-			assertThat(seen.thisInstance()).isTrue();
-			assertThat(seen.thread()).isEqualTo(holder.thread());
-			assertThat(seen.since()).isBetween(before, after);
-			if (seen.leaseLeft() != null) {
-				assertThat(seen.leaseLeft()).isPositive().isLessThanOrEqualTo(EXPIRE);
-			}
-		}
-		assertThat(this.mutex.holder("k")).isEmpty();
-	}
-
-	@Test
-	void holderStaysUntilTheLastReentrantHoldIsReleased() {
-		MutexLock outer = this.mutex.lock("k");
-		Instant since = this.mutex.holder("k").orElseThrow().since();
-		MutexLock inner = this.mutex.lock("k");
-		inner.release();
-		assertThat(this.mutex.holder("k")).hasValueSatisfying((holder) -> assertThat(holder.since()).isEqualTo(since));
-		outer.release();
-		assertThat(this.mutex.holder("k")).isEmpty();
-	}
-
-	@Test
-	void handOverReturnsOnceTheWorkerHoldsTheKeyAndTheWorkerKeepsItUntilTheWorkEnds() throws Exception {
-		CountDownLatch finish = new CountDownLatch(1);
-		AtomicReference<String> worker = new AtomicReference<>();
-		CompletableFuture<String> encoded = this.mutex.withLockAsync("video:9", this.executor, () -> {
-			worker.set(Thread.currentThread().getName());
-			awaitLatch(finish);
-			return "encoded";
-		});
-		// The caller is back at once, and the key is already held, by the worker, not
-		// by the caller.
-		assertThat(encoded).isNotDone();
-		MutexHolder holder = this.mutex.holder("video:9").orElseThrow();
-		assertThat(holder.thread()).isNotEqualTo(Thread.currentThread().getName());
-		assertThat(this.mutex.tryLock("video:9")).isEmpty();
-		finish.countDown();
-		assertThat(encoded.get(10, TimeUnit.SECONDS)).isEqualTo("encoded");
-		assertThat(holder.thread()).isEqualTo(worker.get());
-		assertThat(this.mutex.isLocked("video:9")).as("released before the result completes").isFalse();
-	}
-
-	@Test
-	void handOverOfABusyKeyThrowsInTheCallerAndNeverRunsTheWork() throws Exception {
-		AtomicInteger runs = new AtomicInteger();
-		try (HeldElsewhere holder = holdOnOtherThread("video:9")) {
-			assertThatExceptionOfType(MutexLockException.class)
-				.isThrownBy(() -> this.mutex.withLockAsync("video:9", this.executor, runs::incrementAndGet))
-				.withMessageContaining("'video:9'");
-		}
-		assertThat(runs).hasValue(0);
-	}
-
-	@Test
-	void handedOverWorkThatFailsReleasesTheKeyAndFailsTheResult() throws Exception {
-		IllegalStateException failure = new IllegalStateException("corrupt input");
-		CompletableFuture<Object> result = this.mutex.withLockAsync("video:9", this.executor, () -> {
-			throw failure;
-		});
-		assertThatExceptionOfType(java.util.concurrent.ExecutionException.class)
-			.isThrownBy(() -> result.get(10, TimeUnit.SECONDS))
-			.havingCause()
-			.isSameAs(failure);
-		assertThat(this.mutex.isLocked("video:9")).isFalse();
-	}
-
-	@Test
-	void isHeldIsTrueWhileHeldAndFalseOnceReleased() {
-		MutexLock lock = this.mutex.lock("k");
-		assertThat(lock.isHeld()).isTrue();
-		lock.release();
-		assertThat(lock.isHeld()).isFalse();
 	}
 
 	@Test
