@@ -174,6 +174,16 @@ final class HeldKey {
 		return this.renewal;
 	}
 
+	/**
+	 * Whether the key's lease is being renewed: a renewal task was started and has been
+	 * neither cancelled (release, loss, dead holder, shutdown) nor stopped.
+	 * @return {@code true} while the renewal task is live
+	 */
+	boolean isRenewed() {
+		ScheduledFuture<?> future = this.renewal;
+		return future != null && !future.isDone();
+	}
+
 	boolean startRenewing() {
 		if (this.renewing) {
 			return false;

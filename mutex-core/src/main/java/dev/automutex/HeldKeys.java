@@ -4,6 +4,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 import org.jspecify.annotations.Nullable;
 
@@ -97,6 +98,22 @@ final class HeldKeys {
 			}
 		}
 		removeEmpty();
+	}
+
+	/**
+	 * How many of the registered records match (ended ones included; the filter decides).
+	 * @param filter what to count
+	 * @return the number of matching records
+	 */
+	int count(Predicate<HeldKey> filter) {
+		int count = 0;
+		for (Slot slot : this.slots.values()) {
+			HeldKey record = slot.record();
+			if (record != null && filter.test(record)) {
+				count++;
+			}
+		}
+		return count;
 	}
 
 	private void afterInsert() {

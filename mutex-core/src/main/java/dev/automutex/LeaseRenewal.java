@@ -1,5 +1,6 @@
 package dev.automutex;
 
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -208,7 +209,12 @@ final class LeaseRenewal {
 	synchronized void shutdown() {
 		this.shutdown = true;
 		if (this.dispatcher != null) {
-			this.dispatcher.shutdownNow();
+			// Cancelled, so that their keys no longer count as renewed.
+			for (Runnable task : this.dispatcher.shutdownNow()) {
+				if (task instanceof Future<?> future) {
+					future.cancel(false);
+				}
+			}
 		}
 		if (this.workers != null) {
 			this.workers.shutdownNow();

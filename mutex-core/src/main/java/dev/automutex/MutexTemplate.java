@@ -194,10 +194,20 @@ public class MutexTemplate implements MutexOperations, DisposableBean {
 
 	/**
 	 * How many held keys are being renewed now (one per key, whatever its re-entrant
-	 * holds).
-	 * @return the number of renewal tasks
+	 * holds). Counts the held keys, so it takes time in proportion to them; meant for
+	 * monitoring and tests.
+	 * @return the number of held keys whose lease is being renewed
 	 */
 	public int renewalCount() {
+		return this.holds.count(HeldKey::isRenewed);
+	}
+
+	/**
+	 * Renewal tasks in the scheduler's queue, to check that memory follows the keys held
+	 * now. A key's task leaves the queue briefly while its renewal is dispatched.
+	 * @return the number of queued renewal tasks
+	 */
+	int queuedRenewalTasks() {
 		LeaseRenewal leases = this.acquirer.renewal();
 		return (leases != null) ? leases.scheduledTasks() : 0;
 	}
