@@ -1,0 +1,73 @@
+package dev.automutex.store;
+
+import org.springframework.util.Assert;
+
+/**
+ * Where the AutoMutex Redis engine keeps a key: {@code <prefix>:{<key>}} for the lock
+ * itself, {@code <prefix>:{<key>}:q} for the instances waiting for it and
+ * {@code <prefix>:{<key>}:f} for its last fencing token. The braces are a Redis Cluster
+ * hash tag: the three keys of one mutex key share a slot, so each script touches one
+ * slot, while different mutex keys spread over the cluster.
+ * <p>
+ * {@code %}, <code>{</code> and <code>}</code> in a key are written as {@code %25},
+ * {@code %7B} and {@code %7D}, so that the hash tag is always the whole key and two
+ * different keys never share a Redis key. Wake-ups go to one channel per instance,
+ * {@code <prefix>:wake:<instance id>}.
+ */
+final class RedisKeyLayout {
+
+	private final String prefix;
+
+	RedisKeyLayout(String prefix) {
+		Assert.hasText(prefix, "prefix must not be empty");
+		Assert.isTrue(prefix.indexOf('{') < 0 && prefix.indexOf('}') < 0,
+				() -> "prefix '" + prefix + "' must not contain '{' or '}' (Redis Cluster hash tags)");
+		this.prefix = prefix;
+	}
+
+	String prefix() {
+		return this.prefix;
+	}
+
+	String lockKey(String key) {
+		return this.prefix + ":{" + escape(key) + "}";
+	}
+
+	static String queueKey(String lockKey) {
+		return lockKey + ":q";
+	}
+
+	static String fenceKey(String lockKey) {
+		return lockKey + ":f";
+	}
+
+	String wakeChannelPrefix() {
+		return this.prefix + ":wake:";
+	}
+
+	static String escape(String key) {
+		int i = 0;
+		while (i < key.length() && !needsEscape(key.charAt(i))) {
+			i++;
+		}
+		if (i == key.length()) {
+			return key;
+		}
+		StringBuilder escaped = new StringBuilder(key.length() + 8).append(key, 0, i);
+		for (; i < key.length(); i++) {
+			char c = key.charAt(i);
+			switch (c) {
+				case '%' -> escaped.append("%25");
+				case '{' -> escaped.append("%7B");
+				case '}' -> escaped.append("%7D");
+				default -> escaped.append(c);
+			}
+		}
+		return escaped.toString();
+	}
+
+	private static boolean needsEscape(char c) {
+		return c == '%' || c == '{' || c == '}';
+	}
+
+}

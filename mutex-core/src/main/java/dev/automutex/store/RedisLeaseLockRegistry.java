@@ -1,0 +1,420 @@
+package dev.automutex.store;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.data.redis.connection.Message;
+import org.springframework.data.redis.connection.MessageListener;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.SubscriptionListener;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.listener.ChannelTopic;
+import org.springframework.data.redis.listener.RedisMessageListenerContainer;
+import org.springframework.integration.support.locks.DistributedLock;
+import org.springframework.integration.support.locks.ExpirableLockRegistry;
+import org.springframework.integration.support.locks.RenewableLockRegistry;
+import org.springframework.util.Assert;
+
+/**
+ * AutoMutex's own Redis lock engine, as a Spring Integration
+ * {@link RenewableLockRegistry} on Spring Data Redis's {@link RedisConnectionFactory}
+ * (Lettuce or Jedis; standalone, Sentinel or Cluster). Each hold is a {@link RedisLease}:
+ * the key {@code <prefix>:{<key>}} set to a random token only that hold knows, with a
+ * time-to-live. One script per step: acquiring sets the key and issues its fencing token,
+ * releasing deletes it and wakes the next waiting instance, renewing extends it.
+ * <p>
+ * Waiters are woken per key, not by a broadcast: the release script publishes to the
+ * first instance queued for that key only, on that instance's own channel, and inside an
+ * instance only the first waiter of a key talks to Redis. A waiter never sleeps past the
+ * key's time-to-live, so the key of a crashed holder is taken soon after it expires. A
+ * key released by one thread while another thread of this instance waits for it passes to
+ * that thread without leaving Redis (at most {@link #setMaxLocalHandOffs(int)} times in a
+ * row while other instances wait).
+ * <p>
+ * Two ways to use it: {@link #acquire(String, Duration, Duration)} gives a lease that any
+ * thread may release, renew or ask about; {@link #obtain(Object)} gives Spring
+ * Integration's {@link DistributedLock}, re-entrant and bound to the thread that locked
+ * it, like every Spring Integration lock.
+ * <p>
+ * Thread-safe. Destroy it (it is a {@link DisposableBean}) to stop its subscription.
+ *
+ * @since 0.1.0
+ * @see RedisLeaseMutexStore
+ */
+public class RedisLeaseLockRegistry
+		implements RenewableLockRegistry<DistributedLock>, ExpirableLockRegistry<DistributedLock>, DisposableBean {
+
+	private static final Logger logger = LoggerFactory.getLogger(RedisLeaseLockRegistry.class);
+
+	/**
+	 * Local hand-offs in a row allowed while other instances wait for the key.
+	 */
+	public static final int DEFAULT_MAX_LOCAL_HAND_OFFS = 8;
+
+	private final RedisLeases engine;
+
+	private final Duration defaultExpire;
+
+	private final String description;
+
+	private final RedisMessageListenerContainer container;
+
+	private final ExecutorService wakeThread;
+
+	private final Map<String, LeaseLock> locks = new ConcurrentHashMap<>();
+
+	/**
+	 * Create a registry whose keys live {@link LockRegistryMutexStore#DEFAULT_EXPIRE}
+	 * unless a lock is given a time-to-live.
+	 * @param connectionFactory the Redis connection
+	 * @param prefix the prefix of every Redis key ({@code mutex} gives
+	 * {@code mutex:{<key>}}); no braces
+	 */
+	public RedisLeaseLockRegistry(RedisConnectionFactory connectionFactory, String prefix) {
+		this(connectionFactory, prefix, LockRegistryMutexStore.DEFAULT_EXPIRE);
+	}
+
+	/**
+	 * Create a registry.
+	 * @param connectionFactory the Redis connection
+	 * @param prefix the prefix of every Redis key ({@code mutex} gives
+	 * {@code mutex:{<key>}}); no braces
+	 * @param defaultExpire the time-to-live of keys locked without one
+	 */
+	public RedisLeaseLockRegistry(RedisConnectionFactory connectionFactory, String prefix, Duration defaultExpire) {
+		Assert.notNull(connectionFactory, "RedisConnectionFactory must not be null");
+		Assert.isTrue(defaultExpire != null && defaultExpire.toMillis() >= 1, "defaultExpire must be at least 1ms");
+		RedisKeyLayout layout = new RedisKeyLayout(prefix);
+		String address = RedisAddress.of(connectionFactory);
+		boolean cluster = RedisAddress.isCluster(connectionFactory);
+		StringRedisTemplate redis = new StringRedisTemplate(connectionFactory);
+		String instanceId = RedisLeases.newInstanceId();
+		this.engine = new RedisLeases(layout, new RedisLockScripts(redis, address, layout.wakeChannelPrefix(), cluster),
+				instanceId, DEFAULT_MAX_LOCAL_HAND_OFFS);
+		this.defaultExpire = defaultExpire;
+		this.description = "RedisLeaseLockRegistry[redis=" + address + ", prefix=" + prefix + ", expire="
+				+ defaultExpire + "]";
+		this.wakeThread = Executors.newSingleThreadExecutor((task) -> {
+			Thread thread = new Thread(task, "automutex-redis-wake-" + instanceId);
+			thread.setDaemon(true);
+			return thread;
+		});
+		this.container = new RedisMessageListenerContainer();
+		this.container.setConnectionFactory(connectionFactory);
+		this.container.setTaskExecutor(this.wakeThread);
+		this.container.setBeanName("automutex-redis-wake-" + instanceId);
+		this.container.addMessageListener(new WakeListener(this.engine),
+				new ChannelTopic(layout.wakeChannelPrefix() + instanceId));
+		this.container.afterPropertiesSet();
+		try {
+			this.container.start();
+		}
+		catch (RuntimeException ex) {
+			// The container subscribes again by itself; until then waiters poll.
+			logger.warn("AutoMutex could not subscribe to its wake-ups on Redis at {} yet ({}); waiters poll "
+					+ "until it can", address, ex.toString());
+		}
+	}
+
+	/**
+	 * Set how many times in a row a key may pass between threads of this instance without
+	 * leaving Redis while other instances wait for it
+	 * ({@value #DEFAULT_MAX_LOCAL_HAND_OFFS} by default); after that it is released to
+	 * the first waiting instance. Zero turns hand-offs off while others wait.
+	 * @param maxLocalHandOffs the limit, not negative
+	 */
+	public void setMaxLocalHandOffs(int maxLocalHandOffs) {
+		Assert.isTrue(maxLocalHandOffs >= 0, "maxLocalHandOffs must not be negative");
+		this.engine.setMaxLocalHandOffs(maxLocalHandOffs);
+	}
+
+	/**
+	 * Take a key, waiting up to {@code wait}, and hold it for {@code ttl} unless released
+	 * or renewed.
+	 * @param key the key, not empty
+	 * @param wait how long to wait; {@link Duration#ZERO} means do not wait
+	 * @param ttl the time-to-live, at least a millisecond
+	 * @return the lease, or {@code null} if the key could not be had in time
+	 * @throws InterruptedException if the calling thread was interrupted while waiting
+	 * @throws org.springframework.dao.DataAccessResourceFailureException if Redis could
+	 * not be reached; it names Redis and its address
+	 */
+	public @Nullable RedisLease acquire(String key, Duration wait, Duration ttl) throws InterruptedException {
+		Assert.hasLength(key, "key must not be empty");
+		Assert.isTrue(wait != null && !wait.isNegative(), "wait must not be negative");
+		Assert.isTrue(ttl != null && ttl.toMillis() >= 1, "ttl must be at least 1ms");
+		return this.engine.acquire(key, LocalLockRegistry.saturatedNanos(wait), ttl.toMillis());
+	}
+
+	/**
+	 * Whether any instance holds the key now ({@code EXISTS}).
+	 * @param key the key
+	 * @return {@code true} while held
+	 */
+	public boolean isLocked(String key) {
+		return this.engine.isLocked(key);
+	}
+
+	/**
+	 * The key's time-to-live in Redis ({@code PTTL}).
+	 * @param key the key
+	 * @return the time left, or {@code null} if the key is not held
+	 */
+	public @Nullable Duration leaseLeft(String key) {
+		long millis = this.engine.pttl(key);
+		return (millis >= 0) ? Duration.ofMillis(millis) : null;
+	}
+
+	/**
+	 * The Redis key under which a key is held.
+	 * @param key the key
+	 * @return {@code <prefix>:{<key>}}, with {@code %}, <code>{</code> and <code>}</code>
+	 * written as {@code %25}, {@code %7B} and {@code %7D}
+	 */
+	public String redisKey(String key) {
+		return this.engine.layout.lockKey(key);
+	}
+
+	/**
+	 * The time-to-live of keys locked without one.
+	 * @return the default time-to-live
+	 */
+	public Duration getDefaultExpire() {
+		return this.defaultExpire;
+	}
+
+	/**
+	 * The lock for a key: a re-entrant {@link DistributedLock}, held by the thread that
+	 * locked it. The same object for the same key until
+	 * {@link #expireUnusedOlderThan(long)} drops it.
+	 * @param lockKey the key, a non-empty {@link String}
+	 */
+	@Override
+	public DistributedLock obtain(Object lockKey) {
+		Assert.isInstanceOf(String.class, lockKey, "RedisLeaseLockRegistry supports only String keys");
+		String key = (String) lockKey;
+		Assert.hasLength(key, "key must not be empty");
+		return this.locks.computeIfAbsent(key, (k) -> new LeaseLock(this, k));
+	}
+
+	/**
+	 * Drop the lock objects of keys not locked now and unused for {@code age}
+	 * milliseconds. Safe at any time: exclusion is kept in Redis per key, not per lock
+	 * object.
+	 */
+	@Override
+	public void expireUnusedOlderThan(long age) {
+		long now = System.currentTimeMillis();
+		this.locks.values().removeIf((lock) -> lock.isIdleSince(now - age));
+	}
+
+	@Override
+	public void renewLock(Object lockKey) {
+		renewLock(lockKey, this.defaultExpire);
+	}
+
+	/**
+	 * Renew the lease of a key locked through {@link #obtain(Object)}, from any thread.
+	 * @throws IllegalStateException if this registry does not hold the key in Redis
+	 */
+	@Override
+	public void renewLock(Object lockKey, Duration ttl) {
+		LeaseLock lock = this.locks.get(lockKey);
+		RedisLease lease = (lock != null) ? lock.lease() : null;
+		if (lease == null || !lease.renew(ttl)) {
+			throw new IllegalStateException("Could not renew mutex at '" + redisKey(lockKey.toString())
+					+ "': it is not held through this registry (released, expired or taken over)");
+		}
+	}
+
+	/**
+	 * Keys with waiters or holders in this instance now (for tests).
+	 * @return the number of keys
+	 */
+	int keysInUse() {
+		return this.engine.keysInUse();
+	}
+
+	String instanceId() {
+		return this.engine.instanceId;
+	}
+
+	/**
+	 * Stop the wake-up subscription. Keys still held stay held in Redis until released or
+	 * expired.
+	 */
+	@Override
+	public void destroy() throws Exception {
+		try {
+			this.container.destroy();
+		}
+		finally {
+			this.wakeThread.shutdownNow();
+			this.wakeThread.awaitTermination(5, TimeUnit.SECONDS);
+		}
+	}
+
+	@Override
+	public String toString() {
+		return this.description;
+	}
+
+	/**
+	 * Receives this instance's wake-ups, on the registry's wake thread.
+	 */
+	private static final class WakeListener implements MessageListener, SubscriptionListener {
+
+		private final RedisLeases engine;
+
+		WakeListener(RedisLeases engine) {
+			this.engine = engine;
+		}
+
+		@Override
+		public void onMessage(Message message, byte @Nullable [] pattern) {
+			this.engine.woken(message.getBody());
+		}
+
+		@Override
+		public void onChannelSubscribed(byte[] channel, long count) {
+			this.engine.subscribed();
+		}
+
+	}
+
+	/**
+	 * Spring Integration's view of a key: re-entrant and bound to the thread that locked
+	 * it, over one lease at a time.
+	 */
+	private static final class LeaseLock implements DistributedLock {
+
+		private final RedisLeaseLockRegistry registry;
+
+		private final String key;
+
+		private volatile @Nullable Thread owner;
+
+		private int holds;
+
+		private volatile @Nullable RedisLease lease;
+
+		private volatile long lastUsed = System.currentTimeMillis();
+
+		LeaseLock(RedisLeaseLockRegistry registry, String key) {
+			this.registry = registry;
+			this.key = key;
+		}
+
+		@Nullable RedisLease lease() {
+			return this.lease;
+		}
+
+		boolean isIdleSince(long time) {
+			return this.owner == null && this.lastUsed <= time;
+		}
+
+		@Override
+		public void lock() {
+			lock(this.registry.defaultExpire);
+		}
+
+		@Override
+		public void lock(Duration ttl) {
+			boolean interrupted = false;
+			while (true) {
+				try {
+					if (tryLock(Duration.ofNanos(Long.MAX_VALUE), ttl)) {
+						break;
+					}
+				}
+				catch (InterruptedException ex) {
+					interrupted = true;
+				}
+			}
+			if (interrupted) {
+				Thread.currentThread().interrupt();
+			}
+		}
+
+		@Override
+		public void lockInterruptibly() throws InterruptedException {
+			tryLock(Duration.ofNanos(Long.MAX_VALUE), this.registry.defaultExpire);
+		}
+
+		@Override
+		public boolean tryLock() {
+			try {
+				return tryLock(Duration.ZERO, this.registry.defaultExpire);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return false;
+			}
+		}
+
+		@Override
+		public boolean tryLock(long time, TimeUnit unit) throws InterruptedException {
+			return tryLock(Duration.ofNanos(unit.toNanos(time)), this.registry.defaultExpire);
+		}
+
+		@Override
+		public boolean tryLock(Duration waitTime, Duration ttl) throws InterruptedException {
+			this.lastUsed = System.currentTimeMillis();
+			if (this.owner == Thread.currentThread()) {
+				this.holds++;
+				return true;
+			}
+			RedisLease acquired = this.registry.acquire(this.key, waitTime.isNegative() ? Duration.ZERO : waitTime,
+					ttl);
+			if (acquired == null) {
+				return false;
+			}
+			this.lease = acquired;
+			this.holds = 1;
+			this.owner = Thread.currentThread();
+			return true;
+		}
+
+		@Override
+		public void unlock() {
+			if (this.owner != Thread.currentThread()) {
+				throw new IllegalMonitorStateException("The current thread does not hold the lock on '" + this.key
+						+ "' (Spring Integration locks are released by the thread that locked them)");
+			}
+			this.lastUsed = System.currentTimeMillis();
+			if (--this.holds > 0) {
+				return;
+			}
+			RedisLease held = this.lease;
+			this.lease = null;
+			this.owner = null;
+			if (held != null && !held.release()) {
+				throw new IllegalStateException("Lock on '" + this.key + "' was lost in Redis before it was "
+						+ "released (it expired or was removed); the work it guarded may have overlapped");
+			}
+		}
+
+		@Override
+		public Condition newCondition() {
+			throw new UnsupportedOperationException("Conditions are not supported by Redis locks");
+		}
+
+		@Override
+		public String toString() {
+			Thread holder = this.owner;
+			return "LeaseLock[" + this.key + ((holder != null) ? ", locked by " + holder.getName() : "") + "]";
+		}
+
+	}
+
+}
