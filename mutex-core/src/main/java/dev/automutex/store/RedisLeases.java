@@ -390,8 +390,10 @@ final class RedisLeases {
 	}
 
 	/**
-	 * A wake-up for a key arrived on this instance's channel: the first waiter asks now;
-	 * with nobody waiting here any more, the wake-up goes on to the next instance.
+	 * A wake-up for a key arrived on this instance's channel: the first waiter asks now.
+	 * With nobody queued here, a thread may still be between a failed attempt and its
+	 * place in the queue: it is signalled too, and the wake-up also goes on to the next
+	 * instance, so that it is never lost.
 	 * @param message the key
 	 */
 	void woken(byte[] message) {
@@ -400,9 +402,9 @@ final class RedisLeases {
 		if (queue != null) {
 			synchronized (queue) {
 				queue.registered = false;
+				queue.wokenByRedis = true;
+				queue.signal();
 				if (queue.hasWaiters()) {
-					queue.wokenByRedis = true;
-					queue.signal();
 					return;
 				}
 			}

@@ -9,6 +9,7 @@ import dev.automutex.annotation.MutexTransactionGuard;
 import dev.automutex.autoconfigure.MutexStoreConfigurations.LocalStoreConfiguration;
 import dev.automutex.autoconfigure.MutexStoreConfigurations.RedisStoreConfiguration;
 import dev.automutex.autoconfigure.MutexStoreConfigurations.RegistryStoreConfiguration;
+import dev.automutex.autoconfigure.MutexStoreConfigurations.SpringIntegrationRedisStoreConfiguration;
 import dev.automutex.autoconfigure.MutexStoreConfigurations.UnavailableStoreConfiguration;
 import dev.automutex.store.MutexStore;
 
@@ -45,7 +46,8 @@ import org.springframework.integration.support.locks.LockRegistry;
 @AutoConfiguration(afterName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
 @EnableConfigurationProperties(MutexProperties.class)
 @EnableAutoMutex
-@Import({ RegistryStoreConfiguration.class, RedisStoreConfiguration.class, LocalStoreConfiguration.class,
+@Import({ RegistryStoreConfiguration.class, RedisStoreConfiguration.class,
+		SpringIntegrationRedisStoreConfiguration.class, LocalStoreConfiguration.class,
 		UnavailableStoreConfiguration.class })
 public final class MutexAutoConfiguration {
 

@@ -164,10 +164,29 @@ public class MutexProperties implements InitializingBean {
 	public static class Redis {
 
 		/**
-		 * How waiters learn that a key was released: 'pub-sub' wakes them at once through
-		 * Redis pub/sub; 'spin' polls every 100ms, for Redis setups without pub/sub.
+		 * Which Redis lock engine holds the keys: 'automutex', AutoMutex's own (per-hold
+		 * lease tokens, one script per step, wake-ups per key, Redis Cluster), or
+		 * 'spring-integration', Spring Integration's RedisLockRegistry. The two use
+		 * different Redis keys and do not exclude each other: every instance sharing keys
+		 * must use the same engine.
+		 */
+		private Engine engine = Engine.AUTOMUTEX;
+
+		/**
+		 * How waiters of the 'spring-integration' engine learn that a key was released:
+		 * 'pub-sub' wakes them at once through Redis pub/sub; 'spin' polls every 100ms,
+		 * for Redis setups without pub/sub. The 'automutex' engine always uses pub/sub,
+		 * and also wakes when a key's time-to-live ends.
 		 */
 		private LockType lockType = LockType.PUB_SUB;
+
+		public Engine getEngine() {
+			return this.engine;
+		}
+
+		public void setEngine(Engine engine) {
+			this.engine = engine;
+		}
 
 		public LockType getLockType() {
 			return this.lockType;
@@ -176,6 +195,23 @@ public class MutexProperties implements InitializingBean {
 		public void setLockType(LockType lockType) {
 			this.lockType = lockType;
 		}
+
+	}
+
+	/**
+	 * Redis lock engines.
+	 */
+	public enum Engine {
+
+		/**
+		 * AutoMutex's own engine ({@code RedisLeaseLockRegistry}).
+		 */
+		AUTOMUTEX,
+
+		/**
+		 * Spring Integration's {@code RedisLockRegistry}.
+		 */
+		SPRING_INTEGRATION
 
 	}
 

@@ -2,10 +2,12 @@ package dev.automutex.autoconfigure;
 
 import java.util.Arrays;
 
+import dev.automutex.autoconfigure.MutexProperties.Engine;
 import dev.automutex.autoconfigure.MutexProperties.Store;
 import dev.automutex.store.LocalMutexStore;
 import dev.automutex.store.LockRegistryMutexStore;
 import dev.automutex.store.MutexStore;
+import dev.automutex.store.RedisLeaseMutexStore;
 import dev.automutex.store.RedisMutexStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,8 +37,9 @@ import org.springframework.util.ClassUtils;
  * why. Run the application with {@code --debug} to see each configuration's outcome in
  * the conditions report.
  * <p>
- * Only {@link RedisStoreConfiguration} refers to Redis classes; it is not loaded unless
- * they are present.
+ * Only {@link RedisStoreConfiguration} and
+ * {@link SpringIntegrationRedisStoreConfiguration} refer to Redis classes; they are not
+ * loaded unless those are present.
  */
 abstract class MutexStoreConfigurations {
 
@@ -54,6 +57,22 @@ abstract class MutexStoreConfigurations {
 
 	private static void checkSpringIntegrationVersion() {
 		SpringIntegrationVersionCheck.warnIfAffected(LockRegistry.class.getPackage().getImplementationVersion());
+	}
+
+	/**
+	 * With {@code redis} asked for explicitly, Redis must answer a PING now, so that a
+	 * wrong address fails startup rather than the first lock.
+	 * @param connectionFactory the connection
+	 */
+	private static void ping(RedisConnectionFactory connectionFactory) {
+		try (RedisConnection connection = connectionFactory.getConnection()) {
+			connection.ping();
+		}
+		catch (RuntimeException ex) {
+			throw new InvalidConfigurationPropertyValueException("mutex.store", "redis",
+					"Redis did not answer (" + ex.getMessage() + "); start Redis or correct spring.data.redis.*, "
+							+ "or set mutex.store to auto or local");
+		}
 	}
 
 	/**
@@ -75,17 +94,43 @@ abstract class MutexStoreConfigurations {
 	}
 
 	/**
-	 * Redis, for {@code mutex.store} {@code auto} or {@code redis}, when Spring Data
-	 * Redis has configured a connection. With {@code redis} asked for explicitly, Redis
-	 * must answer a PING now, so that a wrong address fails startup rather than the first
-	 * lock.
+	 * Redis on AutoMutex's own engine, for {@code mutex.store} {@code auto} or
+	 * {@code redis} and {@code mutex.redis.engine} {@code automutex} (the default), when
+	 * Spring Data Redis has configured a connection. Needs no Spring Integration Redis
+	 * module, and so logs no warning about its version.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(RedisConnectionFactory.class)
+	@ConditionalOnMutexStore({ Store.AUTO, Store.REDIS })
+	@ConditionalOnRedisEngine(Engine.AUTOMUTEX)
+	@ConditionalOnMissingBean(LockRegistry.class)
+	@ConditionalOnBean(RedisConnectionFactory.class)
+	static class RedisStoreConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(MutexStore.class)
+		RedisLeaseMutexStore mutexStore(RedisConnectionFactory redisConnectionFactory, MutexProperties properties) {
+			if (properties.getStore() == Store.REDIS) {
+				ping(redisConnectionFactory);
+			}
+			return created(
+					new RedisLeaseMutexStore(redisConnectionFactory, properties.getPrefix(), properties.getExpire()));
+		}
+
+	}
+
+	/**
+	 * Redis on Spring Integration's {@code RedisLockRegistry}, for {@code mutex.store}
+	 * {@code auto} or {@code redis} and {@code mutex.redis.engine}
+	 * {@code spring-integration}.
 	 */
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass({ RedisConnectionFactory.class, RedisLockRegistry.class })
 	@ConditionalOnMutexStore({ Store.AUTO, Store.REDIS })
+	@ConditionalOnRedisEngine(Engine.SPRING_INTEGRATION)
 	@ConditionalOnMissingBean(LockRegistry.class)
 	@ConditionalOnBean(RedisConnectionFactory.class)
-	static class RedisStoreConfiguration {
+	static class SpringIntegrationRedisStoreConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean(MutexStore.class)
@@ -98,17 +143,6 @@ abstract class MutexStoreConfigurations {
 					? RedisLockType.SPIN_LOCK : RedisLockType.PUB_SUB_LOCK;
 			return created(new RedisMutexStore(redisConnectionFactory, properties.getPrefix(), properties.getExpire(),
 					lockType));
-		}
-
-		private static void ping(RedisConnectionFactory connectionFactory) {
-			try (RedisConnection connection = connectionFactory.getConnection()) {
-				connection.ping();
-			}
-			catch (RuntimeException ex) {
-				throw new InvalidConfigurationPropertyValueException("mutex.store", "redis",
-						"Redis did not answer (" + ex.getMessage() + "); start Redis or correct spring.data.redis.*, "
-								+ "or set mutex.store to auto or local");
-			}
 		}
 
 	}
@@ -143,10 +177,12 @@ abstract class MutexStoreConfigurations {
 
 		@Bean
 		MutexStore mutexStore(MutexProperties properties, ConfigurableListableBeanFactory beanFactory) {
-			throw unavailable(properties.getStore(), beanFactory);
+			throw unavailable(properties, beanFactory);
 		}
 
-		private static RuntimeException unavailable(Store store, ConfigurableListableBeanFactory beanFactory) {
+		private static RuntimeException unavailable(MutexProperties properties,
+				ConfigurableListableBeanFactory beanFactory) {
+			Store store = properties.getStore();
 			String[] registries = beanFactory.getBeanNamesForType(LockRegistry.class);
 			if (registries.length > 1) {
 				return new SeveralLockRegistriesException(Arrays.asList(registries));
@@ -158,10 +194,11 @@ abstract class MutexStoreConfigurations {
 							"Spring Data Redis is not on the classpath; add spring-boot-starter-data-redis, or set "
 									+ "mutex.store to auto or local");
 				}
-				if (!ClassUtils.isPresent(REDIS_LOCK_REGISTRY, classLoader)) {
-					return new InvalidConfigurationPropertyValueException("mutex.store", "redis",
+				if (properties.getRedis().getEngine() == Engine.SPRING_INTEGRATION
+						&& !ClassUtils.isPresent(REDIS_LOCK_REGISTRY, classLoader)) {
+					return new InvalidConfigurationPropertyValueException("mutex.redis.engine", "spring-integration",
 							"spring-integration-redis is not on the classpath (it comes with this starter: was it "
-									+ "excluded?); add it, or set mutex.store to auto or local");
+									+ "excluded?); add it, or set mutex.redis.engine to automutex");
 				}
 				return new InvalidConfigurationPropertyValueException("mutex.store", "redis",
 						"there is no RedisConnectionFactory bean; add spring-boot-starter-data-redis and set "

@@ -14,6 +14,7 @@ import dev.automutex.store.LocalLockRegistry;
 import dev.automutex.store.LocalMutexStore;
 import dev.automutex.store.LockRegistryMutexStore;
 import dev.automutex.store.MutexStore;
+import dev.automutex.store.RedisLeaseMutexStore;
 import dev.automutex.store.RedisMutexStore;
 import dev.automutex.test.JavaSources;
 import dev.automutex.test.RedisServerExtension;
@@ -97,14 +98,34 @@ class MutexAutoConfigurationTests {
 	@Test
 	void redisStoreWhenConnectionFactoryExistsStoringKeysUnderPrefix() {
 		withRedis().withPropertyValues("mutex.prefix=shop").run((context) -> {
+			assertThat(context.getBean(MutexStore.class)).isInstanceOf(RedisLeaseMutexStore.class);
+			try (MutexLock lock = context.getBean(MutexTemplate.class).lock("cart:1")) {
+				assertThat(redisServer.server().command("EXISTS shop:{cart:1}")).isEqualTo(":1");
+				// mutex.expire's default, 10s, is the time-to-live
+				String ttl = redisServer.server().command("PTTL shop:{cart:1}");
+				assertThat(Long.parseLong(ttl.substring(1))).isBetween(8_000L, 10_000L);
+			}
+			assertThat(redisServer.server().command("EXISTS shop:{cart:1}")).isEqualTo(":0");
+		});
+	}
+
+	@Test
+	void springIntegrationEngineIsOnePropertyAway() {
+		withRedis().withPropertyValues("mutex.prefix=shop", "mutex.redis.engine=spring-integration").run((context) -> {
 			assertThat(context.getBean(MutexStore.class)).isInstanceOf(RedisMutexStore.class);
 			try (MutexLock lock = context.getBean(MutexTemplate.class).lock("cart:1")) {
 				assertThat(redisServer.server().command("EXISTS shop:cart:1")).isEqualTo(":1");
-				// mutex.expire's default, 10s, is the time-to-live
-				String ttl = redisServer.server().command("PTTL shop:cart:1");
-				assertThat(Long.parseLong(ttl.substring(1))).isBetween(8_000L, 10_000L);
 			}
 			assertThat(redisServer.server().command("EXISTS shop:cart:1")).isEqualTo(":0");
+		});
+	}
+
+	@Test
+	void invalidEngineFailsStartupNamingTheProperty() {
+		withRedis().withPropertyValues("mutex.redis.engine=redisson").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).hasStackTraceContaining("mutex.redis.engine")
+				.hasStackTraceContaining("redisson");
 		});
 	}
 
@@ -112,7 +133,7 @@ class MutexAutoConfigurationTests {
 	void expirePropertyIsTheRedisTimeToLive() {
 		withRedis().withPropertyValues("mutex.expire=40s").run((context) -> {
 			try (MutexLock lock = context.getBean(MutexTemplate.class).lock("cart:2")) {
-				String ttl = redisServer.server().command("PTTL mutex:cart:2");
+				String ttl = redisServer.server().command("PTTL mutex:{cart:2}");
 				assertThat(Long.parseLong(ttl.substring(1))).isBetween(35_000L, 40_000L);
 			}
 		});
@@ -129,7 +150,7 @@ class MutexAutoConfigurationTests {
 		withRedis().withUserConfiguration(LostKeyListener.class).run((context) -> {
 			MutexTemplate template = context.getBean(MutexTemplate.class);
 			try (MutexLock lock = template.lock("report", Duration.ZERO, Duration.ofMillis(600))) {
-				redisServer.server().command("DEL mutex:report");
+				redisServer.server().command("DEL mutex:{report}");
 				org.awaitility.Awaitility.await()
 					.atMost(Duration.ofSeconds(10))
 					.until(() -> !context.getBean(LostKeyListener.class).lost.isEmpty());
@@ -152,13 +173,16 @@ class MutexAutoConfigurationTests {
 
 	@Test
 	void spinLockTypeIsAccepted() {
-		withRedis().withPropertyValues("mutex.store=redis", "mutex.redis.lock-type=spin").run((context) -> {
-			assertThat(context).hasNotFailed();
-			assertThat(context.getBean(MutexStore.class))
-				.hasToString("RedisMutexStore[prefix=mutex, expire=PT10S, lockType=SPIN_LOCK]");
-			MutexTemplate template = context.getBean(MutexTemplate.class);
-			assertThat(template.withLock("spin", () -> template.isLocked("spin"))).isTrue();
-		});
+		withRedis()
+			.withPropertyValues("mutex.store=redis", "mutex.redis.engine=spring-integration",
+					"mutex.redis.lock-type=spin")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context.getBean(MutexStore.class))
+					.hasToString("RedisMutexStore[prefix=mutex, expire=PT10S, lockType=SPIN_LOCK]");
+				MutexTemplate template = context.getBean(MutexTemplate.class);
+				assertThat(template.withLock("spin", () -> template.isLocked("spin"))).isTrue();
+			});
 	}
 
 	@Test

@@ -13,6 +13,7 @@ import dev.automutex.store.LocalLockRegistry;
 import dev.automutex.store.LocalMutexStore;
 import dev.automutex.store.LockRegistryMutexStore;
 import dev.automutex.store.MutexStore;
+import dev.automutex.store.RedisLeaseMutexStore;
 import dev.automutex.store.RedisMutexStore;
 import dev.automutex.store.RenewableLockRegistryMutexStore;
 import dev.automutex.test.RedisServerExtension;
@@ -103,21 +104,25 @@ class MutexStoreConfigurationsTests {
 		withRedis().withPropertyValues("mutex.store=LOCAL")
 			.run((context) -> assertThat(context.getBean(MutexStore.class)).isInstanceOf(LocalMutexStore.class));
 		withRedis().withPropertyValues("mutex.store=Redis")
+			.run((context) -> assertThat(context.getBean(MutexStore.class)).isInstanceOf(RedisLeaseMutexStore.class));
+		withRedis().withPropertyValues("mutex.store=Redis", "mutex.redis.engine=SPRING_INTEGRATION")
 			.run((context) -> assertThat(context.getBean(MutexStore.class)).isInstanceOf(RedisMutexStore.class));
 	}
 
 	@Test
-	void withoutSpringIntegrationRedisAutoIsLocalAndRedisFailsNamingProperty() {
+	void withoutSpringIntegrationRedisTheDefaultEngineWorksAndTheOtherFailsNamingProperty() {
 		FilteredClassLoader withoutRedisLockRegistry = new FilteredClassLoader(RedisLockRegistry.class);
 		withRedis().withClassLoader(withoutRedisLockRegistry)
-			.run((context) -> assertThat(context.getBean(MutexStore.class)).isInstanceOf(LocalMutexStore.class));
-		withRedis().withClassLoader(withoutRedisLockRegistry).withPropertyValues("mutex.store=redis").run((context) -> {
-			assertThat(context).hasFailed();
-			assertThat(context.getStartupFailure()).rootCause()
-				.isInstanceOf(InvalidConfigurationPropertyValueException.class)
-				.hasMessageContaining("mutex.store")
-				.hasMessageContaining("spring-integration-redis is not on the classpath");
-		});
+			.run((context) -> assertThat(context.getBean(MutexStore.class)).isInstanceOf(RedisLeaseMutexStore.class));
+		withRedis().withClassLoader(withoutRedisLockRegistry)
+			.withPropertyValues("mutex.store=redis", "mutex.redis.engine=spring-integration")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause()
+					.isInstanceOf(InvalidConfigurationPropertyValueException.class)
+					.hasMessageContaining("mutex.redis.engine")
+					.hasMessageContaining("spring-integration-redis is not on the classpath");
+			});
 	}
 
 	@Test
