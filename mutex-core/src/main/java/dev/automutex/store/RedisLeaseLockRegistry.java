@@ -100,7 +100,7 @@ public class RedisLeaseLockRegistry
 		StringRedisTemplate redis = new StringRedisTemplate(connectionFactory);
 		String instanceId = RedisLeases.newInstanceId();
 		this.engine = new RedisLeases(layout, new RedisLockScripts(redis, address, layout.wakeChannelPrefix(), cluster),
-				instanceId, DEFAULT_MAX_LOCAL_HAND_OFFS);
+				instanceId, DEFAULT_MAX_LOCAL_HAND_OFFS, cluster);
 		this.defaultExpire = defaultExpire;
 		this.description = "RedisLeaseLockRegistry[redis=" + address + ", prefix=" + prefix + ", expire="
 				+ defaultExpire + "]";

@@ -42,6 +42,13 @@ final class RedisLeases {
 	 */
 	private static final long NO_NEWS_NANOS = TimeUnit.SECONDS.toNanos(1);
 
+	/**
+	 * How often a waiter asks at least on a cluster, where a wake-up sent to a waiting
+	 * instance that died is lost (a cluster node's {@code PUBLISH} counts only its own
+	 * subscribers, so the release script cannot tell).
+	 */
+	private static final long CLUSTER_RECHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
+
 	/** How often a waiter asks before its wake-up subscription is in place. */
 	private static final long UNSUBSCRIBED_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
@@ -60,11 +67,15 @@ final class RedisLeases {
 
 	private final ConcurrentHashMap<String, KeyWaitQueue> queues = new ConcurrentHashMap<>();
 
+	private final long maxSleepNanos;
+
 	private volatile boolean subscribed;
 
 	private volatile int maxLocalHandOffs;
 
-	RedisLeases(RedisKeyLayout layout, RedisLockScripts scripts, String instanceId, int maxLocalHandOffs) {
+	RedisLeases(RedisKeyLayout layout, RedisLockScripts scripts, String instanceId, int maxLocalHandOffs,
+			boolean cluster) {
+		this.maxSleepNanos = cluster ? CLUSTER_RECHECK_NANOS : Long.MAX_VALUE;
 		this.layout = layout;
 		this.scripts = scripts;
 		this.instanceId = instanceId;
@@ -107,7 +118,9 @@ final class RedisLeases {
 			boolean alone;
 			int signals;
 			synchronized (queue) {
-				alone = queue.isIdle();
+				// Held here, its lease not over: no need to ask Redis. A lease past its
+				// end may have expired in Redis: ask.
+				alone = !queue.hasWaiters() && (queue.localLeases == 0 || System.nanoTime() - queue.heldUntil >= 0);
 				signals = queue.signals;
 			}
 			long nextTry = start;
@@ -134,14 +147,19 @@ final class RedisLeases {
 				queue.add(waiter);
 			}
 			RedisLease lease = null;
-			boolean failed = true;
+			boolean redisFailed = false;
 			try {
 				lease = await(queue, waiter, deadline, value);
-				failed = false;
+			}
+			catch (RuntimeException ex) {
+				redisFailed = true;
+				throw ex;
 			}
 			finally {
 				if (lease == null) {
-					giveUp(queue, waiter, !failed);
+					// After a Redis failure, do not ask Redis again: the caller hears of
+					// the failure now, not after another command timeout.
+					giveUp(queue, waiter, !redisFailed);
 				}
 			}
 			kept = lease != null;
@@ -228,7 +246,7 @@ final class RedisLeases {
 
 	private long retryAfter(long failedOutcome) {
 		long pttlNanos = TimeUnit.MILLISECONDS.toNanos(-1 - failedOutcome) + MARGIN_NANOS;
-		return this.subscribed ? pttlNanos : Math.min(pttlNanos, UNSUBSCRIBED_NANOS);
+		return Math.min(pttlNanos, this.subscribed ? this.maxSleepNanos : UNSUBSCRIBED_NANOS);
 	}
 
 	private RedisLease granted(KeyWaitQueue queue, String value, long fencingToken, long ttlMillis,
@@ -352,7 +370,7 @@ final class RedisLeases {
 				queue.handOffs = 0;
 				queue.registered = true;
 				candidate.signalsSeen = queue.signals;
-				candidate.nextTry = now + NO_NEWS_NANOS;
+				candidate.nextTry = now + Math.min(NO_NEWS_NANOS, this.maxSleepNanos);
 				LockSupport.unpark(candidate.thread);
 			}
 			else {
