@@ -72,10 +72,10 @@ final class Acquirer {
 			order.sort(null);
 		}
 		Thread me = Thread.currentThread();
-		// The clock is read only once a key turns out to be busy: taking free keys
-		// reads none. block bounds the time spent waiting for busy keys, all of them
-		// together.
-		long waitStart = 0;
+		// block bounds the time spent waiting for busy keys, all of them together. Each
+		// key is asked for once, with the time left: a store tries at once before it
+		// waits, and a second call would cost a shared store a second round trip.
+		long waitStart = block.isZero() ? 0 : (System.nanoTime() | 1);
 		List<DefaultMutexLock> threadLocks = ThreadLocks.current();
 		HeldKey[] records = new HeldKey[order.size()];
 		int taken = 0;
@@ -94,16 +94,12 @@ final class Acquirer {
 					record.enter();
 				}
 				else {
-					record = acquireInStore(key, me, Duration.ZERO, expire, renew);
-					if (record == null && !block.isZero()) {
-						if (waitStart == 0) {
-							waitStart = System.nanoTime() | 1;
-						}
+					Duration wait = Duration.ZERO;
+					if (waitStart != 0) {
 						long remaining = Durations.nanos(block) - (System.nanoTime() - waitStart);
-						if (remaining > 0) {
-							record = acquireInStore(key, me, Duration.ofNanos(remaining), expire, renew);
-						}
+						wait = (remaining > 0) ? Duration.ofNanos(remaining) : Duration.ZERO;
 					}
+					record = acquireInStore(key, me, wait, expire, renew);
 					if (record == null) {
 						undo(records, taken);
 						taken = 0;

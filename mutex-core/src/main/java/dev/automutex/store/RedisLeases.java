@@ -304,15 +304,17 @@ final class RedisLeases {
 		KeyWaitQueue queue = lease.queue;
 		Waiter candidate;
 		boolean mayHandOff;
+		boolean lastWaiter;
 		synchronized (queue) {
 			candidate = queue.pollFirst();
 			mayHandOff = queue.handOffs < this.maxLocalHandOffs;
+			lastWaiter = !queue.hasWaiters();
 			if (candidate != null) {
 				candidate.handing = true;
 			}
 		}
 		try {
-			return (candidate != null) ? handOff(lease, candidate, mayHandOff) : releaseInRedis(lease);
+			return (candidate != null) ? handOff(lease, candidate, mayHandOff, lastWaiter) : releaseInRedis(lease);
 		}
 		finally {
 			leave(queue);
@@ -332,13 +334,13 @@ final class RedisLeases {
 		}
 	}
 
-	private boolean handOff(RedisLease lease, Waiter candidate, boolean mayHandOff) {
+	private boolean handOff(RedisLease lease, Waiter candidate, boolean mayHandOff, boolean lastWaiter) {
 		KeyWaitQueue queue = lease.queue;
 		String value = newValue();
 		long outcome;
 		try {
 			outcome = this.scripts.handOff(queue.lockKey, lease.value, value, candidate.ttlMillis, mayHandOff,
-					this.instanceId, queue.key);
+					this.instanceId, queue.key, lastWaiter);
 		}
 		catch (RuntimeException ex) {
 			synchronized (queue) {
@@ -356,6 +358,9 @@ final class RedisLeases {
 			if (outcome > 0) {
 				queue.localLeases++;
 				queue.handOffs++;
+				if (lastWaiter) {
+					queue.registered = false;
+				}
 				queue.heldUntil = now + TimeUnit.MILLISECONDS.toNanos(candidate.ttlMillis);
 				candidate.handed = new RedisLease(this, queue, value, outcome);
 				LockSupport.unpark(candidate.thread);
@@ -396,11 +401,11 @@ final class RedisLeases {
 	}
 
 	boolean isLocked(String key) {
-		return this.scripts.exists(this.layout.lockKey(key));
+		return this.scripts.isHeld(this.layout.lockKey(key));
 	}
 
 	long pttl(String key) {
-		return this.scripts.pttl(this.layout.lockKey(key));
+		return this.scripts.leaseLeft(this.layout.lockKey(key));
 	}
 
 	@Nullable String holderValue(String key) {
@@ -428,7 +433,7 @@ final class RedisLeases {
 			}
 		}
 		try {
-			this.scripts.passOn(this.layout.lockKey(key), key);
+			this.scripts.passOn(this.layout.lockKey(key), key, this.instanceId);
 		}
 		catch (RuntimeException ex) {
 			logger.debug("Could not pass on the wake-up for '{}': {}", key, ex.toString());

@@ -1,7 +1,6 @@
 package dev.automutex.store;
 
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.jspecify.annotations.Nullable;
 
@@ -18,9 +17,11 @@ import org.springframework.data.redis.core.script.RedisScript;
  * that names Redis and its address.
  * <p>
  * Values stored: the lock key holds {@code <instance id>:<random lease token>} with the
- * lease's time-to-live; the fence key holds the last fencing token issued for the key,
- * kept a tail after the last hold; the queue is a sorted set of waiting instance ids by
- * arrival, which ends with its last waiter's wait.
+ * lease's time-to-live, or, for {@value #RESERVE_MILLIS} ms after a release,
+ * {@code reserved:<instance id>} for the waiting instance that was woken; the fence key
+ * holds the last fencing token issued for the key, kept a tail after the last hold; the
+ * queue is a sorted set of waiting instance ids by arrival, which ends with its last
+ * waiter's wait.
  */
 final class RedisLockScripts {
 
@@ -42,30 +43,36 @@ final class RedisLockScripts {
 			""";
 
 	/**
-	 * Wake the first waiting instance but {@code skip}, on its own channel; skip
-	 * instances that are gone.
+	 * Wake the first waiting instance but {@code skip}, on its own channel, and reserve
+	 * the key for it a short while, so that nobody else takes it first; skip instances
+	 * that are gone. With nobody to wake, delete the key.
 	 */
 	private static final String WAKE_NEXT = """
-			local function wakeNext(queue, skip, channelPrefix, key, trustCount)
+			local function wakeNext(lock, queue, skip, channelPrefix, key, trustCount, reserveMs)
 				local members = redis.call('ZRANGE', queue, 0, -1)
 				for _, m in ipairs(members) do
 					if m ~= skip then
 						redis.call('ZREM', queue, m)
 						local received = redis.call('PUBLISH', channelPrefix .. m, key)
 						if received > 0 or trustCount == '0' then
+							redis.call('SET', lock, 'reserved:' .. m, 'PX', reserveMs)
 							return 1
 						end
 					end
 				end
+				redis.call('DEL', lock)
 				return 0
 			end
 			""";
 
 	// KEYS: lock, queue, fence. ARGV: value, ttl ms, wait ms, instance id, front (1/0),
-	// fence px.
+	// fence px. A key reserved for another instance answers its reservation's time left
+	// plus the caller's own time-to-live: the caller is woken when the key is released.
 	@SuppressWarnings("rawtypes")
 	private static final RedisScript<List> ACQUIRE = new DefaultRedisScript<>(FENCE + """
-			if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+			local current = redis.call('GET', KEYS[1])
+			if current == false or current == 'reserved:' .. ARGV[4] then
+				redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 				redis.call('ZREM', KEYS[2], ARGV[4])
 				return {1, fence(KEYS[3], ARGV[6])}
 			end
@@ -87,23 +94,27 @@ final class RedisLockScripts {
 					redis.call('PEXPIRE', KEYS[2], wait)
 				end
 			end
-			return {0, redis.call('PTTL', KEYS[1])}
+			local pttl = redis.call('PTTL', KEYS[1])
+			if string.sub(current, 1, 9) == 'reserved:' then
+				pttl = pttl + tonumber(ARGV[2])
+			end
+			return {0, pttl}
 			""", List.class);
 
 	// KEYS: lock, queue, fence. ARGV: value, wake channel prefix, key, trust count,
-	// tail ms.
+	// tail ms, reserve ms.
 	private static final RedisScript<Long> RELEASE = new DefaultRedisScript<>(WAKE_NEXT + """
 			if redis.call('GET', KEYS[1]) ~= ARGV[1] then
 				return 0
 			end
-			redis.call('DEL', KEYS[1])
 			redis.call('PEXPIRE', KEYS[3], ARGV[5])
-			wakeNext(KEYS[2], '', ARGV[2], ARGV[3], ARGV[4])
+			wakeNext(KEYS[1], KEYS[2], '', ARGV[2], ARGV[3], ARGV[4], ARGV[6])
 			return 1
 			""", Long.class);
 
 	// KEYS: lock, queue, fence. ARGV: old value, new value, ttl ms, may hand off (1/0),
-	// instance id, wake channel prefix, key, trust count, tail ms.
+	// instance id, wake channel prefix, key, trust count, tail ms, reserve ms, unqueue
+	// (1/0: nobody else waits in this instance).
 	@SuppressWarnings("rawtypes")
 	private static final RedisScript<List> HAND_OFF = new DefaultRedisScript<>(
 			FENCE + WAKE_NEXT
@@ -117,9 +128,8 @@ final class RedisLockScripts {
 									others = others - 1
 								end
 								if others > 0 then
-									redis.call('DEL', KEYS[1])
 									redis.call('PEXPIRE', KEYS[3], ARGV[9])
-									wakeNext(KEYS[2], ARGV[5], ARGV[6], ARGV[7], ARGV[8])
+									wakeNext(KEYS[1], KEYS[2], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[10])
 									local t = redis.call('TIME')
 									redis.call('ZADD', KEYS[2], 'NX', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000), ARGV[5])
 									if redis.call('PTTL', KEYS[2]) < tonumber(ARGV[9]) then
@@ -133,6 +143,32 @@ final class RedisLockScripts {
 							""",
 			List.class);
 
+	// KEYS: lock, queue. ARGV: wake channel prefix, key, trust count, reserve ms,
+	// instance id.
+	private static final RedisScript<Long> PASS_ON = new DefaultRedisScript<>(WAKE_NEXT + """
+			local current = redis.call('GET', KEYS[1])
+			if current == false or current == 'reserved:' .. ARGV[5] then
+				return wakeNext(KEYS[1], KEYS[2], ARGV[5], ARGV[1], ARGV[2], ARGV[3], ARGV[4])
+			end
+			return 0
+			""", Long.class);
+
+	// KEYS: lock. The time-to-live of a held key; -2 for a free or reserved one.
+	private static final RedisScript<Long> LEASE_LEFT = new DefaultRedisScript<>("""
+			local current = redis.call('GET', KEYS[1])
+			if current == false or string.sub(current, 1, 9) == 'reserved:' then
+				return -2
+			end
+			return redis.call('PTTL', KEYS[1])
+			""", Long.class);
+
+	/**
+	 * How long a released key stays reserved for the waiting instance woken for it, in
+	 * ms: long enough for the wake-up and its attempt, short enough that a woken instance
+	 * that died costs little.
+	 */
+	static final long RESERVE_MILLIS = 250;
+
 	// KEYS: lock, fence. ARGV: value, ttl ms, tail ms.
 	private static final RedisScript<Long> RENEW = new DefaultRedisScript<>("""
 			if redis.call('GET', KEYS[1]) ~= ARGV[1] then
@@ -141,14 +177,6 @@ final class RedisLockScripts {
 			redis.call('PEXPIRE', KEYS[1], ARGV[2])
 			redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[2]) + tonumber(ARGV[3]))
 			return 1
-			""", Long.class);
-
-	// KEYS: lock, queue. ARGV: wake channel prefix, key, trust count.
-	private static final RedisScript<Long> PASS_ON = new DefaultRedisScript<>(WAKE_NEXT + """
-			if redis.call('EXISTS', KEYS[1]) == 1 then
-				return 0
-			end
-			return wakeNext(KEYS[2], '', ARGV[1], ARGV[2], ARGV[3])
 			""", Long.class);
 
 	/** How long a key's last fencing token stays in Redis after its last hold, in ms. */
@@ -198,7 +226,8 @@ final class RedisLockScripts {
 	boolean release(String lockKey, String value, String key) {
 		Long released = run(RELEASE,
 				List.of(lockKey, RedisKeyLayout.queueKey(lockKey), RedisKeyLayout.fenceKey(lockKey)), value,
-				this.channelPrefix, key, this.trustCount, Long.toString(FENCE_TAIL_MILLIS));
+				this.channelPrefix, key, this.trustCount, Long.toString(FENCE_TAIL_MILLIS),
+				Long.toString(RESERVE_MILLIS));
 		return released != null && released == 1;
 	}
 
@@ -212,15 +241,17 @@ final class RedisLockScripts {
 	 * @param mayHandOff whether a hand-off is allowed while others wait
 	 * @param instanceId this instance
 	 * @param key the key, sent to the instance woken
+	 * @param unqueue whether to take this instance out of the key's queue (nobody else
+	 * waits here)
 	 * @return the new lease's fencing token; {@code 0} if released to another instance;
 	 * {@code -1} if the old lease was lost
 	 */
 	long handOff(String lockKey, String oldValue, String newValue, long ttlMillis, boolean mayHandOff,
-			String instanceId, String key) {
+			String instanceId, String key, boolean unqueue) {
 		List<?> reply = run(HAND_OFF,
 				List.of(lockKey, RedisKeyLayout.queueKey(lockKey), RedisKeyLayout.fenceKey(lockKey)), oldValue,
 				newValue, Long.toString(ttlMillis), mayHandOff ? "1" : "0", instanceId, this.channelPrefix, key,
-				this.trustCount, Long.toString(FENCE_TAIL_MILLIS));
+				this.trustCount, Long.toString(FENCE_TAIL_MILLIS), Long.toString(RESERVE_MILLIS), unqueue ? "1" : "0");
 		long outcome = ((Number) reply.get(0)).longValue();
 		return (outcome == 1) ? ((Number) reply.get(1)).longValue() : outcome;
 	}
@@ -231,8 +262,9 @@ final class RedisLockScripts {
 		return renewed != null && renewed == 1;
 	}
 
-	void passOn(String lockKey, String key) {
-		run(PASS_ON, List.of(lockKey, RedisKeyLayout.queueKey(lockKey)), this.channelPrefix, key, this.trustCount);
+	void passOn(String lockKey, String key, String instanceId) {
+		run(PASS_ON, List.of(lockKey, RedisKeyLayout.queueKey(lockKey)), this.channelPrefix, key, this.trustCount,
+				Long.toString(RESERVE_MILLIS), instanceId);
 	}
 
 	void unregister(String lockKey, String instanceId) {
@@ -253,23 +285,23 @@ final class RedisLockScripts {
 		}
 	}
 
-	boolean exists(String lockKey) {
-		try {
-			return Boolean.TRUE.equals(this.redis.hasKey(lockKey));
-		}
-		catch (DataAccessException ex) {
-			throw failed(ex);
-		}
+	/**
+	 * Whether a lease holds the key (a key reserved for a woken waiter is not held).
+	 * @param lockKey the Redis key
+	 * @return whether held
+	 */
+	boolean isHeld(String lockKey) {
+		String value = get(lockKey);
+		return value != null && !value.startsWith("reserved:");
 	}
 
-	long pttl(String lockKey) {
-		try {
-			Long millis = this.redis.getExpire(lockKey, TimeUnit.MILLISECONDS);
-			return (millis != null) ? millis : -2;
-		}
-		catch (DataAccessException ex) {
-			throw failed(ex);
-		}
+	/**
+	 * The time-to-live of a held key.
+	 * @param lockKey the Redis key
+	 * @return the time left in ms, or -2 if the key is free or only reserved
+	 */
+	long leaseLeft(String lockKey) {
+		return run(LEASE_LEFT, List.of(lockKey));
 	}
 
 	private <T> T run(RedisScript<T> script, List<String> keys, Object... args) {
