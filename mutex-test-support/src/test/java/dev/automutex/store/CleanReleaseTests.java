@@ -20,6 +20,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,15 +33,20 @@ import static org.assertj.core.api.Assertions.assertThat;
  * last about one to two renewal periods, so that many releases coincide with a renewal. A
  * hold whose key really expired (its release returns {@code false}: a renewal came more
  * than 20 ms late on a loaded machine) may be reported, at most twice (by renewal and by
- * its release).
+ * its release). On both Redis engines.
  */
 @Timeout(120)
+@ParameterizedClass
+@EnumSource(RedisEngine.class)
 class CleanReleaseTests {
 
 	private static final Duration EXPIRE = Duration.ofMillis(30);
 
 	@RegisterExtension
 	static final RedisServerExtension redis = new RedisServerExtension();
+
+	@Parameter
+	RedisEngine engine;
 
 	private RedisInstance instance;
 
@@ -55,7 +63,7 @@ class CleanReleaseTests {
 	@BeforeEach
 	void createTemplate() {
 		redis.server().flushAll();
-		this.instance = RedisInstance.start(redis.server());
+		this.instance = RedisInstance.start(redis.server(), this.engine);
 		this.mutex = this.instance.mutex();
 		this.mutex.setDefaultExpire(EXPIRE);
 		this.mutex.setLossListener(this.reported::add);

@@ -16,6 +16,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -23,13 +26,18 @@ import static org.awaitility.Awaitility.await;
 /**
  * Loss notifications (the loss listener, {@code onLost} callbacks) never hold up renewal:
  * while one of them is slow, every other key held through the same template keeps being
- * renewed, and another instance cannot take it.
+ * renewed, and another instance cannot take it. On both Redis engines.
  */
 @Timeout(60)
+@ParameterizedClass
+@EnumSource(RedisEngine.class)
 class LossNotificationTests {
 
 	@RegisterExtension
 	static final RedisServerExtension redis = new RedisServerExtension();
+
+	@Parameter
+	RedisEngine engine;
 
 	private RedisInstance instance;
 
@@ -54,8 +62,8 @@ class LossNotificationTests {
 	@BeforeEach
 	void createInstances() {
 		redis.server().flushAll();
-		this.instance = RedisInstance.start(redis.server());
-		this.otherInstance = RedisInstance.start(redis.server());
+		this.instance = RedisInstance.start(redis.server(), this.engine);
+		this.otherInstance = RedisInstance.start(redis.server(), this.engine);
 		this.mutex = this.instance.mutex();
 		this.mutex.setDefaultExpire(Duration.ofSeconds(1));
 		this.other = this.otherInstance.mutex();
@@ -85,7 +93,7 @@ class LossNotificationTests {
 		holdOnItsOwnThread("b", (lock) -> {
 		});
 
-		redis.server().command("DEL mutex:a");
+		redis.server().command("DEL " + redisKey("a"));
 		assertThat(told.await(5, TimeUnit.SECONDS)).as("the loss of 'a' was reported").isTrue();
 
 		assertStaysHeldForThreeSeconds("b");
@@ -101,7 +109,7 @@ class LossNotificationTests {
 		holdOnItsOwnThread("b", (lock) -> {
 		});
 
-		redis.server().command("DEL mutex:a");
+		redis.server().command("DEL " + redisKey("a"));
 		assertThat(told.await(5, TimeUnit.SECONDS)).as("the onLost callback of 'a' ran").isTrue();
 
 		assertStaysHeldForThreeSeconds("b");
@@ -116,7 +124,7 @@ class LossNotificationTests {
 			.atMost(Duration.ofSeconds(5))
 			.pollInterval(Duration.ofMillis(100))
 			.untilAsserted(() -> {
-				assertThat(pttl("mutex:" + key)).as("PTTL of mutex:" + key).isPositive();
+				assertThat(pttl(redisKey(key))).as("PTTL of " + redisKey(key)).isPositive();
 				assertThat(takenByOtherInstance(key)).as("'" + key + "' taken by the other instance").isFalse();
 			});
 	}
@@ -148,6 +156,11 @@ class LossNotificationTests {
 		this.holders.add(holder);
 		holder.start();
 		assertThat(held.await(10, TimeUnit.SECONDS)).as("'" + key + "' held").isTrue();
+	}
+
+	/** Where this test's engine keeps a key of prefix {@code mutex} in Redis. */
+	private String redisKey(String key) {
+		return this.engine.redisKey("mutex", key);
 	}
 
 	private static long pttl(String redisKey) {

@@ -13,6 +13,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -23,12 +26,17 @@ import static org.awaitility.Awaitility.await;
  * Re-entrant (nested) holds of a key on Redis never touch the store: a nested acquire
  * neither shortens the outer hold's lease (the outer hold's expire is kept) nor takes
  * back a key that was lost behind its holder. Two instances are two stores with their own
- * connections and registries, as two application instances have.
+ * connections and registries, as two application instances have. On both Redis engines.
  */
+@ParameterizedClass
+@EnumSource(RedisEngine.class)
 class NestedHoldsOnRedisTests {
 
 	@RegisterExtension
 	static final RedisServerExtension redis = new RedisServerExtension();
+
+	@Parameter
+	RedisEngine engine;
 
 	private RedisInstance a;
 
@@ -43,8 +51,8 @@ class NestedHoldsOnRedisTests {
 	@BeforeEach
 	void createInstances() {
 		redis.server().flushAll();
-		this.a = RedisInstance.start(redis.server());
-		this.b = RedisInstance.start(redis.server());
+		this.a = RedisInstance.start(redis.server(), this.engine);
+		this.b = RedisInstance.start(redis.server(), this.engine);
 		this.instanceA = this.a.mutex();
 		this.instanceA.setDefaultExpire(Duration.ofSeconds(10));
 		this.instanceA.setLossListener(this.lossesReportedToA::add);
@@ -60,12 +68,12 @@ class NestedHoldsOnRedisTests {
 	@Test
 	void nestedLockWithShorterExpireKeepsTheOuterLease() {
 		try (MutexLock outer = this.instanceA.lock("k", Duration.ofSeconds(1), Duration.ofSeconds(30))) {
-			assertThat(pttl("mutex:k")).isGreaterThan(20_000L);
+			assertThat(pttl(redisKey("k"))).isGreaterThan(20_000L);
 			try (MutexLock nested = this.instanceA.lock("k", Duration.ofSeconds(1), Duration.ofMillis(500))) {
-				assertThat(pttl("mutex:k")).as("lease of the outer hold after a nested lock with expire 500 ms")
+				assertThat(pttl(redisKey("k"))).as("lease of the outer hold after a nested lock with expire 500 ms")
 					.isGreaterThan(20_000L);
 			}
-			assertThat(pttl("mutex:k")).as("lease of the outer hold after the nested hold was released")
+			assertThat(pttl(redisKey("k"))).as("lease of the outer hold after the nested hold was released")
 				.isGreaterThan(20_000L);
 		}
 	}
@@ -96,7 +104,7 @@ class NestedHoldsOnRedisTests {
 	@Test
 	void nestedLockAfterTheKeyWasTakenOverLeavesItToTheSuccessorAndReportsTheLoss() {
 		MutexLock outer = this.instanceA.lock("k");
-		redis.server().command("DEL mutex:k");
+		redis.server().command("DEL " + redisKey("k"));
 		Optional<MutexLock> successor = this.instanceB.tryLock("k");
 		assertThat(successor).as("instance B takes the key deleted behind A").isPresent();
 		try {
@@ -108,7 +116,7 @@ class NestedHoldsOnRedisTests {
 			assertThat(outer.isHeld()).isFalse();
 			assertThat(outer.release()).isFalse();
 			assertThat(successor.get().isHeld()).as("B still holds k").isTrue();
-			assertThat(redis.server().command("EXISTS mutex:k")).isEqualTo(":1");
+			assertThat(redis.server().command("EXISTS " + redisKey("k"))).isEqualTo(":1");
 			assertLossReportedToA("k");
 		}
 		finally {
@@ -126,14 +134,15 @@ class NestedHoldsOnRedisTests {
 	void nestedLockAfterTheSuccessorReleasedDoesNotTakeTheLostKeyBack() {
 		MutexLock outer = this.instanceA.lock("k");
 		long outerToken = outer.fencingToken();
-		redis.server().command("DEL mutex:k");
+		redis.server().command("DEL " + redisKey("k"));
 		MutexLock successor = this.instanceB.tryLock("k").orElseThrow();
 		long successorToken = successor.fencingToken();
 		assertThat(successorToken).isGreaterThan(outerToken);
 		assertThat(successor.release()).isTrue();
 		try {
 			MutexLock nested = nestedLockOrNullIfLost("k");
-			assertThat(redis.server().command("EXISTS mutex:k")).as("mutex:k after A's nested lock").isEqualTo(":0");
+			assertThat(redis.server().command("EXISTS " + redisKey("k"))).as(redisKey("k") + " after A's nested lock")
+				.isEqualTo(":0");
 			if (nested != null) {
 				assertThat(nested.isHeld()).isFalse();
 				Long nestedToken = null;
@@ -150,7 +159,7 @@ class NestedHoldsOnRedisTests {
 			}
 			assertThat(outer.isHeld()).isFalse();
 			assertThat(outer.release()).isFalse();
-			assertThat(redis.server().command("EXISTS mutex:k")).isEqualTo(":0");
+			assertThat(redis.server().command("EXISTS " + redisKey("k"))).isEqualTo(":0");
 			assertLossReportedToA("k");
 		}
 		finally {
@@ -162,11 +171,11 @@ class NestedHoldsOnRedisTests {
 	void nestedLockAfterTheLossIsKnownThrowsMutexLostException() {
 		MutexLock outer = this.instanceA.lock("k");
 		try {
-			redis.server().command("DEL mutex:k");
+			redis.server().command("DEL " + redisKey("k"));
 			assertThat(outer.isHeld()).isFalse();
 			assertThatExceptionOfType(MutexLostException.class).isThrownBy(() -> this.instanceA.lock("k"))
 				.satisfies((ex) -> assertThat(ex.keys()).containsExactly("k"));
-			assertThat(redis.server().command("EXISTS mutex:k")).isEqualTo(":0");
+			assertThat(redis.server().command("EXISTS " + redisKey("k"))).isEqualTo(":0");
 			assertThat(outer.release()).isFalse();
 		}
 		finally {
@@ -202,6 +211,11 @@ class NestedHoldsOnRedisTests {
 		Optional<MutexLock> taken = this.instanceB.tryLock(key);
 		taken.ifPresent(MutexLock::release);
 		return taken.isPresent();
+	}
+
+	/** Where this test's engine keeps a key of prefix {@code mutex} in Redis. */
+	private String redisKey(String key) {
+		return this.engine.redisKey("mutex", key);
 	}
 
 	private static long pttl(String key) {

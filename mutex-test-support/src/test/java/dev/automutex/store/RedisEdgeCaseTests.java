@@ -24,6 +24,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.slf4j.LoggerFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,13 +37,19 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Edge cases on Redis: a loss listener that throws, a destroyed template, tiny and huge
- * durations, and an {@code onLost} callback registered after the loss was reported.
+ * durations, and an {@code onLost} callback registered after the loss was reported. On
+ * both Redis engines.
  */
 @Timeout(60)
+@ParameterizedClass
+@EnumSource(RedisEngine.class)
 class RedisEdgeCaseTests {
 
 	@RegisterExtension
 	static final RedisServerExtension redis = new RedisServerExtension();
+
+	@Parameter
+	RedisEngine engine;
 
 	private RedisInstance instance;
 
@@ -51,7 +60,7 @@ class RedisEdgeCaseTests {
 	@BeforeEach
 	void createTemplate() {
 		redis.server().flushAll();
-		this.instance = RedisInstance.start(redis.server());
+		this.instance = RedisInstance.start(redis.server(), this.engine);
 		this.mutex = this.instance.mutex();
 	}
 
@@ -67,7 +76,7 @@ class RedisEdgeCaseTests {
 			throw new IllegalStateException("listener failed");
 		});
 		MutexLock lock = this.mutex.lock("k");
-		redis.server().command("DEL mutex:k");
+		redis.server().command("DEL " + redisKey("k"));
 		boolean[] released = new boolean[] { true };
 		assertThatCode(() -> released[0] = lock.release()).as("release() of a lost key").doesNotThrowAnyException();
 		assertThat(released[0]).as("release() of a lost key").isFalse();
@@ -79,7 +88,7 @@ class RedisEdgeCaseTests {
 			throw new IllegalStateException("listener failed");
 		});
 		MutexLock lock = this.mutex.lock("k");
-		redis.server().command("DEL mutex:k");
+		redis.server().command("DEL " + redisKey("k"));
 		assertThatCode(lock::close).as("close() of a lost key").doesNotThrowAnyException();
 	}
 
@@ -89,7 +98,7 @@ class RedisEdgeCaseTests {
 			throw new IllegalStateException("listener failed");
 		});
 		CompletableFuture<String> result = this.mutex.withLockAsync("k", this.executor, () -> {
-			redis.server().command("DEL mutex:k");
+			redis.server().command("DEL " + redisKey("k"));
 			return "encoded";
 		});
 		await().atMost(Duration.ofSeconds(5))
@@ -109,7 +118,7 @@ class RedisEdgeCaseTests {
 		this.mutex.destroy();
 		assertThatIllegalStateException().isThrownBy(() -> this.mutex.lock("k", Duration.ZERO))
 			.withMessageContaining("destroyed");
-		assertThat(redis.server().command("EXISTS mutex:k")).as("mutex:k in Redis").isEqualTo(":0");
+		assertThat(redis.server().command("EXISTS " + redisKey("k"))).as(redisKey("k") + " in Redis").isEqualTo(":0");
 	}
 
 	@Test
@@ -117,7 +126,7 @@ class RedisEdgeCaseTests {
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> this.mutex.lock("k", Duration.ZERO, Duration.ofNanos(500_000)))
 			.withMessageContaining("expire");
-		assertThat(redis.server().command("EXISTS mutex:k")).as("mutex:k in Redis").isEqualTo(":0");
+		assertThat(redis.server().command("EXISTS " + redisKey("k"))).as(redisKey("k") + " in Redis").isEqualTo(":0");
 		assertThat(this.mutex.isLocked("k")).isFalse();
 	}
 
@@ -150,6 +159,11 @@ class RedisEdgeCaseTests {
 			.noneMatch(RedisEdgeCaseTests::mentionsNullPointerException);
 	}
 
+	/** Where this test's engine keeps a key of prefix {@code mutex} in Redis. */
+	private String redisKey(String key) {
+		return this.engine.redisKey("mutex", key);
+	}
+
 	private static boolean mentionsNullPointerException(ILoggingEvent event) {
 		if (event.getFormattedMessage().contains("NullPointerException")) {
 			return true;
@@ -168,7 +182,7 @@ class RedisEdgeCaseTests {
 		this.mutex.setLossListener((ex) -> told.countDown());
 		MutexLock lock = this.mutex.lock("k", Duration.ZERO, Duration.ofSeconds(1));
 		try {
-			redis.server().command("DEL mutex:k");
+			redis.server().command("DEL " + redisKey("k"));
 			assertThat(told.await(5, TimeUnit.SECONDS)).as("renewal reported the loss").isTrue();
 			AtomicInteger callbacks = new AtomicInteger();
 			lock.onLost(callbacks::incrementAndGet);

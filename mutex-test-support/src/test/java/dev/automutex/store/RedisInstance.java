@@ -5,35 +5,37 @@ import java.time.Duration;
 import dev.automutex.MutexTemplate;
 import dev.automutex.test.RedisServer;
 
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-import org.springframework.integration.redis.util.RedisLockRegistry.RedisLockType;
 
 /**
  * One application instance on a test Redis server, as the defect tests here need it: its
- * own connection, a {@link RedisMutexStore} with the key prefix {@code mutex} and a
- * {@link MutexTemplate} over it. Tests that need two instances on one server start two.
+ * own connection, a store of one {@link RedisEngine} with the key prefix {@code mutex}
+ * and a {@link MutexTemplate} over it. Tests that need two instances on one server start
+ * two.
  */
 final class RedisInstance implements AutoCloseable {
 
 	private final LettuceConnectionFactory connection;
 
-	private final RedisMutexStore store;
+	private final MutexStore store;
 
 	private final MutexTemplate mutex;
 
-	private RedisInstance(RedisServer server) {
+	private RedisInstance(RedisServer server, RedisEngine engine) {
 		this.connection = RedisMutexStoreContractTests.connectionFactory(server);
-		this.store = new RedisMutexStore(this.connection, "mutex", Duration.ofSeconds(10), RedisLockType.PUB_SUB_LOCK);
+		this.store = engine.store(this.connection, "mutex", Duration.ofSeconds(10));
 		this.mutex = new MutexTemplate(this.store);
 	}
 
 	/**
 	 * Connect a new instance.
 	 * @param server the Redis server
+	 * @param engine the engine its store runs on
 	 * @return the instance, with a template on the template's defaults
 	 */
-	static RedisInstance start(RedisServer server) {
-		return new RedisInstance(server);
+	static RedisInstance start(RedisServer server, RedisEngine engine) {
+		return new RedisInstance(server, engine);
 	}
 
 	MutexTemplate mutex() {
@@ -46,7 +48,9 @@ final class RedisInstance implements AutoCloseable {
 	@Override
 	public void close() throws Exception {
 		this.mutex.destroy();
-		this.store.destroy();
+		if (this.store instanceof DisposableBean disposable) {
+			disposable.destroy();
+		}
 		this.connection.destroy();
 	}
 

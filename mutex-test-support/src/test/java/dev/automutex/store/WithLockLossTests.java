@@ -13,6 +13,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -21,13 +24,18 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 /**
  * {@code withLock} whose key was lost while the action ran ends in
  * {@link MutexLostException} instead of returning normally, as an {@code @AutoMutex}
- * method does; the action's own exception, if it threw one, wins.
+ * method does; the action's own exception, if it threw one, wins. On both Redis engines.
  */
 @Timeout(30)
+@ParameterizedClass
+@EnumSource(RedisEngine.class)
 class WithLockLossTests {
 
 	@RegisterExtension
 	static final RedisServerExtension redis = new RedisServerExtension();
+
+	@Parameter
+	RedisEngine engine;
 
 	private RedisInstance instance;
 
@@ -41,8 +49,8 @@ class WithLockLossTests {
 	@BeforeEach
 	void createInstances() {
 		redis.server().flushAll();
-		this.instance = RedisInstance.start(redis.server());
-		this.otherInstance = RedisInstance.start(redis.server());
+		this.instance = RedisInstance.start(redis.server(), this.engine);
+		this.otherInstance = RedisInstance.start(redis.server(), this.engine);
 		this.mutex = this.instance.mutex();
 		this.other = this.otherInstance.mutex();
 	}
@@ -56,7 +64,7 @@ class WithLockLossTests {
 	@Test
 	void supplierWhoseKeyWasRemovedEndsInMutexLostException() {
 		assertThatExceptionOfType(MutexLostException.class).isThrownBy(() -> this.mutex.withLock("invoice:42", () -> {
-			redis.server().command("DEL mutex:invoice:42");
+			redis.server().command("DEL " + redisKey("invoice:42"));
 			return "booked";
 		})).satisfies((ex) -> assertThat(ex.keys()).containsExactly("invoice:42")).withMessageContaining("invoice:42");
 	}
@@ -67,7 +75,7 @@ class WithLockLossTests {
 		try {
 			assertThatExceptionOfType(MutexLostException.class)
 				.isThrownBy(() -> this.mutex.withLock("invoice:42", Duration.ofSeconds(1), () -> {
-					redis.server().command("DEL mutex:invoice:42");
+					redis.server().command("DEL " + redisKey("invoice:42"));
 					Optional<MutexLock> taken = this.other.tryLock("invoice:42");
 					assertThat(taken).as("the other instance took the removed key").isPresent();
 					successor[0] = taken.get();
@@ -89,7 +97,7 @@ class WithLockLossTests {
 		AtomicBoolean ran = new AtomicBoolean();
 		assertThatExceptionOfType(MutexLostException.class)
 			.isThrownBy(() -> this.mutex.withLock("invoice:42", Duration.ofSeconds(1), () -> {
-				redis.server().command("DEL mutex:invoice:42");
+				redis.server().command("DEL " + redisKey("invoice:42"));
 				ran.set(true);
 			}))
 			.satisfies((ex) -> assertThat(ex.keys()).containsExactly("invoice:42"))
@@ -99,8 +107,8 @@ class WithLockLossTests {
 
 	@Test
 	void runnableWithDefaultBlockWhoseKeyWasRemovedEndsInMutexLostException() {
-		assertThatExceptionOfType(MutexLostException.class)
-			.isThrownBy(() -> this.mutex.withLock("invoice:42", () -> redis.server().command("DEL mutex:invoice:42")))
+		assertThatExceptionOfType(MutexLostException.class).isThrownBy(
+				() -> this.mutex.withLock("invoice:42", () -> redis.server().command("DEL " + redisKey("invoice:42"))))
 			.satisfies((ex) -> assertThat(ex.keys()).containsExactly("invoice:42"));
 	}
 
@@ -110,12 +118,12 @@ class WithLockLossTests {
 	@Test
 	void actionThatLosesItsKeyAndThrowsGivesItsOwnException() {
 		assertThatIllegalStateException().isThrownBy(() -> this.mutex.withLock("invoice:42", () -> {
-			redis.server().command("DEL mutex:invoice:42");
+			redis.server().command("DEL " + redisKey("invoice:42"));
 			throw new IllegalStateException("declined");
 		})).withMessage("declined");
 		assertThatIllegalStateException()
 			.isThrownBy(() -> this.mutex.<String>withLock("invoice:42", Duration.ofSeconds(1), () -> {
-				redis.server().command("DEL mutex:invoice:42");
+				redis.server().command("DEL " + redisKey("invoice:42"));
 				throw new IllegalStateException("declined again");
 			}))
 			.withMessage("declined again");
@@ -125,6 +133,11 @@ class WithLockLossTests {
 	void keyReleasedCleanlyEndsNormally() {
 		assertThat(this.mutex.withLock("invoice:42", () -> "booked")).isEqualTo("booked");
 		assertThat(this.mutex.isLocked("invoice:42")).isFalse();
+	}
+
+	/** Where this test's engine keeps a key of prefix {@code mutex} in Redis. */
+	private String redisKey(String key) {
+		return this.engine.redisKey("mutex", key);
 	}
 
 }
