@@ -18,37 +18,48 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-import org.springframework.integration.redis.util.RedisLockRegistry.RedisLockType;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
  * Owner death on Redis: a real child JVM takes a key and is killed; the key frees itself
- * once its expire time has passed, and another instance takes it.
+ * once its expire time has passed, and another instance takes it. On both Redis engines
+ * (the child runs the same engine).
  */
 @Timeout(60)
+@ParameterizedClass
+@EnumSource(RedisEngine.class)
 class RedisOwnerDeathTests {
 
 	@RegisterExtension
 	static final RedisServerExtension redisServer = new RedisServerExtension();
 
+	@Parameter
+	RedisEngine engine;
+
 	private LettuceConnectionFactory connection;
 
-	private RedisMutexStore store;
+	private MutexStore store;
 
 	@BeforeEach
 	void createStore() {
 		redisServer.server().flushAll();
 		this.connection = RedisMutexStoreContractTests.connectionFactory(redisServer.server());
-		this.store = new RedisMutexStore(this.connection, "mutex", Duration.ofSeconds(10), RedisLockType.PUB_SUB_LOCK);
+		this.store = this.engine.store(this.connection, "mutex", Duration.ofSeconds(10));
 	}
 
 	@AfterEach
 	void destroyStore() throws Exception {
-		this.store.destroy();
+		if (this.store instanceof DisposableBean disposable) {
+			disposable.destroy();
+		}
 		this.connection.destroy();
 	}
 
@@ -66,7 +77,7 @@ class RedisOwnerDeathTests {
 			long killedAt = System.nanoTime();
 
 			// Dead, but its lease runs on: nobody may take the key before it ends.
-			Long ttl = Long.parseLong(redisServer.server().command("PTTL mutex:job:7").substring(1));
+			Long ttl = Long.parseLong(redisServer.server().command("PTTL " + redisKey("job:7")).substring(1));
 			assertThat(ttl).isPositive();
 			assertThat(mutex.tryLock("job:7")).isEmpty();
 
@@ -89,11 +100,16 @@ class RedisOwnerDeathTests {
 		}
 	}
 
-	private static Process startHolder(String key, long expireMillis) throws Exception {
+	/** Where this test's engine keeps a key of prefix {@code mutex} in Redis. */
+	private String redisKey(String key) {
+		return this.engine.redisKey("mutex", key);
+	}
+
+	private Process startHolder(String key, long expireMillis) throws Exception {
 		String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-		return new ProcessBuilder(
-				List.of(java, "-cp", System.getProperty("java.class.path"), HoldKeyProcess.class.getName(),
-						String.valueOf(redisServer.server().port()), key, String.valueOf(expireMillis)))
+		return new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
+				HoldKeyProcess.class.getName(), String.valueOf(redisServer.server().port()), key,
+				String.valueOf(expireMillis), this.engine.name()))
 			.redirectErrorStream(true)
 			.start();
 	}
