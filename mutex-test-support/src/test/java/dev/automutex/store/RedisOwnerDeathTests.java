@@ -6,11 +6,16 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.automutex.MutexLock;
+import dev.automutex.MutexRequest;
 import dev.automutex.MutexTemplate;
 import dev.automutex.test.RedisServerExtension;
 import org.junit.jupiter.api.AfterEach;
@@ -98,6 +103,70 @@ class RedisOwnerDeathTests {
 		finally {
 			holder.destroyForcibly();
 		}
+	}
+
+	/**
+	 * The issue's crash case: an instance that was already waiting for the key when its
+	 * holder's JVM was killed gets it within the key's expire (plus 0.5 s) of the kill,
+	 * not at the end of its own wait.
+	 * <p>
+	 * AutoMutex's engine sleeps at most the key's time-to-live. Spring Integration's
+	 * engine passes only because {@link RedisMutexStore} waits in slices of
+	 * {@link LockRegistryMutexStore#WAIT_SLICE_MILLIS} (200 ms), each a new attempt:
+	 * RedisLockRegistry's pub/sub waiter alone sleeps its whole wait after a holder crash
+	 * (a key that expires publishes nothing). With {@code setWaitSlice(Duration.ZERO)}
+	 * the waiter here got the key 10 s after the kill.
+	 */
+	@Test
+	void waiterThatWaitedBeforeTheHolderWasKilledGetsTheKeyWithinItsExpire() throws Exception {
+		long expireMillis = 3000;
+		Process holder = startHolder("job:8", expireMillis);
+		MutexTemplate mutex = new MutexTemplate(this.store);
+		ExecutorService waiterThread = Executors.newSingleThreadExecutor((task) -> new Thread(task, "test-waiter"));
+		try {
+			awaitLine(holder, "HELD");
+			// A lock belongs to the thread that takes it: taken and released on the
+			// waiter's thread, which returns when it got the key.
+			Future<Long> grantedAt = waiterThread.submit(() -> {
+				Optional<MutexLock> taken = mutex.tryLock(MutexRequest.of("job:8").block(Duration.ofSeconds(10)));
+				long at = System.nanoTime();
+				assertThat(taken).as("the waiter got the key within its wait of 10 s").isPresent();
+				assertThat(taken.get().release()).isTrue();
+				return at;
+			});
+			await().atMost(Duration.ofSeconds(5)).alias("the waiter waits for job:8").until(() -> waits("job:8"));
+			assertThat(grantedAt).as("the waiter, while the holder lives").isNotDone();
+
+			long ttl = Long.parseLong(redisServer.server().command("PTTL " + redisKey("job:8")).substring(1));
+			long killedAt = System.nanoTime();
+			holder.destroyForcibly();
+			assertThat(holder.waitFor(10, TimeUnit.SECONDS)).isTrue();
+
+			Duration afterKill = Duration.ofNanos(grantedAt.get(20, TimeUnit.SECONDS) - killedAt);
+			System.out.printf("Crashed holder on %s: the waiter got the key %d ms after the kill (expire %d ms, "
+					+ "PTTL at the kill %d ms)%n", this.engine, afterKill.toMillis(), expireMillis, ttl);
+			assertThat(afterKill).as("from the kill to the waiter's grant (PTTL at the kill %d ms)", ttl)
+				.isLessThanOrEqualTo(Duration.ofMillis(expireMillis + 500));
+		}
+		finally {
+			holder.destroyForcibly();
+			waiterThread.shutdownNow();
+			mutex.destroy();
+		}
+	}
+
+	/**
+	 * Whether an instance is waiting for the key in Redis: its first attempt failed and
+	 * it now waits for a wake-up.
+	 */
+	private boolean waits(String key) {
+		return switch (this.engine) {
+			// The waiting instance is queued under <prefix>:{k}:q.
+			case AUTOMUTEX -> redisServer.server().command("EXISTS " + redisKey(key) + ":q").equals(":1");
+			// RedisLockRegistry subscribes to its unlock channels (a pattern) when a
+			// pub/sub lock attempt first fails; nothing else here subscribes to one.
+			case SPRING_INTEGRATION -> !redisServer.server().command("PUBSUB NUMPAT").equals(":0");
+		};
 	}
 
 	/** Where this test's engine keeps a key of prefix {@code mutex} in Redis. */
