@@ -13,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.connection.Message;
 import org.springframework.data.redis.connection.MessageListener;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
@@ -46,13 +47,15 @@ import org.springframework.util.Assert;
  * Integration's {@link DistributedLock}, re-entrant and bound to the thread that locked
  * it, like every Spring Integration lock.
  * <p>
- * Thread-safe. Destroy it (it is a {@link DisposableBean}) to stop its subscription.
+ * Thread-safe. Its wake-up subscription starts with it; as a {@link SmartLifecycle} bean
+ * it stops in the last phase, before the connection factory closes its connections, and
+ * destroying it (it is a {@link DisposableBean}) frees its thread.
  *
  * @since 0.1.0
  * @see RedisLeaseMutexStore
  */
-public class RedisLeaseLockRegistry
-		implements RenewableLockRegistry<DistributedLock>, ExpirableLockRegistry<DistributedLock>, DisposableBean {
+public class RedisLeaseLockRegistry implements RenewableLockRegistry<DistributedLock>,
+		ExpirableLockRegistry<DistributedLock>, SmartLifecycle, DisposableBean {
 
 	private static final Logger logger = LoggerFactory.getLogger(RedisLeaseLockRegistry.class);
 
@@ -250,8 +253,33 @@ public class RedisLeaseLockRegistry
 	}
 
 	/**
-	 * Stop the wake-up subscription. Keys still held stay held in Redis until released or
-	 * expired.
+	 * Subscribe to this instance's wake-ups again after {@link #stop()}; the constructor
+	 * already did.
+	 */
+	@Override
+	public void start() {
+		if (!this.container.isRunning()) {
+			this.container.start();
+		}
+	}
+
+	/**
+	 * Stop the wake-up subscription: waiters then ask Redis when the key's time-to-live
+	 * ends. Keys still held stay held in Redis until released or expired.
+	 */
+	@Override
+	public void stop() {
+		this.container.stop();
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.container.isRunning();
+	}
+
+	/**
+	 * Stop the wake-up subscription and its thread. Keys still held stay held in Redis
+	 * until released or expired.
 	 */
 	@Override
 	public void destroy() throws Exception {

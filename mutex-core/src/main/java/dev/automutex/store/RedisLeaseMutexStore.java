@@ -7,6 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.util.Assert;
 
@@ -19,11 +20,12 @@ import org.springframework.util.Assert;
  * {@link RedisMutexStore} (Spring Integration's layout, {@code <prefix>:k}) do not
  * exclude instances on this one.
  * <p>
- * Thread-safe.
+ * Thread-safe. A {@link SmartLifecycle}: when it created its registry, it stops the
+ * registry's wake-up subscription before the connection factory closes.
  *
  * @since 0.1.0
  */
-public class RedisLeaseMutexStore implements RenewableMutexStore, FencingMutexStore, DisposableBean {
+public class RedisLeaseMutexStore implements RenewableMutexStore, FencingMutexStore, SmartLifecycle, DisposableBean {
 
 	private static final Logger logger = LoggerFactory.getLogger(RedisLeaseMutexStore.class);
 
@@ -115,6 +117,25 @@ public class RedisLeaseMutexStore implements RenewableMutexStore, FencingMutexSt
 	private static RedisLease lease(Held held) {
 		Assert.isInstanceOf(LeaseHeld.class, held, "Not an acquisition of this store");
 		return ((LeaseHeld) held).lease;
+	}
+
+	@Override
+	public void start() {
+		if (this.ownsRegistry) {
+			this.registry.start();
+		}
+	}
+
+	@Override
+	public void stop() {
+		if (this.ownsRegistry) {
+			this.registry.stop();
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return !this.ownsRegistry || this.registry.isRunning();
 	}
 
 	/**

@@ -1,8 +1,10 @@
 package dev.automutex.sample.counter;
 
+import java.util.ArrayList;
+import java.util.List;
 import dev.automutex.store.LocalMutexStore;
 import dev.automutex.store.MutexStore;
-import dev.automutex.store.RedisMutexStore;
+import dev.automutex.store.RedisLeaseMutexStore;
 import dev.automutex.test.RedisServerExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -35,16 +37,19 @@ class CounterApplicationTests {
 	@Test
 	void countsToTenOnRedisWithOneProperty() throws Exception {
 		try (ConfigurableApplicationContext context = start("--mutex.store=redis")) {
-			assertThat(context.getBean(MutexStore.class)).isInstanceOf(RedisMutexStore.class);
+			assertThat(context.getBean(MutexStore.class)).isInstanceOf(RedisLeaseMutexStore.class);
 			Counting counting = context.getBean(Counting.class);
 			assertThat(counting.count(context.getBean(CounterFile.class)::increment)).isEqualTo(10);
 		}
 	}
 
 	private static ConfigurableApplicationContext start(String... args) {
-		return new SpringApplicationBuilder(CounterApplication.class)
-			.properties("spring.data.redis.port=" + redisServer.server().port())
-			.run(args);
+		// Command-line arguments win over the sample's application.yml (127.0.0.1:6379):
+		// the test's own redis-server, never a Redis the machine happens to run.
+		List<String> all = new ArrayList<>(List.of(args));
+		all.add("--spring.data.redis.host=" + redisServer.server().host());
+		all.add("--spring.data.redis.port=" + redisServer.server().port());
+		return new SpringApplicationBuilder(CounterApplication.class).run(all.toArray(String[]::new));
 	}
 
 }

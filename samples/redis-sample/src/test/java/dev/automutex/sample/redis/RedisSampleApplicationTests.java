@@ -1,5 +1,7 @@
 package dev.automutex.sample.redis;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import dev.automutex.test.RedisServerExtension;
@@ -49,9 +51,12 @@ class RedisSampleApplicationTests {
 	}
 
 	private static ConfigurableApplicationContext start(String... args) {
-		return new SpringApplicationBuilder(RedisSampleApplication.class)
-			.properties("spring.data.redis.port=" + redisServer.server().port())
-			.run(args);
+		// Command-line arguments win over the sample's application.yml (127.0.0.1:6379):
+		// the test's own redis-server, never a Redis the machine happens to run.
+		List<String> all = new ArrayList<>(List.of(args));
+		all.add("--spring.data.redis.host=" + redisServer.server().host());
+		all.add("--spring.data.redis.port=" + redisServer.server().port());
+		return new SpringApplicationBuilder(RedisSampleApplication.class).run(all.toArray(String[]::new));
 	}
 
 }
