@@ -25,9 +25,13 @@ public final class RedisLease {
 
 	private final long fencingToken;
 
+	/** The time-to-live last set, in ms. */
+	volatile long ttlMillis;
+
 	private final AtomicBoolean ended = new AtomicBoolean();
 
-	RedisLease(RedisLeases engine, KeyWaitQueue queue, String value, long fencingToken) {
+	RedisLease(RedisLeases engine, KeyWaitQueue queue, String value, long fencingToken, long ttlMillis) {
+		this.ttlMillis = ttlMillis;
 		this.engine = engine;
 		this.queue = queue;
 		this.value = value;

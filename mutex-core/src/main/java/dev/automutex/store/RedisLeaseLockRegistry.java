@@ -287,6 +287,7 @@ public class RedisLeaseLockRegistry implements RenewableLockRegistry<Distributed
 			this.container.destroy();
 		}
 		finally {
+			this.engine.shutdown();
 			this.wakeThread.shutdownNow();
 			this.wakeThread.awaitTermination(5, TimeUnit.SECONDS);
 		}

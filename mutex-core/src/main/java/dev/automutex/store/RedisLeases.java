@@ -69,6 +69,8 @@ final class RedisLeases {
 
 	private final long maxSleepNanos;
 
+	private final RedisCleanup cleanup;
+
 	private volatile boolean subscribed;
 
 	private volatile int maxLocalHandOffs;
@@ -76,6 +78,7 @@ final class RedisLeases {
 	RedisLeases(RedisKeyLayout layout, RedisLockScripts scripts, String instanceId, int maxLocalHandOffs,
 			boolean cluster) {
 		this.maxSleepNanos = cluster ? CLUSTER_RECHECK_NANOS : Long.MAX_VALUE;
+		this.cleanup = new RedisCleanup(scripts, instanceId);
 		this.layout = layout;
 		this.scripts = scripts;
 		this.instanceId = instanceId;
@@ -125,8 +128,7 @@ final class RedisLeases {
 			}
 			long nextTry = start;
 			if (alone) {
-				long outcome = this.scripts.acquire(queue.lockKey, value, ttlMillis, queuedMillis(start, deadline),
-						this.instanceId, false);
+				long outcome = attempt(queue, value, ttlMillis, queuedMillis(start, deadline), false);
 				if (outcome >= 0) {
 					kept = true;
 					return granted(queue, value, outcome, ttlMillis, null);
@@ -217,8 +219,7 @@ final class RedisLeases {
 				}
 			}
 			if (attempt) {
-				long outcome = this.scripts.acquire(queue.lockKey, value, waiter.ttlMillis, queuedMillis(now, deadline),
-						this.instanceId, front);
+				long outcome = attempt(queue, value, waiter.ttlMillis, queuedMillis(now, deadline), front);
 				if (outcome >= 0) {
 					return granted(queue, value, outcome, waiter.ttlMillis, waiter);
 				}
@@ -233,6 +234,30 @@ final class RedisLeases {
 				interrupted = true;
 			}
 		}
+	}
+
+	// One attempt at Redis. When it fails (Redis slow, paused or gone), the script may
+	// still run once Redis answers, and leave the key held by a lease nobody knows: take
+	// it back in the background.
+	private long attempt(KeyWaitQueue queue, String value, long ttlMillis, long waitMillis, boolean front) {
+		try {
+			return this.scripts.acquire(queue.lockKey, value, ttlMillis, waitMillis, this.instanceId, front);
+		}
+		catch (RuntimeException ex) {
+			forget(queue, value, ttlMillis);
+			throw ex;
+		}
+	}
+
+	/**
+	 * Release a lease value in the background, until Redis answers or its time-to-live
+	 * has passed: for a step that failed at the client but may yet run in Redis.
+	 * @param queue the key's record
+	 * @param value the lease value
+	 * @param ttlMillis the lease's time-to-live
+	 */
+	void forget(KeyWaitQueue queue, String value, long ttlMillis) {
+		this.cleanup.forget(queue.lockKey, queue.key, value, ttlMillis);
 	}
 
 	private static long earlier(long a, long b) {
@@ -251,7 +276,7 @@ final class RedisLeases {
 
 	private RedisLease granted(KeyWaitQueue queue, String value, long fencingToken, long ttlMillis,
 			@Nullable Waiter waiter) {
-		RedisLease lease = new RedisLease(this, queue, value, fencingToken);
+		RedisLease lease = new RedisLease(this, queue, value, fencingToken, ttlMillis);
 		synchronized (queue) {
 			queue.localLeases++;
 			queue.handOffs = 0;
@@ -326,6 +351,10 @@ final class RedisLeases {
 		try {
 			return this.scripts.release(queue.lockKey, lease.value, queue.key);
 		}
+		catch (RuntimeException ex) {
+			forget(queue, lease.value, lease.ttlMillis);
+			throw ex;
+		}
 		finally {
 			synchronized (queue) {
 				queue.localLeases--;
@@ -343,6 +372,9 @@ final class RedisLeases {
 					this.instanceId, queue.key, lastWaiter);
 		}
 		catch (RuntimeException ex) {
+			// Either lease may hold the key once Redis answers.
+			forget(queue, lease.value, lease.ttlMillis);
+			forget(queue, value, candidate.ttlMillis);
 			synchronized (queue) {
 				queue.localLeases--;
 				candidate.handing = false;
@@ -362,7 +394,7 @@ final class RedisLeases {
 					queue.registered = false;
 				}
 				queue.heldUntil = now + TimeUnit.MILLISECONDS.toNanos(candidate.ttlMillis);
-				candidate.handed = new RedisLease(this, queue, value, outcome);
+				candidate.handed = new RedisLease(this, queue, value, outcome, candidate.ttlMillis);
 				LockSupport.unpark(candidate.thread);
 				// The next waiter now watches this new lease.
 				queue.wakeFirst(true);
@@ -389,6 +421,7 @@ final class RedisLeases {
 		KeyWaitQueue queue = lease.queue;
 		boolean renewed = this.scripts.renew(queue.lockKey, lease.value, ttlMillis);
 		if (renewed) {
+			lease.ttlMillis = ttlMillis;
 			synchronized (queue) {
 				queue.heldUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ttlMillis);
 			}
@@ -451,6 +484,13 @@ final class RedisLeases {
 				queue.signal();
 			}
 		}
+	}
+
+	/**
+	 * Stop the background clean-up.
+	 */
+	void shutdown() {
+		this.cleanup.shutdown();
 	}
 
 	/**

@@ -198,6 +198,25 @@ class RedisLeaseWakeUpTests {
 	}
 
 	@Test
+	void redisPausedFailsWithinBlockAndCommandTimeoutAndLockingWorksOnceItAnswers() throws Exception {
+		MutexTemplate mutex = instance();
+		mutex.withLock("warm-up", () -> {
+		});
+		assertThat(redis.server().command("CLIENT PAUSE 4000 ALL")).isEqualTo("+OK");
+		long start = System.nanoTime();
+		assertThatExceptionOfType(MutexException.class).isThrownBy(() -> mutex.lock("k", Duration.ofMillis(500)))
+			.withMessageContaining("Redis at 127.0.0.1:" + redis.server().port());
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).as("block 500 ms + command timeout 2 s")
+			.isLessThan(Duration.ofMillis(500 + 2_000 + 1_000));
+		await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> {
+			mutex.withLock("k", Duration.ofSeconds(1), () -> {
+			});
+			return true;
+		});
+		assertThat(mutex.isLocked("k")).isFalse();
+	}
+
+	@Test
 	void holderLearnsItsKeyWasLostWhenRedisRestartedWithoutIt() throws Exception {
 		MutexTemplate mutex = instance();
 		List<List<String>> lost = new CopyOnWriteArrayList<>();
@@ -228,16 +247,18 @@ class RedisLeaseWakeUpTests {
 		}
 		await().atMost(Duration.ofSeconds(10)).until(() -> holders.size() > 20);
 		int arrival = holders.size();
+		// Without the limit on hand-offs B would wait until A's threads stopped, which
+		// they do only after B's turn: B's withLock would time out.
 		b.withLock("shared", Duration.ofSeconds(20), () -> holders.add("B"));
 		stop.set(true);
 		for (Future<?> worker : busy) {
 			worker.get(30, TimeUnit.SECONDS);
 		}
-		int granted = holders.indexOf("B");
-		// B's first attempt queues it while A holds the key; A then hands the key to its
-		// own threads at most twice more before it goes to B. Without the limit, B would
-		// wait until A's threads stopped.
-		assertThat(granted - arrival).as("A's holds between B's arrival and B's turn").isLessThanOrEqualTo(2 + 3);
+		int waitedFor = holders.indexOf("B") - arrival;
+		// Once B is queued in Redis, A hands the key to its own threads at most twice
+		// more;
+		// the rest is A's holds during B's first round trip (under 5 on an idle machine).
+		assertThat(waitedFor).as("A's holds between B's arrival and B's turn").isLessThan(50);
 	}
 
 	/**

@@ -2,6 +2,7 @@ package dev.automutex.sample.counter;
 
 import java.util.ArrayList;
 import java.util.List;
+
 import dev.automutex.store.LocalMutexStore;
 import dev.automutex.store.MutexStore;
 import dev.automutex.store.RedisLeaseMutexStore;
