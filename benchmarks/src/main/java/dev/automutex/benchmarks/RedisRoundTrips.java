@@ -1,0 +1,438 @@
+package dev.automutex.benchmarks;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import dev.automutex.MutexLockException;
+import dev.automutex.MutexTemplate;
+import dev.automutex.store.MutexStore;
+import dev.automutex.store.RedisLeaseMutexStore;
+import dev.automutex.store.RedisMutexStore;
+import dev.automutex.test.RedisServer;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.integration.redis.util.RedisLockRegistry.RedisLockType;
+
+/**
+ * Counts the Redis commands behind each variant of {@link RedisLockBenchmark}: a
+ * measurement tool, not a JMH benchmark.
+ * <p>
+ * <b>Uncontended.</b> For each variant, on one private {@code redis-server}: 200 cycles
+ * to warm up (and to load the scripts), then {@value #CYCLES} cycles between two reads of
+ * {@code INFO commandstats}. "Commands" is the sum of {@code calls=} over every command,
+ * {@code INFO} and the {@code ECHO} markers below left out: it counts the commands that
+ * scripts call too. A {@code MONITOR} connection splits them into commands sent by the
+ * client (round trips) and commands run inside scripts ({@code [0 lua]}), between
+ * {@code ECHO} markers that the tool sends.
+ * <p>
+ * <b>Contended.</b> Four instances (four connection factories, stores and templates, one
+ * thread each) loop {@code withLock(key, 10 s, empty body)} on one key, 1 s to warm up,
+ * then {@value #CONTENDED_SECONDS} s: acquisitions per second (those that ended within
+ * the {@value #CONTENDED_SECONDS} s), scripts ({@code EVAL} + {@code EVALSHA}), all
+ * commands and {@code PUBLISH}es per acquisition ({@code INFO commandstats} from the
+ * start until the last thread's last call ended, over all acquisitions), the fewest and
+ * most acquisitions of one thread, the calls that gave up after their 10 s and the
+ * longest call. The same for one instance with four threads, for comparison.
+ * <p>
+ * Run after building the benchmarks ({@code redis-server} on the {@code PATH}):
+ * <pre class="code">
+ * java -cp benchmarks/target/benchmarks.jar dev.automutex.benchmarks.RedisRoundTrips
+ * </pre>
+ */
+public final class RedisRoundTrips {
+
+	static final int CYCLES = 1000;
+
+	static final int WARM_UP_CYCLES = 200;
+
+	static final int CONTENDED_SECONDS = 3;
+
+	static final int INSTANCES = 4;
+
+	/**
+	 * How long a contended {@code withLock} waits before it gives up (counted, not
+	 * thrown).
+	 */
+	static final Duration CONTENDED_BLOCK = Duration.ofSeconds(10);
+
+	private static final String MARKER = "roundtrips-mark-";
+
+	private RedisRoundTrips() {
+	}
+
+	public static void main(String[] args) throws Exception {
+		RedisLockBenchmark bench = new RedisLockBenchmark();
+		bench.start();
+		try {
+			RedisServer redis = bench.server();
+			RedisClient client = RedisClient.create(RedisURI.create(redis.host(), redis.port()));
+			try (StatefulRedisConnection<String, String> connection = client.connect()) {
+				RedisCommands<String, String> commands = connection.sync();
+				try (Monitor monitor = new Monitor(redis)) {
+					uncontended(bench, commands, monitor);
+				}
+				// MONITOR slows Redis down: closed before the timed part.
+				contended(redis, commands);
+			}
+			finally {
+				client.shutdown();
+			}
+		}
+		finally {
+			bench.stop();
+		}
+	}
+
+	private static void uncontended(RedisLockBenchmark bench, RedisCommands<String, String> commands, Monitor monitor)
+			throws Exception {
+		Map<String, Callable<?>> variants = new LinkedHashMap<>();
+		variants.put("floor", bench::floor);
+		variants.put("springIntegrationRegistry", run(bench::springIntegrationRegistry));
+		variants.put("automutexRegistry", run(bench::automutexRegistry));
+		variants.put("automutexLease", bench::automutexLease);
+		variants.put("templateAutomutex", run(bench::templateAutomutex));
+		variants.put("templateSpringIntegration", run(bench::templateSpringIntegration));
+		variants.put("templateAutomutexWithToken", bench::templateAutomutexWithToken);
+		variants.put("templateSpringIntegrationWithToken", bench::templateSpringIntegrationWithToken);
+		System.out.printf("%nUncontended: Redis commands per lock + release cycle (%d cycles, one thread)%n%n", CYCLES);
+		System.out.println("| variant | commands (INFO commandstats) | sent by the client (round trips) "
+				+ "| run inside scripts | what |");
+		System.out.println("| --- | ---: | ---: | ---: | --- |");
+		for (Map.Entry<String, Callable<?>> variant : variants.entrySet()) {
+			for (int i = 0; i < WARM_UP_CYCLES; i++) {
+				variant.getValue().call();
+			}
+			Map<String, Long> statsBefore = commandStats(commands);
+			Map<String, Long> monitorBefore = monitor.mark(commands);
+			for (int i = 0; i < CYCLES; i++) {
+				variant.getValue().call();
+			}
+			Map<String, Long> monitorAfter = monitor.mark(commands);
+			Map<String, Long> stats = minus(commandStats(commands), statsBefore);
+			Map<String, Long> seen = minus(monitorAfter, monitorBefore);
+			long total = sum(stats);
+			long sent = sumWithPrefix(seen, "client ");
+			long inScripts = sumWithPrefix(seen, "lua ");
+			System.out.printf("| %s | %.2f | %.2f | %.2f | %s |%n", variant.getKey(), perCycle(total), perCycle(sent),
+					perCycle(inScripts), describe(seen));
+		}
+	}
+
+	private static Callable<Object> run(Runnable action) {
+		return () -> {
+			action.run();
+			return null;
+		};
+	}
+
+	private static double perCycle(long count) {
+		return (double) count / CYCLES;
+	}
+
+	private static String describe(Map<String, Long> seen) {
+		List<String> client = new ArrayList<>();
+		List<String> lua = new ArrayList<>();
+		new TreeMap<>(seen).forEach((name, count) -> {
+			if (count == 0) {
+				return;
+			}
+			String text = name.substring(name.indexOf(' ') + 1) + " " + format(count / (double) CYCLES);
+			(name.startsWith("client ") ? client : lua).add(text);
+		});
+		return "client: " + String.join(", ", client) + "; in scripts: " + String.join(", ", lua);
+	}
+
+	private static String format(double value) {
+		return (value == Math.rint(value)) ? String.valueOf((long) value) : String.format("%.2f", value);
+	}
+
+	private static void contended(RedisServer redis, RedisCommands<String, String> commands) throws Exception {
+		System.out.printf("%nContended: withLock(key, %d s, empty body) on one key, %d s after 1 s of warm-up%n%n",
+				CONTENDED_BLOCK.toSeconds(), CONTENDED_SECONDS);
+		System.out.println("| engine | instances x threads | acquisitions/s | scripts (EVAL+EVALSHA) per acquisition "
+				+ "| commands per acquisition | PUBLISH per acquisition | fewest / most acquisitions of one thread "
+				+ "| gave up | longest withLock |");
+		System.out.println("| --- | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: |");
+		Function<LettuceConnectionFactory, MutexStore> automutex = (factory) -> new RedisLeaseMutexStore(factory,
+				"rt-am", RedisLockBenchmark.TTL);
+		Function<LettuceConnectionFactory, MutexStore> springIntegration = (factory) -> new RedisMutexStore(factory,
+				"rt-si", RedisLockBenchmark.TTL, RedisLockType.PUB_SUB_LOCK);
+		contend("AutoMutex (RedisLeaseMutexStore)", automutex, redis, commands, INSTANCES, 1);
+		contend("Spring Integration (RedisMutexStore)", springIntegration, redis, commands, INSTANCES, 1);
+		contend("AutoMutex (RedisLeaseMutexStore)", automutex, redis, commands, 1, INSTANCES);
+		contend("Spring Integration (RedisMutexStore)", springIntegration, redis, commands, 1, INSTANCES);
+	}
+
+	private static void contend(String engine, Function<LettuceConnectionFactory, MutexStore> stores, RedisServer redis,
+			RedisCommands<String, String> commands, int instances, int threadsPerInstance) throws Exception {
+		String key = "contended-" + instances + "x" + threadsPerInstance;
+		List<LettuceConnectionFactory> factories = new ArrayList<>();
+		List<MutexStore> created = new ArrayList<>();
+		List<MutexTemplate> templates = new ArrayList<>();
+		try {
+			for (int i = 0; i < instances; i++) {
+				LettuceConnectionFactory factory = RedisLockBenchmark.connectionFactory(redis);
+				factories.add(factory);
+				MutexStore store = stores.apply(factory);
+				created.add(store);
+				templates.add(new MutexTemplate(store));
+			}
+			List<MutexTemplate> perThread = new ArrayList<>();
+			for (MutexTemplate template : templates) {
+				for (int t = 0; t < threadsPerInstance; t++) {
+					perThread.add(template);
+				}
+			}
+			loop(perThread, key, Duration.ofSeconds(1));
+			Map<String, Long> before = commandStats(commands);
+			Loop[] loops = loop(perThread, key, Duration.ofSeconds(CONTENDED_SECONDS));
+			Map<String, Long> stats = minus(commandStats(commands), before);
+			long inWindow = 0;
+			long acquisitions = 0;
+			long gaveUp = 0;
+			long longest = 0;
+			long fewest = Long.MAX_VALUE;
+			long most = 0;
+			for (Loop loop : loops) {
+				inWindow += loop.inWindow;
+				acquisitions += loop.acquisitions;
+				gaveUp += loop.gaveUp;
+				longest = Math.max(longest, loop.longestNanos);
+				fewest = Math.min(fewest, loop.inWindow);
+				most = Math.max(most, loop.inWindow);
+			}
+			long scripts = stats.getOrDefault("eval", 0L) + stats.getOrDefault("evalsha", 0L);
+			double per = Math.max(1, acquisitions);
+			System.out.printf("| %s | %d x %d | %.0f | %.2f | %.2f | %.2f | %d / %d | %d | %d ms |%n", engine,
+					instances, threadsPerInstance, inWindow / (double) CONTENDED_SECONDS, scripts / per,
+					sum(stats) / per, stats.getOrDefault("publish", 0L) / per, fewest, most, gaveUp,
+					TimeUnit.NANOSECONDS.toMillis(longest));
+		}
+		finally {
+			for (MutexTemplate template : templates) {
+				template.destroy();
+			}
+			for (MutexStore store : created) {
+				if (store instanceof DisposableBean disposable) {
+					disposable.destroy();
+				}
+			}
+			for (LettuceConnectionFactory factory : factories) {
+				factory.destroy();
+			}
+		}
+	}
+
+	/**
+	 * Every template's thread runs {@code withLock} until the time is up; a call that
+	 * began before then finishes.
+	 * @return what each thread did
+	 */
+	private static Loop[] loop(List<MutexTemplate> perThread, String key, Duration duration)
+			throws InterruptedException {
+		Loop[] loops = new Loop[perThread.size()];
+		CountDownLatch ready = new CountDownLatch(perThread.size());
+		CountDownLatch go = new CountDownLatch(1);
+		List<Thread> threads = new ArrayList<>();
+		long[] deadline = new long[1];
+		for (int i = 0; i < perThread.size(); i++) {
+			Loop loop = new Loop();
+			loops[i] = loop;
+			MutexTemplate template = perThread.get(i);
+			Thread thread = new Thread(() -> {
+				ready.countDown();
+				try {
+					go.await();
+					loop.run(template, key, deadline[0]);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			}, "roundtrips-" + i);
+			threads.add(thread);
+			thread.start();
+		}
+		ready.await();
+		deadline[0] = System.nanoTime() + duration.toNanos();
+		go.countDown();
+		for (Thread thread : threads) {
+			thread.join();
+		}
+		return loops;
+	}
+
+	/**
+	 * {@code INFO commandstats} as command name to calls, without {@code INFO} and
+	 * {@code ECHO} (this tool's own).
+	 */
+	static Map<String, Long> commandStats(RedisCommands<String, String> commands) {
+		Map<String, Long> calls = new HashMap<>();
+		for (String line : commands.info("commandstats").split("\r?\n")) {
+			if (!line.startsWith("cmdstat_")) {
+				continue;
+			}
+			String name = line.substring("cmdstat_".length(), line.indexOf(':'));
+			if (name.equals("info") || name.equals("echo")) {
+				continue;
+			}
+			int from = line.indexOf("calls=") + "calls=".length();
+			int to = line.indexOf(',', from);
+			calls.put(name, Long.parseLong(line.substring(from, to)));
+		}
+		return calls;
+	}
+
+	static Map<String, Long> minus(Map<String, Long> after, Map<String, Long> before) {
+		Map<String, Long> difference = new HashMap<>();
+		after.forEach((name, count) -> difference.put(name, count - before.getOrDefault(name, 0L)));
+		return difference;
+	}
+
+	private static long sum(Map<String, Long> counts) {
+		return counts.values().stream().mapToLong(Long::longValue).sum();
+	}
+
+	private static long sumWithPrefix(Map<String, Long> counts, String prefix) {
+		return counts.entrySet()
+			.stream()
+			.filter((entry) -> entry.getKey().startsWith(prefix))
+			.mapToLong(Map.Entry::getValue)
+			.sum();
+	}
+
+	/**
+	 * One thread's contended loop and what it counted.
+	 */
+	static final class Loop {
+
+		long inWindow;
+
+		long acquisitions;
+
+		long gaveUp;
+
+		long longestNanos;
+
+		void run(MutexTemplate template, String key, long deadline) {
+			Runnable nothing = () -> {
+			};
+			while (System.nanoTime() - deadline < 0) {
+				long start = System.nanoTime();
+				try {
+					template.withLock(key, CONTENDED_BLOCK, nothing);
+					this.acquisitions++;
+				}
+				catch (MutexLockException ex) {
+					this.gaveUp++;
+				}
+				long end = System.nanoTime();
+				if (end - deadline < 0) {
+					this.inWindow++;
+				}
+				this.longestNanos = Math.max(this.longestNanos, end - start);
+			}
+		}
+
+	}
+
+	/**
+	 * A {@code MONITOR} connection that counts commands by origin ({@code client NAME} or
+	 * {@code lua NAME}) and hands over a copy of its counts at each {@code ECHO} marker.
+	 */
+	static final class Monitor implements AutoCloseable {
+
+		private final Socket socket;
+
+		private final Thread reader;
+
+		private final BlockingQueue<Map<String, Long>> marks = new LinkedBlockingQueue<>();
+
+		private int nextMark;
+
+		Monitor(RedisServer redis) throws IOException {
+			this.socket = new Socket(InetAddress.getLoopbackAddress(), redis.port());
+			OutputStream out = this.socket.getOutputStream();
+			out.write("MONITOR\r\n".getBytes(StandardCharsets.UTF_8));
+			out.flush();
+			BufferedReader in = new BufferedReader(
+					new InputStreamReader(this.socket.getInputStream(), StandardCharsets.ISO_8859_1));
+			String ok = in.readLine();
+			if (!"+OK".equals(ok)) {
+				throw new IllegalStateException("MONITOR answered " + ok);
+			}
+			this.reader = new Thread(() -> read(in), "roundtrips-monitor");
+			this.reader.setDaemon(true);
+			this.reader.start();
+		}
+
+		private void read(BufferedReader in) {
+			Map<String, Long> counts = new HashMap<>();
+			try {
+				String line;
+				while ((line = in.readLine()) != null) {
+					int open = line.indexOf('[');
+					int close = line.indexOf(']', open);
+					int nameStart = line.indexOf('"', close) + 1;
+					int nameEnd = line.indexOf('"', nameStart);
+					if (open < 0 || close < 0 || nameStart <= 0 || nameEnd < 0) {
+						continue;
+					}
+					String origin = line.substring(open + 1, close).endsWith(" lua") ? "lua " : "client ";
+					String name = line.substring(nameStart, nameEnd).toUpperCase();
+					if (name.equals("ECHO") && line.contains(MARKER)) {
+						this.marks.add(new HashMap<>(counts));
+					}
+					else if (!name.equals("INFO")) {
+						counts.merge(origin + name, 1L, Long::sum);
+					}
+				}
+			}
+			catch (IOException ex) {
+				// closed
+			}
+		}
+
+		/**
+		 * Send a marker and wait until the monitor saw it.
+		 * @return the counts up to the marker
+		 */
+		Map<String, Long> mark(RedisCommands<String, String> commands) throws InterruptedException {
+			commands.echo(MARKER + this.nextMark++);
+			Map<String, Long> counts = this.marks.poll(30, TimeUnit.SECONDS);
+			if (counts == null) {
+				throw new IllegalStateException("MONITOR did not show the marker within 30 s");
+			}
+			return counts;
+		}
+
+		@Override
+		public void close() throws IOException {
+			this.socket.close();
+		}
+
+	}
+
+}
