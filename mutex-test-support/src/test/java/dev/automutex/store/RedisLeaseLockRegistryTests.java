@@ -1,5 +1,7 @@
 package dev.automutex.store;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +21,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.integration.support.locks.DistributedLock;
 
@@ -261,6 +266,26 @@ class RedisLeaseLockRegistryTests {
 		assertThat(this.a.obtain("k")).isNotSameAs(lock);
 		assertThatExceptionOfType(IllegalStateException.class).isThrownBy(() -> this.a.renewLock("k"))
 			.withMessageContaining("mutex:{k}");
+	}
+
+	@Test
+	void registryOnARedisThatDoesNotAnswerStartsAndItsLocksFailNamingRedisAndItsAddress() throws Exception {
+		int closedPort;
+		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+			closedPort = socket.getLocalPort();
+		}
+		LettuceConnectionFactory nowhere = new LettuceConnectionFactory(
+				new RedisStandaloneConfiguration("127.0.0.1", closedPort),
+				LettuceClientConfiguration.builder().commandTimeout(Duration.ofSeconds(2)).build());
+		nowhere.afterPropertiesSet();
+		nowhere.start();
+		this.connections.add(nowhere);
+		RedisLeaseLockRegistry registry = new RedisLeaseLockRegistry(nowhere, "mutex");
+		this.registries.add(registry);
+		assertThatExceptionOfType(DataAccessResourceFailureException.class)
+			.isThrownBy(() -> registry.acquire("k", Duration.ofMillis(200), LONG))
+			.withMessageContaining("Redis at 127.0.0.1:" + closedPort);
+		assertThat(registry.keysInUse()).isZero();
 	}
 
 	@Test
