@@ -7,6 +7,7 @@ import dev.automutex.autoconfigure.MutexProperties.Store;
 import dev.automutex.store.LocalMutexStore;
 import dev.automutex.store.LockRegistryMutexStore;
 import dev.automutex.store.MutexStore;
+import dev.automutex.store.RedisLeaseLockRegistry;
 import dev.automutex.store.RedisLeaseMutexStore;
 import dev.automutex.store.RedisMutexStore;
 import org.slf4j.Logger;
@@ -87,7 +88,10 @@ abstract class MutexStoreConfigurations {
 		@Bean
 		@ConditionalOnMissingBean(MutexStore.class)
 		LockRegistryMutexStore mutexStore(LockRegistry<?> lockRegistry, MutexProperties properties) {
-			checkSpringIntegrationVersion();
+			if (!(lockRegistry instanceof RedisLeaseLockRegistry)) {
+				checkSpringIntegrationVersion(); // AutoMutex's own registry is not
+													// affected
+			}
 			return created(LockRegistryMutexStore.of(lockRegistry, properties.getExpire()));
 		}
 
