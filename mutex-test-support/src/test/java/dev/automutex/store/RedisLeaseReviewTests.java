@@ -90,10 +90,10 @@ class RedisLeaseReviewTests {
 	/**
 	 * An instance of the engine without the registry: its template may hold scripts
 	 * ({@link HookedTemplate}), and its wake-ups are delivered only when the test calls
-	 * {@link RedisLeases#woken(byte[])} (a subscriber on its channel makes the release
-	 * script count it as alive).
+	 * {@link RedisLeases#woken(byte[])}, unless {@code deliverWakeUps} (a subscriber on
+	 * its channel makes the release script count it as alive either way).
 	 */
-	private RedisLeases bareEngine(HookedTemplate template, String instanceId) {
+	private RedisLeases bareEngine(HookedTemplate template, String instanceId, boolean deliverWakeUps) {
 		template.setConnectionFactory(connection());
 		template.afterPropertiesSet();
 		RedisKeyLayout layout = new RedisKeyLayout("mutex");
@@ -105,6 +105,9 @@ class RedisLeaseReviewTests {
 		RedisMessageListenerContainer container = new RedisMessageListenerContainer();
 		container.setConnectionFactory(connection());
 		container.addMessageListener((message, pattern) -> {
+			if (deliverWakeUps) {
+				engine.woken(message.getBody());
+			}
 		}, new ChannelTopic(layout.wakeChannelPrefix() + instanceId));
 		container.afterPropertiesSet();
 		container.start();
@@ -171,7 +174,7 @@ class RedisLeaseReviewTests {
 	void wakeUpThatArrivesAsTheOnlyWaiterLeavesIsPassedOn() throws Exception {
 		HookedTemplate template = new HookedTemplate();
 		String cId = RedisLeases.newInstanceId();
-		RedisLeases c = bareEngine(template, cId);
+		RedisLeases c = bareEngine(template, cId, false);
 		RedisLeaseLockRegistry a = registry();
 		RedisLeaseLockRegistry b = registry();
 		RedisLease holder = a.acquire("k", Duration.ZERO, LONG);
@@ -218,7 +221,7 @@ class RedisLeaseReviewTests {
 	void threadThatQueuesWhileTheLastWaiterUnqueuesIsStillWoken() throws Exception {
 		HookedTemplate template = new HookedTemplate();
 		String cId = RedisLeases.newInstanceId();
-		RedisLeases c = bareEngine(template, cId);
+		RedisLeases c = bareEngine(template, cId, true);
 		RedisLeaseLockRegistry a = registry();
 		RedisLease holder = a.acquire("k", Duration.ZERO, LONG);
 		CountDownLatch unqueueing = new CountDownLatch(1);
@@ -262,7 +265,7 @@ class RedisLeaseReviewTests {
 	@Test
 	void failedHandOffDoesNotRequeueAWaiterWhoseOwnAttemptWon() throws Exception {
 		HookedTemplate template = new HookedTemplate();
-		RedisLeases c = bareEngine(template, RedisLeases.newInstanceId());
+		RedisLeases c = bareEngine(template, RedisLeases.newInstanceId(), true);
 		RedisLeaseLockRegistry b = registry();
 		CountDownLatch waiterAttempting = new CountDownLatch(1);
 		CountDownLatch handOffStarted = new CountDownLatch(1);
