@@ -311,6 +311,41 @@ class RedisLeaseReviewTests {
 		assertThat(c.keysInUse()).isZero();
 	}
 
+	// --- Finding 5 ---------------------------------------------------------------------
+
+	/**
+	 * An interrupt that comes while a waiter's attempt is at Redis ends the client's wait
+	 * for the reply (Lettuce: {@code RedisCommandInterruptedException}) and surfaces as
+	 * "Redis failed" instead of {@link InterruptedException}; an uninterruptible
+	 * {@code lock()} then throws.
+	 */
+	@Test
+	void interruptDuringARoundTripIsAnInterruptNotARedisFailure() throws Exception {
+		HookedTemplate template = new HookedTemplate();
+		RedisLeases c = bareEngine(template, RedisLeases.newInstanceId(), true);
+		RedisLeaseLockRegistry a = registry();
+		RedisLease holder = a.acquire("k", Duration.ZERO, LONG);
+		assertThat(c.isLocked("k")).as("connected").isTrue();
+		template.hook = (step, thread, after) -> {
+			if (step.equals("acquire") && !after && thread.equals("interrupted")) {
+				Thread.currentThread().interrupt(); // as if interrupted during the call
+			}
+		};
+		Future<Throwable> waiter = this.executor.submit(() -> {
+			Thread.currentThread().setName("interrupted");
+			try {
+				c.acquire("k", TimeUnit.SECONDS.toNanos(5), LONG.toMillis());
+				return null;
+			}
+			catch (Throwable ex) {
+				return ex;
+			}
+		});
+		assertThat(waiter.get(10, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+		holder.release();
+		await().atMost(Duration.ofSeconds(5)).until(() -> c.keysInUse() == 0);
+	}
+
 	private static void awaitLatch(CountDownLatch latch) {
 		try {
 			if (!latch.await(20, TimeUnit.SECONDS)) {
