@@ -27,8 +27,18 @@ final class KeyWaitQueue {
 	/** Leases of this key held by this instance now (0 or 1). */
 	int localLeases;
 
-	/** When this instance's lease ends, in {@link System#nanoTime()}, if it holds one. */
+	/**
+	 * The lease of this instance granted last, while it is not released: the one that may
+	 * hold the key in Redis now. A lapsed lease that was not released yet still counts in
+	 * {@link #localLeases}, but is no longer the holder once a newer lease was granted.
+	 */
+	@Nullable RedisLease holder;
+
+	/** When {@link #holder} ends, in {@link System#nanoTime()}. */
 	long heldUntil;
+
+	/** Counts the attempts at Redis started, so that a late unqueue can be detected. */
+	int attempts;
 
 	/** Local hand-offs in a row since the key last came from Redis. */
 	int handOffs;
@@ -153,6 +163,9 @@ final class KeyWaitQueue {
 		boolean handing;
 
 		@Nullable RedisLease handed;
+
+		/** Its thread has left (with its own lease, or empty-handed). */
+		boolean left;
 
 		Waiter(Thread thread, long ttlMillis, long nextTry, int signalsSeen) {
 			this.thread = thread;

@@ -123,8 +123,11 @@ final class RedisLeases {
 			synchronized (queue) {
 				// Held here, its lease not over: no need to ask Redis. A lease past its
 				// end may have expired in Redis: ask.
-				alone = !queue.hasWaiters() && (queue.localLeases == 0 || System.nanoTime() - queue.heldUntil >= 0);
+				alone = !queue.hasWaiters() && (queue.holder == null || System.nanoTime() - queue.heldUntil >= 0);
 				signals = queue.signals;
+				if (alone) {
+					queue.attempts++;
+				}
 			}
 			long nextTry = start;
 			if (alone) {
@@ -204,7 +207,7 @@ final class RedisLeases {
 				else if (waiter.signalsSeen == queue.signals && now - waiter.nextTry < 0) {
 					parkUntil = earlier(deadline, waiter.nextTry);
 				}
-				else if (waiter.signalsSeen == queue.signals && queue.localLeases > 0
+				else if (waiter.signalsSeen == queue.signals && queue.holder != null
 						&& now - (queue.heldUntil + MARGIN_NANOS) < 0) {
 					// Held here: the holder hands it over on release; ask Redis only if
 					// its lease ends first.
@@ -213,6 +216,7 @@ final class RedisLeases {
 				}
 				else {
 					attempt = true;
+					queue.attempts++;
 					waiter.signalsSeen = queue.signals;
 					front = queue.wokenByRedis;
 					queue.wokenByRedis = false;
@@ -279,10 +283,14 @@ final class RedisLeases {
 		RedisLease lease = new RedisLease(this, queue, value, fencingToken, ttlMillis);
 		synchronized (queue) {
 			queue.localLeases++;
+			queue.holder = lease;
 			queue.handOffs = 0;
 			queue.registered = false;
 			queue.heldUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ttlMillis);
 			if (waiter != null) {
+				// A release may have taken it for a hand-off meanwhile: it must not put
+				// it back in the queue.
+				waiter.left = true;
 				queue.remove(waiter);
 			}
 		}
@@ -290,12 +298,31 @@ final class RedisLeases {
 	}
 
 	private void giveUp(KeyWaitQueue queue, Waiter waiter, boolean redisAnswered) {
+		boolean passOn;
 		boolean unregister;
+		int attempts;
 		synchronized (queue) {
+			waiter.left = true;
 			queue.remove(waiter);
+			// A wake-up that came while this waiter was on its way out found a waiter
+			// and was kept: nobody here takes the key reserved for this instance now, so
+			// pass it on.
+			passOn = redisAnswered && queue.wokenByRedis && !queue.hasWaiters();
+			if (passOn) {
+				queue.wokenByRedis = false;
+			}
 			unregister = redisAnswered && queue.registered && queue.isIdle();
 			if (unregister) {
 				queue.registered = false;
+			}
+			attempts = queue.attempts;
+		}
+		if (passOn) {
+			try {
+				this.scripts.passOn(queue.lockKey, queue.key, this.instanceId);
+			}
+			catch (RuntimeException ex) {
+				logger.debug("Could not pass on the wake-up for '{}': {}", queue.key, ex.toString());
 			}
 		}
 		if (unregister) {
@@ -305,6 +332,13 @@ final class RedisLeases {
 			catch (RuntimeException ex) {
 				// A wake-up for a key nobody waits for here is passed on.
 				logger.debug("Could not unqueue this instance for '{}': {}", queue.key, ex.toString());
+			}
+			synchronized (queue) {
+				if (queue.attempts != attempts) {
+					// A thread queued this instance meanwhile and the unqueue may have
+					// come after it: its first waiter queues it again.
+					queue.signal();
+				}
 			}
 		}
 	}
@@ -358,6 +392,9 @@ final class RedisLeases {
 		finally {
 			synchronized (queue) {
 				queue.localLeases--;
+				if (queue.holder == lease) {
+					queue.holder = null;
+				}
 				queue.signal();
 			}
 		}
@@ -377,42 +414,79 @@ final class RedisLeases {
 			forget(queue, value, candidate.ttlMillis);
 			synchronized (queue) {
 				queue.localLeases--;
+				if (queue.holder == lease) {
+					queue.holder = null;
+				}
 				candidate.handing = false;
-				queue.addFirst(candidate);
+				if (!candidate.left) {
+					queue.addFirst(candidate);
+				}
 				queue.signal();
 			}
 			throw ex;
 		}
+		RedisLease orphan;
 		synchronized (queue) {
 			queue.localLeases--;
+			if (queue.holder == lease) {
+				queue.holder = null;
+			}
 			candidate.handing = false;
 			long now = System.nanoTime();
 			if (outcome > 0) {
+				RedisLease handed = new RedisLease(this, queue, value, outcome, candidate.ttlMillis);
 				queue.localLeases++;
+				queue.holder = handed;
 				queue.handOffs++;
 				if (lastWaiter) {
 					queue.registered = false;
 				}
 				queue.heldUntil = now + TimeUnit.MILLISECONDS.toNanos(candidate.ttlMillis);
-				candidate.handed = new RedisLease(this, queue, value, outcome, candidate.ttlMillis);
-				LockSupport.unpark(candidate.thread);
-				// The next waiter now watches this new lease.
-				queue.wakeFirst(true);
-				return true;
-			}
-			queue.addFirst(candidate);
-			if (outcome == 0) {
-				// Released to another instance, and this one queued behind it: wait for
-				// the wake-up rather than take the key straight back.
-				queue.handOffs = 0;
-				queue.registered = true;
-				candidate.signalsSeen = queue.signals;
-				candidate.nextTry = now + Math.min(NO_NEWS_NANOS, this.maxSleepNanos);
-				LockSupport.unpark(candidate.thread);
+				if (!candidate.left) {
+					candidate.handed = handed;
+					LockSupport.unpark(candidate.thread);
+					// The next waiter now watches this new lease.
+					queue.wakeFirst(true);
+					return true;
+				}
+				// Its thread left while the hand-off ran (its own attempt failed at the
+				// client): release the key it was given, to the next waiter.
+				queue.enter(); // cannot be retired: this release still uses the record
+				orphan = handed;
 			}
 			else {
-				queue.signal();
+				orphan = null;
+				if (candidate.left) {
+					// Its own attempt won, or failed, while the hand-off ran: it is not
+					// waiting any more.
+					queue.signal();
+				}
+				else {
+					queue.addFirst(candidate);
+					if (outcome == 0) {
+						// Released to another instance, and this one queued behind it:
+						// wait for the wake-up rather than take the key straight back.
+						queue.handOffs = 0;
+						queue.registered = true;
+						candidate.signalsSeen = queue.signals;
+						candidate.nextTry = now + Math.min(NO_NEWS_NANOS, this.maxSleepNanos);
+						LockSupport.unpark(candidate.thread);
+					}
+					else {
+						queue.signal();
+					}
+				}
 			}
+		}
+		if (orphan != null) {
+			try {
+				orphan.release();
+			}
+			catch (RuntimeException ex) {
+				// taken back in the background (forget), or freed by its time-to-live
+				logger.debug("Could not release '{}' handed to a waiter that left: {}", queue.key, ex.toString());
+			}
+			return true;
 		}
 		return outcome == 0;
 	}
@@ -423,7 +497,9 @@ final class RedisLeases {
 		if (renewed) {
 			lease.ttlMillis = ttlMillis;
 			synchronized (queue) {
-				queue.heldUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ttlMillis);
+				if (queue.holder == lease) {
+					queue.heldUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ttlMillis);
+				}
 			}
 		}
 		return renewed;
