@@ -243,12 +243,22 @@ final class RedisLeases {
 	// One attempt at Redis. When it fails (Redis slow, paused or gone), the script may
 	// still run once Redis answers, and leave the key held by a lease nobody knows: take
 	// it back in the background.
-	private long attempt(KeyWaitQueue queue, String value, long ttlMillis, long waitMillis, boolean front) {
+	private long attempt(KeyWaitQueue queue, String value, long ttlMillis, long waitMillis, boolean front)
+			throws InterruptedException {
 		try {
 			return this.scripts.acquire(queue.lockKey, value, ttlMillis, waitMillis, this.instanceId, front);
 		}
 		catch (RuntimeException ex) {
 			forget(queue, value, ttlMillis);
+			if (Thread.interrupted()) {
+				// The client stopped waiting for the reply because this thread was
+				// interrupted (Lettuce sets the interrupt status again): an interrupt,
+				// not a Redis failure.
+				InterruptedException interrupted = new InterruptedException(
+						"Interrupted while asking Redis for mutex '" + queue.key + "'");
+				interrupted.initCause(ex);
+				throw interrupted;
+			}
 			throw ex;
 		}
 	}
