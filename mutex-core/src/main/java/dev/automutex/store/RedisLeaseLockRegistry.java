@@ -74,6 +74,8 @@ public class RedisLeaseLockRegistry implements RenewableLockRegistry<Distributed
 
 	private final ExecutorService wakeThread;
 
+	private final ExecutorService subscriptionThread;
+
 	private final Map<String, LeaseLock> locks = new ConcurrentHashMap<>();
 
 	/**
@@ -115,6 +117,13 @@ public class RedisLeaseLockRegistry implements RenewableLockRegistry<Distributed
 		this.container = new RedisMessageListenerContainer();
 		this.container.setConnectionFactory(connectionFactory);
 		this.container.setTaskExecutor(this.wakeThread);
+		// A blocking client (Jedis) keeps its subscription thread: not the wake thread.
+		this.subscriptionThread = Executors.newSingleThreadExecutor((task) -> {
+			Thread thread = new Thread(task, "automutex-redis-subscription-" + instanceId);
+			thread.setDaemon(true);
+			return thread;
+		});
+		this.container.setSubscriptionExecutor(this.subscriptionThread);
 		this.container.setBeanName("automutex-redis-wake-" + instanceId);
 		this.container.addMessageListener(new WakeListener(this.engine),
 				new ChannelTopic(layout.wakeChannelPrefix() + instanceId));
@@ -288,6 +297,7 @@ public class RedisLeaseLockRegistry implements RenewableLockRegistry<Distributed
 		}
 		finally {
 			this.engine.shutdown();
+			this.subscriptionThread.shutdownNow();
 			this.wakeThread.shutdownNow();
 			this.wakeThread.awaitTermination(5, TimeUnit.SECONDS);
 		}

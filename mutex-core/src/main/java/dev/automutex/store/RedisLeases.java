@@ -374,16 +374,19 @@ final class RedisLeases {
 		Waiter candidate;
 		boolean mayHandOff;
 		boolean lastWaiter;
+		int signals;
 		synchronized (queue) {
 			candidate = queue.pollFirst();
 			mayHandOff = queue.handOffs < this.maxLocalHandOffs;
 			lastWaiter = !queue.hasWaiters();
+			signals = queue.signals;
 			if (candidate != null) {
 				candidate.handing = true;
 			}
 		}
 		try {
-			return (candidate != null) ? handOff(lease, candidate, mayHandOff, lastWaiter) : releaseInRedis(lease);
+			return (candidate != null) ? handOff(lease, candidate, mayHandOff, lastWaiter, signals)
+					: releaseInRedis(lease);
 		}
 		finally {
 			leave(queue);
@@ -410,7 +413,8 @@ final class RedisLeases {
 		}
 	}
 
-	private boolean handOff(RedisLease lease, Waiter candidate, boolean mayHandOff, boolean lastWaiter) {
+	private boolean handOff(RedisLease lease, Waiter candidate, boolean mayHandOff, boolean lastWaiter,
+			int signalsBefore) {
 		KeyWaitQueue queue = lease.queue;
 		String value = newValue();
 		long outcome;
@@ -478,7 +482,8 @@ final class RedisLeases {
 						// wait for the wake-up rather than take the key straight back.
 						queue.handOffs = 0;
 						queue.registered = true;
-						candidate.signalsSeen = queue.signals;
+						// A wake-up that came during the script still counts.
+						candidate.signalsSeen = signalsBefore;
 						candidate.nextTry = now + Math.min(NO_NEWS_NANOS, this.maxSleepNanos);
 						LockSupport.unpark(candidate.thread);
 					}

@@ -139,6 +139,9 @@ final class RedisLockScripts {
 								end
 							end
 							redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+							if ARGV[11] == '1' then
+								redis.call('ZREM', KEYS[2], ARGV[5])
+							end
 							return {1, fence(KEYS[3], tonumber(ARGV[3]) + tonumber(ARGV[9]))}
 							""",
 			List.class);

@@ -25,6 +25,7 @@ import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.integration.support.locks.DistributedLock;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -186,6 +187,22 @@ class RedisLeaseLockRegistryTests {
 		assertThat(handed.isHeld()).isTrue();
 		assertThat(handed.release()).isTrue();
 		assertThat(this.b.isLocked("k")).isFalse();
+	}
+
+	@Test
+	void handOffToTheLastLocalWaiterTakesTheInstanceOutOfTheKeysQueue() {
+		StringRedisTemplate redisTemplate = new StringRedisTemplate(this.connections.get(0));
+		RedisLockScripts scripts = new RedisLockScripts(redisTemplate, "test", "mutex:wake:", false);
+		String lockKey = "mutex:{k}";
+		assertThat(scripts.acquire(lockKey, "me:1", 60_000, 0, "me", false)).isPositive();
+		redis.server().command("ZADD mutex:{k}:q 1 me");
+		assertThat(scripts.handOff(lockKey, "me:1", "me:2", 60_000, true, "me", "k", false)).isPositive();
+		assertThat(redis.server().command("ZSCORE mutex:{k}:q me")).as("still waiting here: still queued")
+			.isNotEqualTo("$-1");
+		assertThat(scripts.handOff(lockKey, "me:2", "me:3", 60_000, true, "me", "k", true)).isPositive();
+		assertThat(redis.server().command("ZSCORE mutex:{k}:q me")).as("nobody else waits here: unqueued")
+			.isEqualTo("$-1");
+		assertThat(redis.server().command("GET mutex:{k}")).isEqualTo("$4");
 	}
 
 	@Test
