@@ -6,7 +6,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -14,10 +13,7 @@ import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.data.redis.connection.Message;
-import org.springframework.data.redis.connection.MessageListener;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
-import org.springframework.data.redis.connection.SubscriptionListener;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
@@ -76,7 +72,7 @@ public class RedisLeaseLockRegistry implements RenewableLockRegistry<Distributed
 
 	private final ExecutorService subscriptionThread;
 
-	private final Map<String, LeaseLock> locks = new ConcurrentHashMap<>();
+	private final Map<String, RedisLeaseLock> locks = new ConcurrentHashMap<>();
 
 	/**
 	 * Create a registry whose keys live {@link LockRegistryMutexStore#DEFAULT_EXPIRE}
@@ -125,7 +121,7 @@ public class RedisLeaseLockRegistry implements RenewableLockRegistry<Distributed
 		});
 		this.container.setSubscriptionExecutor(this.subscriptionThread);
 		this.container.setBeanName("automutex-redis-wake-" + instanceId);
-		this.container.addMessageListener(new WakeListener(this.engine),
+		this.container.addMessageListener(new RedisWakeListener(this.engine),
 				new ChannelTopic(layout.wakeChannelPrefix() + instanceId));
 		this.container.afterPropertiesSet();
 		try {
@@ -216,7 +212,7 @@ public class RedisLeaseLockRegistry implements RenewableLockRegistry<Distributed
 		Assert.isInstanceOf(String.class, lockKey, "RedisLeaseLockRegistry supports only String keys");
 		String key = (String) lockKey;
 		Assert.hasLength(key, "key must not be empty");
-		return this.locks.computeIfAbsent(key, (k) -> new LeaseLock(this, k));
+		return this.locks.computeIfAbsent(key, (k) -> new RedisLeaseLock(this, k));
 	}
 
 	/**
@@ -241,7 +237,7 @@ public class RedisLeaseLockRegistry implements RenewableLockRegistry<Distributed
 	 */
 	@Override
 	public void renewLock(Object lockKey, Duration ttl) {
-		LeaseLock lock = this.locks.get(lockKey);
+		RedisLeaseLock lock = this.locks.get(lockKey);
 		RedisLease lease = (lock != null) ? lock.lease() : null;
 		if (lease == null || !lease.renew(ttl)) {
 			throw new IllegalStateException("Could not renew mutex at '" + redisKey(lockKey.toString())
@@ -306,154 +302,6 @@ public class RedisLeaseLockRegistry implements RenewableLockRegistry<Distributed
 	@Override
 	public String toString() {
 		return this.description;
-	}
-
-	/**
-	 * Receives this instance's wake-ups, on the registry's wake thread.
-	 */
-	private static final class WakeListener implements MessageListener, SubscriptionListener {
-
-		private final RedisLeases engine;
-
-		WakeListener(RedisLeases engine) {
-			this.engine = engine;
-		}
-
-		@Override
-		public void onMessage(Message message, byte @Nullable [] pattern) {
-			this.engine.woken(message.getBody());
-		}
-
-		@Override
-		public void onChannelSubscribed(byte[] channel, long count) {
-			this.engine.subscribed();
-		}
-
-	}
-
-	/**
-	 * Spring Integration's view of a key: re-entrant and bound to the thread that locked
-	 * it, over one lease at a time.
-	 */
-	private static final class LeaseLock implements DistributedLock {
-
-		private final RedisLeaseLockRegistry registry;
-
-		private final String key;
-
-		private volatile @Nullable Thread owner;
-
-		private int holds;
-
-		private volatile @Nullable RedisLease lease;
-
-		private volatile long lastUsed = System.currentTimeMillis();
-
-		LeaseLock(RedisLeaseLockRegistry registry, String key) {
-			this.registry = registry;
-			this.key = key;
-		}
-
-		@Nullable RedisLease lease() {
-			return this.lease;
-		}
-
-		boolean isIdleSince(long time) {
-			return this.owner == null && this.lastUsed <= time;
-		}
-
-		@Override
-		public void lock() {
-			lock(this.registry.defaultExpire);
-		}
-
-		@Override
-		public void lock(Duration ttl) {
-			boolean interrupted = false;
-			while (true) {
-				try {
-					if (tryLock(Duration.ofNanos(Long.MAX_VALUE), ttl)) {
-						break;
-					}
-				}
-				catch (InterruptedException ex) {
-					interrupted = true;
-				}
-			}
-			if (interrupted) {
-				Thread.currentThread().interrupt();
-			}
-		}
-
-		@Override
-		public void lockInterruptibly() throws InterruptedException {
-			tryLock(Duration.ofNanos(Long.MAX_VALUE), this.registry.defaultExpire);
-		}
-
-		@Override
-		public boolean tryLock() {
-			try {
-				return tryLock(Duration.ZERO, this.registry.defaultExpire);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				return false;
-			}
-		}
-
-		@Override
-		public boolean tryLock(long time, TimeUnit unit) throws InterruptedException {
-			return tryLock(Duration.ofNanos(unit.toNanos(time)), this.registry.defaultExpire);
-		}
-
-		@Override
-		public boolean tryLock(Duration waitTime, Duration ttl) throws InterruptedException {
-			this.lastUsed = System.currentTimeMillis();
-			if (this.owner == Thread.currentThread()) {
-				this.holds++;
-				return true;
-			}
-			RedisLease acquired = this.registry.acquire(this.key, waitTime.isNegative() ? Duration.ZERO : waitTime,
-					ttl);
-			if (acquired == null) {
-				return false;
-			}
-			this.lease = acquired;
-			this.holds = 1;
-			this.owner = Thread.currentThread();
-			return true;
-		}
-
-		@Override
-		public void unlock() {
-			if (this.owner != Thread.currentThread()) {
-				throw new IllegalMonitorStateException("The current thread does not hold the lock on '" + this.key
-						+ "' (Spring Integration locks are released by the thread that locked them)");
-			}
-			this.lastUsed = System.currentTimeMillis();
-			if (--this.holds > 0) {
-				return;
-			}
-			RedisLease held = this.lease;
-			this.lease = null;
-			this.owner = null;
-			if (held != null && !held.release()) {
-				throw new IllegalStateException("Lock on '" + this.key + "' was lost in Redis before it was "
-						+ "released (it expired or was removed); the work it guarded may have overlapped");
-			}
-		}
-
-		@Override
-		public Condition newCondition() {
-			throw new UnsupportedOperationException("Conditions are not supported by Redis locks");
-		}
-
-		@Override
-		public String toString() {
-			Thread holder = this.owner;
-			return "LeaseLock[" + this.key + ((holder != null) ? ", locked by " + holder.getName() : "") + "]";
-		}
-
 	}
 
 }
