@@ -1,22 +1,12 @@
 package dev.automutex.test;
 
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -70,7 +60,8 @@ public final class RedisClusterServer implements AutoCloseable {
 		String cli = findExecutable("redis-cli");
 		RedisClusterServer cluster;
 		try {
-			cluster = new RedisClusterServer(Files.createTempDirectory("automutex-redis-cluster-"), freePorts(MASTERS));
+			cluster = new RedisClusterServer(Files.createTempDirectory("automutex-redis-cluster-"),
+					LoopbackPorts.freeWithBusPorts(MASTERS, BUS_PORT_OFFSET));
 		}
 		catch (IOException ex) {
 			throw new IllegalStateException("Could not create a directory for a Redis Cluster: " + ex.getMessage(), ex);
@@ -222,7 +213,7 @@ public final class RedisClusterServer implements AutoCloseable {
 	 * @return the reply's first line, such as {@code ":1"} or {@code "+OK"}
 	 */
 	public String command(int port, String command) {
-		return send(port, command, false);
+		return RedisInlineCommands.firstLine(port, command);
 	}
 
 	/**
@@ -236,7 +227,7 @@ public final class RedisClusterServer implements AutoCloseable {
 	 * @return the reply's text
 	 */
 	public String reply(int port, String command) {
-		return send(port, command, true);
+		return RedisInlineCommands.reply(port, command);
 	}
 
 	/**
@@ -317,53 +308,6 @@ public final class RedisClusterServer implements AutoCloseable {
 		deleteQuietly(this.dir.toFile());
 	}
 
-	private String send(int port, String command, boolean whole) {
-		try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
-			socket.setSoTimeout(5000);
-			OutputStream out = socket.getOutputStream();
-			out.write((command + "\r\n").getBytes(StandardCharsets.UTF_8));
-			out.flush();
-			InputStream in = new BufferedInputStream(socket.getInputStream());
-			return whole ? readReply(in) : readLine(in);
-		}
-		catch (IOException | NumberFormatException ex) {
-			throw new IllegalStateException("Redis on port " + port + " did not answer '" + command + "'", ex);
-		}
-	}
-
-	private static String readReply(InputStream in) throws IOException {
-		String first = readLine(in);
-		if (first.startsWith("$") && !first.equals("$-1")) {
-			int length = Integer.parseInt(first.substring(1));
-			byte[] body = in.readNBytes(length);
-			if (body.length < length) {
-				throw new IOException("Reply ended after " + body.length + " of " + length + " bytes");
-			}
-			readLine(in);
-			return new String(body, StandardCharsets.UTF_8);
-		}
-		if (first.startsWith("*") && !first.equals("*-1")) {
-			int count = Integer.parseInt(first.substring(1));
-			List<String> elements = new ArrayList<>(count);
-			for (int i = 0; i < count; i++) {
-				elements.add(readReply(in));
-			}
-			return String.join("\n", elements);
-		}
-		return first;
-	}
-
-	private static String readLine(InputStream in) throws IOException {
-		ByteArrayOutputStream line = new ByteArrayOutputStream();
-		int c;
-		while ((c = in.read()) != -1 && c != '\n') {
-			if (c != '\r') {
-				line.write(c);
-			}
-		}
-		return line.toString(StandardCharsets.UTF_8);
-	}
-
 	private static void parkBriefly() {
 		LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
 	}
@@ -387,50 +331,6 @@ public final class RedisClusterServer implements AutoCloseable {
 				+ "that they start themselves (redis-server for the nodes, redis-cli to join them). Install it "
 				+ "(Debian/Ubuntu: 'apt-get install -y redis-server', which brings redis-cli with it; macOS: "
 				+ "'brew install redis') and run the tests again.");
-	}
-
-	/**
-	 * Free loopback ports whose cluster bus port (port + 10000) is free as well.
-	 * @param count how many
-	 * @return distinct ports
-	 */
-	private static List<Integer> freePorts(int count) {
-		Set<Integer> chosen = new HashSet<>();
-		List<Integer> ports = new ArrayList<>();
-		for (int attempt = 0; ports.size() < count && attempt < 1000; attempt++) {
-			int port = freePort();
-			int busPort = port + BUS_PORT_OFFSET;
-			if (busPort <= 65535 && !chosen.contains(port) && !chosen.contains(busPort) && isFree(busPort)) {
-				chosen.add(port);
-				chosen.add(busPort);
-				ports.add(port);
-			}
-		}
-		if (ports.size() < count) {
-			throw new IllegalStateException("Found no " + count + " free loopback ports with a free cluster bus port "
-					+ "(port + " + BUS_PORT_OFFSET + ")");
-		}
-		return ports;
-	}
-
-	private static int freePort() {
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			socket.setReuseAddress(true);
-			return socket.getLocalPort();
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException("No free loopback port", ex);
-		}
-	}
-
-	private static boolean isFree(int port) {
-		try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-			socket.setReuseAddress(true);
-			return true;
-		}
-		catch (IOException ex) {
-			return false;
-		}
 	}
 
 	private static void deleteQuietly(File file) {

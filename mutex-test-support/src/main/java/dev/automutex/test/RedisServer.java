@@ -2,12 +2,6 @@ package dev.automutex.test;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,7 +46,7 @@ public final class RedisServer implements AutoCloseable {
 	 */
 	public static RedisServer start() {
 		String executable = findExecutable();
-		int port = freePort();
+		int port = LoopbackPorts.free();
 		try {
 			Path dir = Files.createTempDirectory("automutex-redis-");
 			RedisServer server = new RedisServer(executable, port, dir, launch(executable, port, dir));
@@ -111,24 +105,7 @@ public final class RedisServer implements AutoCloseable {
 	 * @return the reply's first line, such as {@code ":9998"} or {@code "+PONG"}
 	 */
 	public String command(String command) {
-		try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), this.port)) {
-			socket.setSoTimeout(5000);
-			OutputStream out = socket.getOutputStream();
-			out.write((command + "\r\n").getBytes(StandardCharsets.UTF_8));
-			out.flush();
-			InputStream in = socket.getInputStream();
-			StringBuilder line = new StringBuilder();
-			int c;
-			while ((c = in.read()) != -1 && c != '\n') {
-				if (c != '\r') {
-					line.append((char) c);
-				}
-			}
-			return line.toString();
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException("Redis on port " + this.port + " did not answer '" + command + "'", ex);
-		}
+		return RedisInlineCommands.firstLine(this.port, command);
 	}
 
 	/** Remove every key, so tests sharing one server start clean. */
@@ -207,16 +184,6 @@ public final class RedisServer implements AutoCloseable {
 		throw new IllegalStateException("redis-server is not installed, and the Redis tests need a real one "
 				+ "that they start themselves. Install it (Debian/Ubuntu: 'apt-get install -y redis-server', "
 				+ "macOS: 'brew install redis') and run the tests again.");
-	}
-
-	private static int freePort() {
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			socket.setReuseAddress(true);
-			return socket.getLocalPort();
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException("No free loopback port", ex);
-		}
 	}
 
 	private static void deleteQuietly(File file) {

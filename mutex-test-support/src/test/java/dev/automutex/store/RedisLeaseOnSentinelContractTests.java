@@ -1,12 +1,7 @@
 package dev.automutex.store;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,6 +9,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
+import dev.automutex.test.RedisInlineCommands;
 import dev.automutex.test.RedisServer;
 import dev.automutex.test.store.AbstractRenewableMutexStoreContractTests;
 import org.jspecify.annotations.Nullable;
@@ -65,7 +61,8 @@ class RedisLeaseOnSentinelContractTests extends AbstractRenewableMutexStoreContr
 		await().atMost(Duration.ofSeconds(30))
 			.alias("the sentinel knows the master")
 			.ignoreExceptions()
-			.until(() -> command(sentinelPort, "SENTINEL get-master-addr-by-name mymaster").startsWith("*2"));
+			.until(() -> RedisInlineCommands.firstLine(sentinelPort, "SENTINEL get-master-addr-by-name mymaster")
+				.startsWith("*2"));
 	}
 
 	@AfterAll
@@ -128,24 +125,6 @@ class RedisLeaseOnSentinelContractTests extends AbstractRenewableMutexStoreContr
 		factory.afterPropertiesSet();
 		factory.start();
 		return factory;
-	}
-
-	private static String command(int port, String command) throws IOException {
-		try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
-			socket.setSoTimeout(5000);
-			OutputStream out = socket.getOutputStream();
-			out.write((command + "\r\n").getBytes(StandardCharsets.UTF_8));
-			out.flush();
-			InputStream in = socket.getInputStream();
-			StringBuilder line = new StringBuilder();
-			int c;
-			while ((c = in.read()) != -1 && c != '\n') {
-				if (c != '\r') {
-					line.append((char) c);
-				}
-			}
-			return line.toString();
-		}
 	}
 
 }
