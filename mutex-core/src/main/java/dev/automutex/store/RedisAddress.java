@@ -17,13 +17,22 @@ import org.springframework.util.ReflectionUtils;
  * Sentinel master and sentinels, or the cluster's nodes; never a password. Read through
  * the methods that Lettuce's and Jedis' factories share, so that neither client has to be
  * on the classpath.
+ *
+ * @since 0.1.0
  */
-final class RedisAddress {
+public final class RedisAddress {
 
 	private RedisAddress() {
 	}
 
-	static String of(RedisConnectionFactory factory) {
+	/**
+	 * Describe where a connection factory connects.
+	 * @param factory the connection factory
+	 * @return such as {@code 127.0.0.1:6379}, {@code master 'm' of sentinels [h:26379]}
+	 * or {@code cluster [h:7000, h:7001]}; the factory's class name when it is of an
+	 * unknown kind
+	 */
+	public static String of(RedisConnectionFactory factory) {
 		try {
 			if (isCluster(factory)) {
 				Object configuration = invoke(factory, "getClusterConfiguration");

@@ -7,6 +7,7 @@ import dev.automutex.autoconfigure.MutexProperties.Store;
 import dev.automutex.store.LocalMutexStore;
 import dev.automutex.store.LockRegistryMutexStore;
 import dev.automutex.store.MutexStore;
+import dev.automutex.store.RedisAddress;
 import dev.automutex.store.RedisLeaseLockRegistry;
 import dev.automutex.store.RedisLeaseMutexStore;
 import dev.automutex.store.RedisMutexStore;
@@ -71,7 +72,8 @@ abstract class MutexStoreConfigurations {
 		}
 		catch (RuntimeException ex) {
 			throw new InvalidConfigurationPropertyValueException("mutex.store", "redis",
-					"Redis did not answer (" + ex.getMessage() + "); start Redis or correct spring.data.redis.*, "
+					"Redis at " + RedisAddress.of(connectionFactory) + " did not answer (" + ex.getMessage()
+							+ "); start Redis or correct spring.data.redis.*, "
 							+ "or set mutex.store to auto or local");
 		}
 	}

@@ -251,7 +251,8 @@ class MutexAutoConfigurationTests {
 				assertThat(context.getStartupFailure()).rootCause()
 					.isInstanceOf(InvalidConfigurationPropertyValueException.class)
 					.hasMessageContaining("mutex.store")
-					.hasMessageContaining("did not answer");
+					// The address it tried, so that a wrong one is seen at once.
+					.hasMessageContaining("Redis at localhost:" + closedPort + " did not answer");
 			});
 	}
 
