@@ -90,6 +90,15 @@ public final class RedisServer implements AutoCloseable {
 	}
 
 	/**
+	 * Operating-system process id of the running server, for faults a test causes with
+	 * signals ({@code kill -STOP} and {@code kill -CONT} pause and resume it).
+	 * @return the process id; it changes with {@link #restart()}
+	 */
+	public long pid() {
+		return this.process.pid();
+	}
+
+	/**
 	 * Host to connect to.
 	 * @return the loopback address, {@code 127.0.0.1}
 	 */

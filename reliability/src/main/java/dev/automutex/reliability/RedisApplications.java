@@ -48,6 +48,8 @@ final class RedisApplications {
 	static ConfigurableApplicationContext start(int port, String... more) {
 		List<String> arguments = arguments(port, more);
 		arguments.add("--worker.job=none");
+		// Expected WARNs (keys lost, renewals failing) would bury the suite's own lines.
+		arguments.add("--logging.level.root=error");
 		return new SpringApplicationBuilder(WorkerApplication.class).web(WebApplicationType.NONE)
 			.run(arguments.toArray(String[]::new));
 	}

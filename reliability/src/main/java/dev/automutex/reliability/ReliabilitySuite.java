@@ -37,7 +37,12 @@ public final class ReliabilitySuite {
 			return;
 		}
 		SuiteOptions options = SuiteOptions.parse(args);
-		List<Scenario> scenarios = List.of(new ExclusionScenario(), new HolderKilledScenario());
+		List<Scenario> scenarios = List.of(new ExclusionScenario(), new HolderKilledScenario(),
+				new RedisFaultScenario());
+		if (scenarios.stream().noneMatch(options::includes)) {
+			throw new IllegalArgumentException("No scenario numbered " + options.only() + "; there are "
+					+ scenarios.stream().map(Scenario::number).toList());
+		}
 		Report report = new Report();
 		long start = System.nanoTime();
 		for (Scenario scenario : scenarios) {
