@@ -73,7 +73,7 @@ final class ExclusionScenario implements Scenario {
 								"--worker.threads=" + THREADS, "--worker.locked=" + locked)));
 			}
 			for (WorkerProcess worker : workers) {
-				worker.await("READY", Duration.ofSeconds(90));
+				worker.await("READY", WorkerProcess.STARTUP);
 			}
 			workers.forEach((worker) -> worker.send("GO"));
 			int overlaps = 0;

@@ -47,13 +47,13 @@ final class HolderKilledScenario implements Scenario {
 		try {
 			WorkerProcess holder = start(workers, redis, engine, "holder", "--worker.job=hold");
 			long holderToken = Long
-				.parseLong(ExclusionScenario.fields(holder.await("HELD", Duration.ofSeconds(90))).get("token"));
+				.parseLong(ExclusionScenario.fields(holder.await("HELD", WorkerProcess.STARTUP)).get("token"));
 			for (int i = 1; i <= 2; i++) {
 				start(workers, redis, engine, "waiter-" + i, "--worker.job=wait", "--worker.block=15s",
 						"--worker.hold-for=" + HOLD_FOR.toMillis());
 			}
 			for (WorkerProcess waiter : workers.subList(1, 3)) {
-				waiter.await("WAITING", Duration.ofSeconds(90));
+				waiter.await("WAITING", WorkerProcess.STARTUP);
 			}
 			boolean queued = awaitWaiters(redis, engine);
 			long pttl = Long.parseLong(redis.command("PTTL mutex:" + redisKey(engine)).substring(1));

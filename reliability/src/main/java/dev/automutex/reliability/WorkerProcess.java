@@ -28,6 +28,12 @@ import org.jspecify.annotations.Nullable;
  */
 final class WorkerProcess implements AutoCloseable {
 
+	/**
+	 * How long a worker may take to start: a Spring Boot application usually starts in
+	 * seconds, but three at once on a loaded 2-core machine took over 90 s.
+	 */
+	static final Duration STARTUP = Duration.ofMinutes(5);
+
 	private static final String MARK = "@@ ";
 
 	private final String name;
@@ -149,6 +155,30 @@ final class WorkerProcess implements AutoCloseable {
 					+ " ms; its last output:\n" + lastOutput());
 		}
 		return this.process.exitValue();
+	}
+
+	// What the worker's threads are doing, to tell a stuck worker from a slow one.
+	private String threadDump() {
+		if (!this.process.isAlive()) {
+			return "(gone)";
+		}
+		String java = SuiteOptions.workerCommand().get(0);
+		String jcmd = java.endsWith("java") ? java.substring(0, java.length() - 4) + "jcmd" : "jcmd";
+		try {
+			Process dump = new ProcessBuilder(jcmd, Long.toString(this.process.pid()), "Thread.print")
+				.redirectErrorStream(true)
+				.start();
+			String threads = new String(dump.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+			dump.waitFor(30, TimeUnit.SECONDS);
+			return threads;
+		}
+		catch (IOException ex) {
+			return "(" + jcmd + " failed: " + ex.getMessage() + ")";
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return "(interrupted)";
+		}
 	}
 
 	long pid() {

@@ -3,6 +3,7 @@ package dev.automutex.reliability.worker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -21,11 +22,11 @@ import org.springframework.stereotype.Component;
 /**
  * The soak: {@code --worker.threads} threads run random operations (lock, tryLock,
  * withLock, lockAll, awaitRelease, holder, sweep, releaseAll) on {@code --worker.keys}
- * keys for {@code --worker.seconds}, with a cross-process overlap detector in Redis
- * ({@code INCR reliability:inside:<key>} must answer 1). A tenth of the time (at most 10
- * s) warms up before the heap's baseline is read. Reports {@code SOAKED} with the
- * operation counts, overlaps, errors, renewal tasks left, locks a thread still holds, and
- * the heap after a full GC before and after.
+ * keys (half of them on ten hot keys) for {@code --worker.seconds}, with a cross-process
+ * overlap detector in Redis ({@code INCR reliability:inside:<key>} must answer 1). A
+ * tenth of the time (at most 10 s) warms up before the heap's baseline is read. Reports
+ * {@code SOAKED} with the operation counts, overlaps, errors, renewal tasks left, locks a
+ * thread still holds, and the heap after a full GC before and after.
  */
 @Component
 class SoakJob {
@@ -100,7 +101,9 @@ class SoakJob {
 
 	private void operate(int keys) {
 		ThreadLocalRandom random = ThreadLocalRandom.current();
-		String key = "soak-" + random.nextInt(keys);
+		// Half the operations go to ten hot keys, so that keys are contended and change
+		// hands between the processes, the rest to all of them.
+		String key = "soak-" + random.nextInt(random.nextBoolean() ? 10 : keys);
 		try {
 			switch (random.nextInt(10)) {
 				case 0, 1 -> {
@@ -108,10 +111,16 @@ class SoakJob {
 						inside(key);
 					}
 				}
-				case 2, 3 -> this.mutex.tryLock(key).ifPresent((lock) -> {
-					inside(key);
-					lock.release();
-				});
+				case 2, 3 -> {
+					Optional<MutexLock> lock = this.mutex.tryLock(key);
+					if (lock.isEmpty()) {
+						this.busy.incrementAndGet();
+					}
+					lock.ifPresent((held) -> {
+						inside(key);
+						held.release();
+					});
+				}
 				case 4, 5 -> this.mutex.withLock(key, Duration.ofMillis(200), () -> inside(key));
 				case 6 -> {
 					String other = "soak-" + random.nextInt(keys);
