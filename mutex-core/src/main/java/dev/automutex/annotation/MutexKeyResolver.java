@@ -12,6 +12,7 @@ import dev.automutex.MutexKeyConverter;
 import dev.automutex.MutexRequest;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.expression.EvaluationException;
 import org.springframework.util.ObjectUtils;
 
 /**
@@ -41,8 +42,10 @@ final class MutexKeyResolver {
 	 * @param args the arguments of the call
 	 * @param target the bean whose method was called
 	 * @return the request, with the operation's settings
-	 * @throws IllegalArgumentException if a value is {@code null} or cannot be converted,
-	 * or {@code all} gives no key
+	 * @throws IllegalArgumentException if an expression cannot be evaluated for these
+	 * arguments (SpEL fails: a property that is missing or read on {@code null}, an index
+	 * out of range), a value is {@code null} or cannot be converted, or {@code all} gives
+	 * no key
 	 */
 	MutexRequest request(MutexOperationMetadata metadata, @Nullable Object[] args, Object target) {
 		MutexRequest fixed = metadata.fixedRequest();
@@ -133,7 +136,18 @@ final class MutexKeyResolver {
 	private Object value(MutexOperationMetadata metadata, KeyExpression expression, @Nullable Object[] args,
 			Object target) {
 		MutexOperation operation = metadata.operation();
-		Object value = this.evaluator.evaluate(expression, operation.method(), operation.targetClass(), args, target);
+		Object value;
+		try {
+			value = this.evaluator.evaluate(expression, operation.method(), operation.targetClass(), args, target);
+		}
+		catch (EvaluationException ex) {
+			// SpEL's own message names neither the expression nor the method. An
+			// exception thrown by code the expression calls is not one: it reaches the
+			// caller unchanged.
+			throw new IllegalArgumentException("Key expression '" + expression.text() + "' of " + operation.describe()
+					+ " could not be evaluated for this call (" + ex.getMessage() + "); nothing was locked and the "
+					+ "method did not run", ex);
+		}
 		if (value == null) {
 			throw new IllegalArgumentException("Key expression '" + expression.text() + "' of " + operation.describe()
 					+ " evaluated to null, and null cannot be a mutex key; pass a non-null value or check for "

@@ -14,8 +14,11 @@ import org.junit.jupiter.api.Test;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.expression.spel.SpelEvaluationException;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
  * The keys {@link MutexKeyResolver} makes: several {@code on} values stay apart when a
@@ -81,7 +84,40 @@ class MutexKeyResolverTests {
 		}
 	}
 
+	@Test
+	void expressionThatFailsAtCallTimeNamesTheExpressionAndMethodAndHoldsNothing() {
+		try (AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext(Config.class)) {
+			Recording mutex = context.getBean(Recording.class);
+			Pairs pairs = context.getBean(Pairs.class);
+			assertThatIllegalArgumentException().isThrownBy(() -> pairs.missing(new Room(7)))
+				.withMessageContaining("Key expression '#room.missing.field' of @AutoMutex on ")
+				.withMessageContaining("Pairs.missing(Room)")
+				.withMessageContaining("could not be evaluated")
+				.withMessageContaining("EL1008E")
+				.withCauseInstanceOf(SpelEvaluationException.class);
+			assertThatIllegalArgumentException().isThrownBy(() -> pairs.room(null, "east"))
+				.withMessageContaining("Key expression '#room' of @AutoMutex on ");
+			assertThat(mutex.keys).isEmpty();
+			assertThat(MutexTemplate.locksOfCurrentThread()).isEmpty();
+		}
+	}
+
+	@Test
+	void exceptionOfCodeTheExpressionCallsReachesTheCallerUnchanged() {
+		try (AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext(Config.class)) {
+			Pairs pairs = context.getBean(Pairs.class);
+			assertThatIllegalStateException().isThrownBy(() -> pairs.explode(new Room(7)))
+				.withMessage("room 7 has no key");
+			assertThat(MutexTemplate.locksOfCurrentThread()).isEmpty();
+		}
+	}
+
 	record Room(long id) {
+
+		public String explode() {
+			throw new IllegalStateException("room " + this.id + " has no key");
+		}
+
 	}
 
 	static class Pairs {
@@ -100,6 +136,14 @@ class MutexKeyResolverTests {
 
 		@AutoMutex(on = "#id")
 		public void number(Object id) {
+		}
+
+		@AutoMutex(on = "#room.missing.field")
+		public void missing(Room room) {
+		}
+
+		@AutoMutex(on = "#room.explode()")
+		public void explode(Room room) {
 		}
 
 	}
