@@ -142,7 +142,9 @@ final class Acquirer {
 		long leaseStart = 0;
 		ExpiringMutexStore expiring = this.expiring;
 		if (expiring != null) {
-			ttl = (expire != null) ? expire : expiring.defaultExpire();
+			// A lease as long as for ever is a very long one, not an overflow in the
+			// store.
+			ttl = Durations.lease((expire != null) ? expire : expiring.defaultExpire());
 			leaseStart = System.nanoTime();
 			held = expiring.tryAcquire(key, wait, ttl);
 			// Without waiting, the store set the time-to-live after the request went

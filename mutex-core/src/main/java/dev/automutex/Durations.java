@@ -33,6 +33,17 @@ final class Durations {
 	}
 
 	/**
+	 * The time-to-live a store is asked for: at most about 146 years, which stores with
+	 * leases can keep (Redis keeps an expiry as milliseconds since 1970 in a long, so
+	 * {@code Duration.ofMillis(Long.MAX_VALUE)} would overflow there).
+	 * @param ttl the time-to-live asked for
+	 * @return the same, or about 146 years if longer
+	 */
+	static Duration lease(Duration ttl) {
+		return (nanos(ttl) >= MAX_NANOS) ? Duration.ofNanos(MAX_NANOS) : ttl;
+	}
+
+	/**
 	 * The duration for messages: milliseconds, or "without limit" for waits that are as
 	 * good as forever.
 	 * @param duration the duration

@@ -86,7 +86,7 @@ public final class MutexRequest {
 	 * The same request with a time-to-live, for stores with leases (ignored by the local
 	 * store).
 	 * @param expire how long the store keeps the keys if they are never released; at
-	 * least 1 ms
+	 * least 1 ms; longer than about 146 years counts as 146 years
 	 * @return a new request
 	 * @throws IllegalArgumentException if {@code expire} is shorter than 1 ms
 	 */

@@ -1,6 +1,7 @@
 package dev.automutex.store;
 
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -128,6 +129,22 @@ class RedisEdgeCaseTests {
 			.withMessageContaining("expire");
 		assertThat(redis.server().command("EXISTS " + redisKey("k"))).as(redisKey("k") + " in Redis").isEqualTo(":0");
 		assertThat(this.mutex.isLocked("k")).isFalse();
+	}
+
+	/**
+	 * An expire too long for Redis (its time-to-live is milliseconds since 1970 in a
+	 * long) holds the key as a very long lease: no store failure, no overflow into a
+	 * negative or short time-to-live.
+	 */
+	@Test
+	void hugeExpireHoldsTheKeyWithALongTimeToLive() {
+		for (Duration expire : List.of(Duration.ofMillis(Long.MAX_VALUE), ChronoUnit.FOREVER.getDuration())) {
+			MutexLock lock = this.mutex.lock("k", Duration.ZERO, expire);
+			long pttl = Long.parseLong(redis.server().command("PTTL " + redisKey("k")).substring(1));
+			assertThat(pttl).as("PTTL of " + redisKey("k") + " with expire " + expire)
+				.isGreaterThan(Duration.ofDays(365L * 100).toMillis());
+			assertThat(lock.release()).isTrue();
+		}
 	}
 
 	/**
