@@ -37,8 +37,12 @@ import static org.awaitility.Awaitility.await;
 @Timeout(30)
 class CleanReleaseOrderingTests {
 
-	/** Renewal every 10 ms. */
-	private static final Duration EXPIRE = Duration.ofMillis(30);
+	/**
+	 * Renewal every 100 ms. Short enough that renewals fall inside a slow release; long
+	 * enough that a renewal thread kept off the CPU for a few tens of ms by a loaded
+	 * machine does not end the lease (with 30 ms the first hold was lost under load).
+	 */
+	private static final Duration EXPIRE = Duration.ofMillis(300);
 
 	private final SlowReleaseRegistry registry = new SlowReleaseRegistry();
 
@@ -74,7 +78,7 @@ class CleanReleaseOrderingTests {
 			});
 			lock.onLost(() -> this.callbacksRun.add("hold " + hold));
 			// The store frees the key, and its unlock returns only after the next
-			// renewal call (or 200 ms) and, if that renewal reports a loss, after the
+			// renewal call (or 1 s) and, if that renewal reports a loss, after the
 			// report (or another 200 ms).
 			this.registry.afterNextFree(() -> {
 				if (this.registry.awaitNextRenewal()) {
@@ -97,8 +101,8 @@ class CleanReleaseOrderingTests {
 		CompletableFuture<Boolean> successorReleased = handOverToSuccessor(false, releaseSuccessor);
 		try {
 			int renewals = this.registry.renewals("k");
-			await().during(Duration.ofMillis(150))
-				.atMost(Duration.ofSeconds(1))
+			await().during(Duration.ofMillis(400))
+				.atMost(Duration.ofSeconds(2))
 				.untilAsserted(() -> assertThat(this.registry.renewals("k"))
 					.as("renewals of 'k' while its successor, which does not renew, holds it")
 					.isEqualTo(renewals));
@@ -119,7 +123,7 @@ class CleanReleaseOrderingTests {
 		CompletableFuture<Boolean> successorReleased = handOverToSuccessor(false, releaseSuccessor);
 		releaseSuccessor.countDown();
 		assertThat(successorReleased.get(5, TimeUnit.SECONDS)).isTrue();
-		await().during(Duration.ofMillis(150)).atMost(Duration.ofSeconds(1)).untilAsserted(() -> {
+		await().during(Duration.ofMillis(400)).atMost(Duration.ofSeconds(2)).untilAsserted(() -> {
 			assertThat(this.callbacksRun).as("onLost callbacks run").isEmpty();
 			assertThat(this.reported).as("losses reported to the loss listener").isEmpty();
 		});
@@ -240,11 +244,11 @@ class CleanReleaseOrderingTests {
 			this.afterFree.set(action);
 		}
 
-		/** Wait for the next renewal call, at most 200 ms; whether it came. */
+		/** Wait for the next renewal call, at most 1 s; whether it came. */
 		boolean awaitNextRenewal() {
 			CountDownLatch next = new CountDownLatch(1);
 			this.renewed = next;
-			awaitQuietly(next, 200);
+			awaitQuietly(next, 1_000);
 			return next.getCount() == 0;
 		}
 
