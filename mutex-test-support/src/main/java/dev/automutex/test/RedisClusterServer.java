@@ -1,21 +1,24 @@
 package dev.automutex.test;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
-import org.jspecify.annotations.Nullable;
+import dev.automutex.test.ClusterNodes.Node;
 
 /**
  * A real Redis Cluster of three {@code redis-server} masters on free loopback ports
- * (slots spread by {@code redis-cli --cluster create}, no replicas), owned by the test
- * that started it, so tests can check what a store does on a cluster without touching any
+ * (slots spread by {@code redis-cli --cluster create}), with no replicas or with replicas
+ * that take over when a master is {@linkplain #kill(int) killed}, owned by the test that
+ * started it, so tests can check what a store does on a cluster without touching any
  * Redis the machine already runs.
  * <p>
  * Fails loudly (never skips) when {@code redis-server} or {@code redis-cli} is not
@@ -30,21 +33,24 @@ public final class RedisClusterServer implements AutoCloseable {
 	/** A cluster node listens for the cluster bus on its port plus this. */
 	private static final int BUS_PORT_OFFSET = 10000;
 
-	private static final Duration NODE_START_TIMEOUT = Duration.ofSeconds(20);
-
-	private static final Duration CREATE_TIMEOUT = Duration.ofSeconds(60);
-
-	private static final Duration CLUSTER_OK_TIMEOUT = Duration.ofSeconds(30);
-
 	private final Path dir;
 
-	private final List<Integer> ports;
+	private final int replicasPerMaster;
+
+	private final List<Integer> allPorts;
 
 	private final List<Process> processes = new ArrayList<>();
 
-	private RedisClusterServer(Path dir, List<Integer> ports) {
+	private final Map<Integer, Integer> slotOfKilled = new ConcurrentHashMap<>();
+
+	private List<Integer> masters = List.of();
+
+	private List<Integer> replicas = List.of();
+
+	private RedisClusterServer(Path dir, int replicasPerMaster, List<Integer> allPorts) {
 		this.dir = dir;
-		this.ports = List.copyOf(ports);
+		this.replicasPerMaster = replicasPerMaster;
+		this.allPorts = List.copyOf(allPorts);
 	}
 
 	/**
@@ -56,20 +62,40 @@ public final class RedisClusterServer implements AutoCloseable {
 	 * missing, or the cluster does not come up
 	 */
 	public static RedisClusterServer start() {
-		String server = findExecutable("redis-server");
-		String cli = findExecutable("redis-cli");
+		return start(0);
+	}
+
+	/**
+	 * Start three masters and {@code replicasPerMaster} replicas of each on free loopback
+	 * ports, join them into one cluster, and wait until every node reports
+	 * {@code cluster_state:ok} and every replica is in sync with its master. With
+	 * replicas, nodes give up on an unreachable master after 1.5 s
+	 * ({@code cluster-node-timeout}), so a replica takes over a killed master within
+	 * about 3 s.
+	 * @param replicasPerMaster replicas of each master, 0 or more
+	 * @return the running cluster
+	 * @throws IllegalStateException if {@code redis-server} or {@code redis-cli} is
+	 * missing, or the cluster does not come up
+	 */
+	public static RedisClusterServer start(int replicasPerMaster) {
+		if (replicasPerMaster < 0) {
+			throw new IllegalArgumentException("replicasPerMaster must not be negative: " + replicasPerMaster);
+		}
 		RedisClusterServer cluster;
 		try {
-			cluster = new RedisClusterServer(Files.createTempDirectory("automutex-redis-cluster-"),
-					LoopbackPorts.freeWithBusPorts(MASTERS, BUS_PORT_OFFSET));
+			cluster = new RedisClusterServer(Files.createTempDirectory("automutex-redis-cluster-"), replicasPerMaster,
+					LoopbackPorts.freeWithBusPorts(MASTERS * (1 + replicasPerMaster), BUS_PORT_OFFSET));
 		}
 		catch (IOException ex) {
 			throw new IllegalStateException("Could not create a directory for a Redis Cluster: " + ex.getMessage(), ex);
 		}
 		try {
-			cluster.launch(server);
-			cluster.create(cli);
-			cluster.awaitClusterOk();
+			ClusterLauncher launcher = new ClusterLauncher(cluster.dir);
+			launcher.launch(cluster.allPorts, (replicasPerMaster > 0) ? 1500 : 2000, cluster.processes);
+			launcher.create(cluster.nodes(), replicasPerMaster);
+			ClusterNodes view = launcher.awaitReady(cluster.allPorts, MASTERS * replicasPerMaster);
+			cluster.masters = cluster.allPorts.stream().filter((port) -> isMaster(view, port)).toList();
+			cluster.replicas = cluster.allPorts.stream().filter((port) -> !isMaster(view, port)).toList();
 			return cluster;
 		}
 		catch (RuntimeException ex) {
@@ -78,106 +104,9 @@ public final class RedisClusterServer implements AutoCloseable {
 		}
 	}
 
-	private void launch(String executable) {
-		for (int port : this.ports) {
-			Path nodeDir = this.dir.resolve(String.valueOf(port));
-			try {
-				Files.createDirectories(nodeDir);
-				this.processes
-					.add(new ProcessBuilder(List.of(executable, "--cluster-enabled", "yes", "--cluster-config-file",
-							"nodes.conf", "--cluster-node-timeout", "2000", "--port", String.valueOf(port), "--bind",
-							"127.0.0.1", "--save", "", "--appendonly", "no", "--dir", nodeDir.toString(), "--logfile",
-							nodeDir.resolve("redis.log").toString()))
-						.redirectErrorStream(true)
-						.redirectOutput(nodeDir.resolve("stdout.log").toFile())
-						.start());
-			}
-			catch (IOException ex) {
-				throw new IllegalStateException(
-						"Could not start " + executable + " on port " + port + ": " + ex.getMessage(), ex);
-			}
-		}
-		for (int i = 0; i < this.ports.size(); i++) {
-			awaitPong(this.ports.get(i), this.processes.get(i));
-		}
-	}
-
-	private void awaitPong(int port, Process process) {
-		long deadline = System.nanoTime() + NODE_START_TIMEOUT.toNanos();
-		@Nullable Exception last = null;
-		while (System.nanoTime() - deadline < 0) {
-			if (!process.isAlive()) {
-				throw new IllegalStateException("redis-server exited with " + process.exitValue()
-						+ " before it answered on port " + port + "; see " + this.dir.resolve(String.valueOf(port)));
-			}
-			try {
-				if ("+PONG".equals(command(port, "PING"))) {
-					return;
-				}
-			}
-			catch (IllegalStateException ex) {
-				last = ex;
-			}
-			// Polling a process we just started; there is nothing to wait on but the
-			// socket.
-			parkBriefly();
-		}
-		throw new IllegalStateException(
-				"redis-server did not answer PING on port " + port + " within " + NODE_START_TIMEOUT.toSeconds() + "s",
-				last);
-	}
-
-	private void create(String cli) {
-		List<String> command = new ArrayList<>(List.of(cli, "--cluster", "create"));
-		command.addAll(nodes());
-		command.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
-		Path output = this.dir.resolve("cluster-create.log");
-		try {
-			Process process = new ProcessBuilder(command).redirectErrorStream(true)
-				.redirectOutput(output.toFile())
-				.start();
-			process.getOutputStream().close();
-			if (!process.waitFor(CREATE_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-				process.destroyForcibly();
-				throw new IllegalStateException("'" + String.join(" ", command) + "' did not end within "
-						+ CREATE_TIMEOUT.toSeconds() + "s:\n" + Files.readString(output));
-			}
-			if (process.exitValue() != 0) {
-				throw new IllegalStateException("'" + String.join(" ", command) + "' failed with exit code "
-						+ process.exitValue() + ":\n" + Files.readString(output));
-			}
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException("Could not run " + cli + ": " + ex.getMessage(), ex);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException("Interrupted while creating the Redis Cluster", ex);
-		}
-	}
-
-	private void awaitClusterOk() {
-		long deadline = System.nanoTime() + CLUSTER_OK_TIMEOUT.toNanos();
-		String last = "";
-		while (System.nanoTime() - deadline < 0) {
-			boolean ok = true;
-			for (int port : this.ports) {
-				String info = reply(port, "CLUSTER INFO");
-				if (!info.contains("cluster_state:ok") || !info.contains("cluster_known_nodes:" + MASTERS)
-						|| !info.contains("cluster_slots_assigned:16384")) {
-					ok = false;
-					last = "node " + port + ":\n" + info;
-					break;
-				}
-			}
-			if (ok) {
-				return;
-			}
-			// Polling the nodes' own view of the cluster: there is nothing to wait on.
-			parkBriefly();
-		}
-		throw new IllegalStateException("Redis Cluster " + nodes() + " was not ok within "
-				+ CLUSTER_OK_TIMEOUT.toSeconds() + "s; last answer of CLUSTER INFO from " + last);
+	private static boolean isMaster(ClusterNodes view, int port) {
+		Node node = view.byPort(port);
+		return node != null && node.isMaster();
 	}
 
 	/**
@@ -189,26 +118,37 @@ public final class RedisClusterServer implements AutoCloseable {
 	}
 
 	/**
-	 * Loopback ports of the masters, in the order they were started.
+	 * Loopback ports of the nodes that were masters when the cluster started, in the
+	 * order they were started; see {@link #masterPorts()} for the masters now.
 	 * @return an unmodifiable list of three ports
 	 */
 	public List<Integer> ports() {
-		return this.ports;
+		return this.masters;
 	}
 
 	/**
-	 * The masters as {@code host:port}, for a client's cluster configuration.
-	 * @return an unmodifiable list of three addresses, such as {@code 127.0.0.1:40123}
+	 * Loopback ports of the nodes that were replicas when the cluster started.
+	 * @return an unmodifiable list, empty without replicas
+	 */
+	public List<Integer> replicaPorts() {
+		return this.replicas;
+	}
+
+	/**
+	 * Every node started, masters and replicas, as {@code host:port}, for a client's
+	 * cluster configuration (a client that knows the replicas too still finds the cluster
+	 * when a master is gone).
+	 * @return an unmodifiable list of addresses, such as {@code 127.0.0.1:40123}
 	 */
 	public List<String> nodes() {
-		return this.ports.stream().map((port) -> host() + ":" + port).toList();
+		return this.allPorts.stream().map((port) -> host() + ":" + port).toList();
 	}
 
 	/**
 	 * Send one command in Redis' inline protocol to one node and return the first reply
 	 * line, like {@link RedisServer#command(String)}. A node answers only for the keys of
 	 * its own slots (others get {@code -MOVED}); see {@link #portOf(String)}.
-	 * @param port the node's port, one of {@link #ports()}
+	 * @param port the node's port
 	 * @param command the command text, such as {@code "EXISTS mutex:{a}"}
 	 * @return the reply's first line, such as {@code ":1"} or {@code "+OK"}
 	 */
@@ -222,7 +162,7 @@ public final class RedisClusterServer implements AutoCloseable {
 	 * ({@code CLUSTER INFO}, {@code CLUSTER NODES}); an array's elements one per line,
 	 * each as this method gives it ({@code PUBSUB NUMSUB ch} gives {@code "ch\n:1"}); any
 	 * other reply's line as {@link #command(int, String)} gives it.
-	 * @param port the node's port, one of {@link #ports()}
+	 * @param port the node's port
 	 * @param command the command text, such as {@code "CLUSTER NODES"}
 	 * @return the reply's text
 	 */
@@ -236,7 +176,7 @@ public final class RedisClusterServer implements AutoCloseable {
 	 * @return the slot, 0 to 16383
 	 */
 	public int slotOf(String redisKey) {
-		String reply = command(this.ports.get(0), "CLUSTER KEYSLOT " + redisKey);
+		String reply = command(livePort(), "CLUSTER KEYSLOT " + redisKey);
 		if (!reply.startsWith(":")) {
 			throw new IllegalStateException("CLUSTER KEYSLOT " + redisKey + " answered " + reply);
 		}
@@ -244,49 +184,137 @@ public final class RedisClusterServer implements AutoCloseable {
 	}
 
 	/**
-	 * The port of the master that serves a Redis key, from its slot and
-	 * {@code CLUSTER NODES}.
+	 * The port of the master that serves a Redis key now, from its slot and
+	 * {@code CLUSTER NODES} as a live node sees it.
 	 * @param redisKey the key as stored in Redis, such as {@code mutex:{a}}
-	 * @return one of {@link #ports()}
+	 * @return the master's port
 	 */
 	public int portOf(String redisKey) {
 		int slot = slotOf(redisKey);
-		String nodes = reply(this.ports.get(0), "CLUSTER NODES");
-		for (String line : nodes.split("\n")) {
-			String[] fields = line.trim().split(" ");
-			if (fields.length < 9 || !fields[2].contains("master")) {
-				continue;
-			}
-			for (int i = 8; i < fields.length; i++) {
-				if (servesSlot(fields[i], slot)) {
-					String address = fields[1];
-					int at = address.indexOf('@');
-					String hostPort = (at >= 0) ? address.substring(0, at) : address;
-					return Integer.parseInt(hostPort.substring(hostPort.lastIndexOf(':') + 1));
-				}
-			}
+		Node master = view(livePort()).masterOf(slot);
+		if (master == null) {
+			throw new IllegalStateException("No master serves slot " + slot + " of '" + redisKey + "'");
 		}
-		throw new IllegalStateException("No master serves slot " + slot + " of '" + redisKey + "':\n" + nodes);
+		return master.port();
 	}
 
-	private static boolean servesSlot(String range, int slot) {
-		if (range.startsWith("[")) {
-			return false; // a slot being imported or migrated
+	/**
+	 * The masters that serve slots now and are not failing, as a live node sees them.
+	 * @return their ports
+	 */
+	public List<Integer> masterPorts() {
+		return view(livePort()).nodes()
+			.stream()
+			.filter((node) -> node.isMaster() && !node.isFailed() && !node.slots().isEmpty())
+			.map(Node::port)
+			.toList();
+	}
+
+	/**
+	 * The replicas of a master now, as a live node sees them.
+	 * @param masterPort the master's port
+	 * @return the replicas' ports, empty if it has none
+	 */
+	public List<Integer> replicasOf(int masterPort) {
+		ClusterNodes view = view(livePort());
+		Node master = view.byPort(masterPort);
+		return (master != null) ? view.replicasOf(master.id()).stream().map(Node::port).toList() : List.of();
+	}
+
+	/**
+	 * Kill a node with {@code SIGKILL} ({@code kill -9}), as a crash would, and wait
+	 * until its process is gone. A killed master's replica takes over after the node
+	 * time-out; see {@link #awaitFailover(int, Duration)}.
+	 * @param port the node's port
+	 */
+	public void kill(int port) {
+		Process process = this.processes.get(this.allPorts.indexOf(port));
+		Node node = view(port).byPort(port);
+		if (node != null && !node.slots().isEmpty()) {
+			String range = node.slots().get(0);
+			this.slotOfKilled.put(port, Integer.parseInt(range.split("-")[0]));
 		}
-		int dash = range.indexOf('-');
-		int from = Integer.parseInt((dash >= 0) ? range.substring(0, dash) : range);
-		int to = (dash >= 0) ? Integer.parseInt(range.substring(dash + 1)) : from;
-		return from <= slot && slot <= to;
+		process.destroyForcibly();
+		try {
+			if (!process.waitFor(10, TimeUnit.SECONDS)) {
+				throw new IllegalStateException("redis-server on port " + port + " survived SIGKILL for 10 s");
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("Interrupted while killing redis-server on port " + port, ex);
+		}
+	}
+
+	/**
+	 * Wait until the slots of a {@linkplain #kill(int) killed} master are served by
+	 * another master (its promoted replica) and every live node reports
+	 * {@code cluster_state:ok} and agrees on who serves them.
+	 * @param killedPort the killed master's port
+	 * @param timeout how long to wait
+	 * @return the port of the master that serves the killed master's slots now
+	 * @throws IllegalStateException if that does not happen in time
+	 */
+	public int awaitFailover(int killedPort, Duration timeout) {
+		Integer slot = this.slotOfKilled.get(killedPort);
+		if (slot == null) {
+			throw new IllegalStateException("Port " + killedPort + " was not a master killed with kill(port)");
+		}
+		long deadline = System.nanoTime() + timeout.toNanos();
+		String last = "";
+		while (System.nanoTime() - deadline < 0) {
+			Map<Integer, Integer> masterByNode = new HashMap<>();
+			for (int port : livePorts()) {
+				Node master = view(port).masterOf(slot);
+				if (!reply(port, "CLUSTER INFO").contains("cluster_state:ok")) {
+					last = "node " + port + " reports a cluster that is not ok";
+				}
+				else if (master != null && master.port() != killedPort && !master.isFailed()) {
+					masterByNode.put(port, master.port());
+				}
+			}
+			Set<Integer> newMasters = Set.copyOf(masterByNode.values());
+			if (masterByNode.size() == livePorts().size() && newMasters.size() == 1) {
+				return newMasters.iterator().next();
+			}
+			last = last.isEmpty() ? "masters of slot " + slot + " by node: " + masterByNode : last;
+			// Polling the nodes' own view of the cluster: there is nothing to wait on.
+			ClusterLauncher.parkBriefly();
+		}
+		throw new IllegalStateException("No replica took over the slots of the master on port " + killedPort
+				+ " within " + timeout.toMillis() + " ms; " + last);
 	}
 
 	/** Remove every key on every master, so tests sharing one cluster start clean. */
 	public void flushAll() {
-		for (int port : this.ports) {
+		for (int port : masterPorts()) {
 			String reply = command(port, "FLUSHALL");
 			if (!reply.startsWith("+OK")) {
 				throw new IllegalStateException("FLUSHALL on port " + port + " answered " + reply);
 			}
 		}
+	}
+
+	private ClusterNodes view(int port) {
+		return ClusterNodes.parse(reply(port, "CLUSTER NODES"));
+	}
+
+	private List<Integer> livePorts() {
+		List<Integer> live = new ArrayList<>();
+		for (int i = 0; i < this.allPorts.size(); i++) {
+			if (i < this.processes.size() && this.processes.get(i).isAlive()) {
+				live.add(this.allPorts.get(i));
+			}
+		}
+		return live;
+	}
+
+	private int livePort() {
+		List<Integer> live = livePorts();
+		if (live.isEmpty()) {
+			throw new IllegalStateException("No node of Redis Cluster " + nodes() + " is running");
+		}
+		return live.get(0);
 	}
 
 	/** Stop every node and delete the cluster's working directories. */
@@ -305,42 +333,7 @@ public final class RedisClusterServer implements AutoCloseable {
 				Thread.currentThread().interrupt();
 			}
 		}
-		deleteQuietly(this.dir.toFile());
-	}
-
-	private static void parkBriefly() {
-		LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-	}
-
-	private static String findExecutable(String name) {
-		String path = System.getenv("PATH");
-		if (path != null) {
-			for (String dir : path.split(File.pathSeparator)) {
-				File candidate = new File(dir, name);
-				if (candidate.canExecute()) {
-					return candidate.getPath();
-				}
-			}
-		}
-		for (String fallback : List.of("/usr/bin/" + name, "/usr/local/bin/" + name)) {
-			if (new File(fallback).canExecute()) {
-				return fallback;
-			}
-		}
-		throw new IllegalStateException(name + " is not installed, and the Redis Cluster tests need a real one "
-				+ "that they start themselves (redis-server for the nodes, redis-cli to join them). Install it "
-				+ "(Debian/Ubuntu: 'apt-get install -y redis-server', which brings redis-cli with it; macOS: "
-				+ "'brew install redis') and run the tests again.");
-	}
-
-	private static void deleteQuietly(File file) {
-		File[] children = file.listFiles();
-		if (children != null) {
-			for (File child : children) {
-				deleteQuietly(child);
-			}
-		}
-		file.delete();
+		ClusterLauncher.deleteQuietly(this.dir.toFile());
 	}
 
 }
