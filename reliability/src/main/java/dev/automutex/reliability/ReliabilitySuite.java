@@ -38,7 +38,8 @@ public final class ReliabilitySuite {
 		}
 		SuiteOptions options = SuiteOptions.parse(args);
 		List<Scenario> scenarios = List.of(new ExclusionScenario(), new HolderKilledScenario(),
-				new RedisFaultScenario(), new RedisUnreachableScenario(), new BadInputScenario(), new SoakScenario());
+				new RedisFaultScenario(), new RedisUnreachableScenario(), new ClusterScenario(), new BadInputScenario(),
+				new SoakScenario());
 		if (scenarios.stream().noneMatch(options::includes)) {
 			throw new IllegalArgumentException("No scenario numbered " + options.only() + "; there are "
 					+ scenarios.stream().map(Scenario::number).toList());
