@@ -92,15 +92,12 @@ final class ClusterFailover {
 			for (String key : heldKeys.subList(0, synced)) {
 				holds.add(hold(holders, key, false));
 			}
-			boolean inSync = awaitInSync(victim, replica);
-			// A lagging replica: it may no longer authenticate to its master, and its
-			// link is cut, so it misses what the master writes from now on.
-			this.cluster.command(replica, "CONFIG SET masterauth automutex-lagging-replica");
-			this.cluster.command(replica, "CLIENT KILL TYPE master");
+			ReplicaLag lag = new ReplicaLag(this.cluster, victim, replica);
+			boolean inSync = lag.awaitInSync();
+			String link = lag.cut();
 			for (String key : heldKeys.subList(synced, heldKeys.size())) {
 				holds.add(hold(holders, key, true));
 			}
-			String link = field(this.cluster.reply(replica, "INFO replication"), "master_link_status");
 			probes = new LockProbes(others, keys.subList(synced + lagging, keys.size()), PROBE_THREADS, BLOCK);
 			long killedAt = System.nanoTime();
 			probes.markFrom(killedAt);
@@ -117,7 +114,7 @@ final class ClusterFailover {
 			}
 			int promoted = this.cluster.awaitFailover(victim, Duration.ofSeconds(30));
 			long promotedAt = System.nanoTime();
-			this.cluster.command(promoted, "CONFIG SET masterauth \"\"");
+			lag.restore();
 			this.report.measure(this.scenario, "failover", String.format(
 					"master %d killed (SIGKILL) holding %d keys; replica %d promoted %d ms later, cluster ok on every node",
 					victim, holds.size(), promoted, millis(killedAt, promotedAt)));
@@ -279,30 +276,6 @@ final class ClusterFailover {
 			}
 		}
 		return keys;
-	}
-
-	// Wait until the replica has everything the master wrote so far.
-	private boolean awaitInSync(int master, int replica) {
-		long target = Long.parseLong(field(this.cluster.reply(master, "INFO replication"), "master_repl_offset"));
-		long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-		while (System.nanoTime() - deadline < 0) {
-			String offset = field(this.cluster.reply(replica, "INFO replication"), "slave_repl_offset");
-			if (!offset.isEmpty() && Long.parseLong(offset) >= target) {
-				return true;
-			}
-			// Polling the replica's offset against a deadline.
-			LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
-		}
-		return false;
-	}
-
-	private static String field(String info, String name) {
-		for (String line : info.split("\r?\n")) {
-			if (line.startsWith(name + ":")) {
-				return line.substring(name.length() + 1).trim();
-			}
-		}
-		return "";
 	}
 
 	private static long millis(long fromNanos, long toNanos) {
