@@ -28,9 +28,12 @@ import org.slf4j.LoggerFactory;
  * renewal threads, one call per key at a time, so that neither a slow store nor a hung
  * call for one key delays another key's renewal. The dispatcher also watches each lease:
  * a lease that ends before a renewal succeeded (the store hung or was unreachable for
- * longer than the lease) is reported lost, since the store has dropped the key by then.
- * Cancelled tasks leave the scheduler's queue at once, so memory follows the keys held
- * now.
+ * longer than the lease) is reported lost, since the store has dropped the key by then. A
+ * renewal that fails is tried again sooner than the next third, after a sixth of the
+ * lease (at most {@value #RETRY_MAX_MILLIS} ms), until one succeeds or the lease ends: a
+ * key that survived a Redis failover is kept once the client has found the new master,
+ * rather than given up because the next regular renewal came too late. Cancelled tasks
+ * leave the scheduler's queue at once, so memory follows the keys held now.
  */
 final class LeaseRenewal {
 
@@ -39,6 +42,8 @@ final class LeaseRenewal {
 	static final int RENEWAL_THREADS = 8;
 
 	static final long IDLE_WAIT_MILLIS = 2000;
+
+	static final long RETRY_MAX_MILLIS = 500;
 
 	private static final AtomicInteger instances = new AtomicInteger();
 
@@ -131,9 +136,22 @@ final class LeaseRenewal {
 				logger.warn("Mutex '{}' could not be renewed ({}); trying again until its lease ends", record.key,
 						ex.toString());
 			}
+			retrySoon(record);
 		}
 		finally {
 			record.doneRenewing();
+		}
+	}
+
+	// One extra attempt, sooner than the next regular one; it goes through dispatch, so
+	// it is skipped when the record ended, was lost or is being renewed already.
+	private void retrySoon(HeldKey record) {
+		long delay = Math.min(Durations.nanos(record.ttl) / 6, TimeUnit.MILLISECONDS.toNanos(RETRY_MAX_MILLIS));
+		try {
+			dispatcher().schedule(() -> dispatch(record), Math.max(1, delay), TimeUnit.NANOSECONDS);
+		}
+		catch (IllegalStateException | RejectedExecutionException ex) {
+			// shut down: the held keys expire after their time-to-live
 		}
 	}
 

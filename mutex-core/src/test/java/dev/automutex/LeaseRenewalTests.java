@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -184,6 +185,45 @@ class LeaseRenewalTests {
 			assertThat(lost).singleElement().satisfies((ex) -> assertThat(ex).hasMessageContaining("lease"));
 			assertThat(refusing.isLive("k")).as("the store dropped it").isFalse();
 			assertThat(held.release()).isFalse();
+		}
+		finally {
+			mutex.destroy();
+		}
+	}
+
+	/**
+	 * Issue 9, found by the reliability suite's Redis Cluster failover: a failed renewal
+	 * was tried again only at the next third of the lease, so a key that survived on the
+	 * promoted replica was given up when the client found the new master just too late
+	 * (all six surviving keys of a 10 s lease were reported lost). A store that fails two
+	 * renewals in a row (at a third and two thirds of a 3 s lease) now keeps the key: the
+	 * retry comes sooner.
+	 */
+	@Test
+	void renewalThatFailsAndThenSucceedsWithinTheLeaseKeepsTheKey() {
+		AtomicInteger calls = new AtomicInteger();
+		FakeLeaseStore flaky = new FakeLeaseStore() {
+
+			@Override
+			public boolean renew(Held held, Duration ttl) {
+				if (calls.incrementAndGet() <= 2) {
+					throw new IllegalStateException("Redis command timed out (simulated)");
+				}
+				return super.renew(held, ttl);
+			}
+
+		};
+		MutexTemplate mutex = new MutexTemplate(flaky);
+		List<MutexLostException> lost = new CopyOnWriteArrayList<>();
+		mutex.setLossListener(lost::add);
+		try {
+			MutexLock held = mutex.lock("k", Duration.ZERO, Duration.ofSeconds(3));
+			// Two renewals after the failures: the lease went on past its first end.
+			await().atMost(Duration.ofSeconds(10)).until(() -> calls.get() >= 5 || held.isLost());
+			assertThat(held.isLost()).as("lost after two failed renewals").isFalse();
+			assertThat(lost).isEmpty();
+			assertThat(flaky.isLive("k")).isTrue();
+			assertThat(held.release()).isTrue();
 		}
 		finally {
 			mutex.destroy();
