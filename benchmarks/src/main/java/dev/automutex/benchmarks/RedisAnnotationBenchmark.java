@@ -69,7 +69,15 @@ public class RedisAnnotationBenchmark {
 	}
 
 	/**
-	 * The annotated bean, for {@link RedisRoundTrips}.
+	 * The server of this trial, for {@link RedisMeasurements}.
+	 * @return the server
+	 */
+	RedisServer server() {
+		return this.redis;
+	}
+
+	/**
+	 * The annotated bean, for {@link RedisMeasurements}.
 	 * @return the bean
 	 */
 	Counter counter() {

@@ -4,10 +4,12 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
+import java.util.function.Function;
 
 import dev.automutex.MutexLock;
 import dev.automutex.MutexLockException;
 import dev.automutex.MutexTemplate;
+import dev.automutex.store.MutexStore;
 import dev.automutex.store.RedisLeaseMutexStore;
 import dev.automutex.test.RedisServer;
 import io.lettuce.core.KeyValue;
@@ -23,6 +25,7 @@ import org.redisson.api.RLock;
 import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
 
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.integration.redis.util.RedisLockRegistry;
 import org.springframework.integration.redis.util.RedisLockRegistry.RedisLockType;
@@ -65,8 +68,19 @@ final class RedisPeers {
 	 * @return a new instance
 	 */
 	static Instance automutex(RedisServer redis) {
+		return template(redis, (factory) -> new RedisLeaseMutexStore(factory, "peer-am", TTL));
+	}
+
+	/**
+	 * A {@link MutexTemplate} over a store of its own, on a connection factory of its
+	 * own.
+	 * @param redis the server
+	 * @param stores makes the store on the factory
+	 * @return a new instance
+	 */
+	static Instance template(RedisServer redis, Function<LettuceConnectionFactory, MutexStore> stores) {
 		LettuceConnectionFactory factory = RedisLockBenchmark.connectionFactory(redis);
-		RedisLeaseMutexStore store = new RedisLeaseMutexStore(factory, "peer-am", TTL);
+		MutexStore store = stores.apply(factory);
 		MutexTemplate template = new MutexTemplate(store);
 		return new Instance() {
 
@@ -84,7 +98,9 @@ final class RedisPeers {
 			@Override
 			public void close() throws Exception {
 				template.destroy();
-				store.destroy();
+				if (store instanceof DisposableBean disposable) {
+					disposable.destroy();
+				}
 				factory.destroy();
 			}
 

@@ -101,44 +101,54 @@ public final class RedisRoundTrips {
 				+ "| run inside scripts | what |");
 		System.out.println("| --- | ---: | ---: | ---: | --- |");
 		for (Map.Entry<String, Callable<?>> variant : variants.entrySet()) {
-			for (int i = 0; i < WARM_UP_CYCLES; i++) {
-				variant.getValue().call();
-			}
-			Map<String, Long> statsBefore = commandStats(commands);
-			Map<String, Long> monitorBefore = monitor.mark(commands);
-			for (int i = 0; i < CYCLES; i++) {
-				variant.getValue().call();
-			}
-			Map<String, Long> monitorAfter = monitor.mark(commands);
-			Map<String, Long> stats = minus(commandStats(commands), statsBefore);
-			Map<String, Long> seen = minus(monitorAfter, monitorBefore);
-			long total = sum(stats);
-			long sent = sumWithPrefix(seen, "client ");
-			long inScripts = sumWithPrefix(seen, "lua ");
-			System.out.printf("| %s | %.2f | %.2f | %.2f | %s |%n", variant.getKey(), perCycle(total), perCycle(sent),
-					perCycle(inScripts), describe(seen));
+			Counted counted = count(variant.getValue(), commands, monitor, CYCLES);
+			System.out.printf("| %s | %.2f | %.2f | %.2f | %s |%n", variant.getKey(), counted.commands(),
+					counted.sent(), counted.inScripts(), counted.description());
 		}
 	}
 
-	private static Callable<Object> run(Runnable action) {
+	/**
+	 * Count the commands of one cycle: {@value #WARM_UP_CYCLES} cycles to warm up, then
+	 * {@code cycles} between two marks.
+	 * @param cycle one lock + release
+	 * @param commands a connection to the same Redis
+	 * @param monitor a monitor of the same Redis
+	 * @param cycles how many cycles to count
+	 * @return the counts per cycle
+	 * @throws Exception if a cycle fails
+	 */
+	static Counted count(Callable<?> cycle, RedisCommands<String, String> commands, Monitor monitor, int cycles)
+			throws Exception {
+		for (int i = 0; i < WARM_UP_CYCLES; i++) {
+			cycle.call();
+		}
+		Map<String, Long> statsBefore = commandStats(commands);
+		Map<String, Long> monitorBefore = monitor.mark(commands);
+		for (int i = 0; i < cycles; i++) {
+			cycle.call();
+		}
+		Map<String, Long> monitorAfter = monitor.mark(commands);
+		Map<String, Long> stats = minus(commandStats(commands), statsBefore);
+		Map<String, Long> seen = minus(monitorAfter, monitorBefore);
+		return new Counted(sum(stats) / (double) cycles, sumWithPrefix(seen, "client ") / (double) cycles,
+				sumWithPrefix(seen, "lua ") / (double) cycles, describe(seen, cycles));
+	}
+
+	static Callable<Object> run(Runnable action) {
 		return () -> {
 			action.run();
 			return null;
 		};
 	}
 
-	private static double perCycle(long count) {
-		return (double) count / CYCLES;
-	}
-
-	private static String describe(Map<String, Long> seen) {
+	private static String describe(Map<String, Long> seen, int cycles) {
 		List<String> client = new ArrayList<>();
 		List<String> lua = new ArrayList<>();
 		new TreeMap<>(seen).forEach((name, count) -> {
 			if (count == 0) {
 				return;
 			}
-			String text = name.substring(name.indexOf(' ') + 1) + " " + format(count / (double) CYCLES);
+			String text = name.substring(name.indexOf(' ') + 1) + " " + format(count / (double) cycles);
 			(name.startsWith("client ") ? client : lua).add(text);
 		});
 		return "client: " + String.join(", ", client) + "; in scripts: " + String.join(", ", lua);
@@ -185,6 +195,18 @@ public final class RedisRoundTrips {
 			.filter((entry) -> entry.getKey().startsWith(prefix))
 			.mapToLong(Map.Entry::getValue)
 			.sum();
+	}
+
+	/**
+	 * The commands of one cycle, counted by {@link #count}.
+	 *
+	 * @param commands every command ({@code INFO commandstats}), scripts' included
+	 * @param sent commands sent by the client: round trips
+	 * @param inScripts commands run inside scripts
+	 * @param description the commands by name
+	 */
+	record Counted(double commands, double sent, double inScripts, String description) {
+
 	}
 
 	/**
