@@ -158,7 +158,7 @@ public final class BenchmarkSuite {
 	record Settings(int forks, int warmupIterations, int iterations, int iterationSeconds, int handoffSamples,
 			int contendedSeconds, int countCycles, int inTurnKeys, int heldKeys, int waitForExpirySeconds) {
 
-		static final Settings QUICK = new Settings(1, 1, 2, 1, 60, 2, 200, 20_000, 2_000, 0);
+		static final Settings QUICK = new Settings(1, 1, 1, 1, 60, 2, 100, 20_000, 2_000, 0);
 
 		static final Settings FULL = new Settings(2, 3, 5, 2, 500, 5, 1000, 1_000_000, 10_000, 90);
 

@@ -108,8 +108,8 @@ public final class RedisRoundTrips {
 	}
 
 	/**
-	 * Count the commands of one cycle: {@value #WARM_UP_CYCLES} cycles to warm up, then
-	 * {@code cycles} between two marks.
+	 * Count the commands of one cycle: up to {@value #WARM_UP_CYCLES} cycles to warm up
+	 * (no more than are counted), then {@code cycles} between two marks.
 	 * @param cycle one lock + release
 	 * @param commands a connection to the same Redis
 	 * @param monitor a monitor of the same Redis
@@ -119,7 +119,7 @@ public final class RedisRoundTrips {
 	 */
 	static Counted count(Callable<?> cycle, RedisCommands<String, String> commands, Monitor monitor, int cycles)
 			throws Exception {
-		for (int i = 0; i < WARM_UP_CYCLES; i++) {
+		for (int i = 0; i < Math.min(WARM_UP_CYCLES, cycles); i++) {
 			cycle.call();
 		}
 		Map<String, Long> statsBefore = commandStats(commands);
