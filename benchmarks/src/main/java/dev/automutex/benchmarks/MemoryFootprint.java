@@ -112,7 +112,8 @@ final class MemoryFootprint {
 	 * Distinct keys locked and released in turn by one instance, from {@code threads}
 	 * threads (each its own keys).
 	 * @param instance the instance
-	 * @param pattern the Redis keys of the instance ({@code KEYS} pattern)
+	 * @param pattern the Redis keys that the keys locked in turn ({@code mem-<n>}) leave
+	 * ({@code KEYS} pattern)
 	 * @param commands a connection to the same Redis
 	 * @param keys how many keys in all
 	 * @param threads how many threads

@@ -32,7 +32,7 @@ final class RedisCrashedHolder {
 
 	private static final Duration TTL = Duration.ofMillis(TTL_MILLIS);
 
-	static final long WAIT_MILLIS = TTL_MILLIS + 10_000;
+	static final long WAIT_MILLIS = TTL_MILLIS + 3_000;
 
 	private RedisCrashedHolder() {
 	}

@@ -219,15 +219,16 @@ final class RedisMeasurements {
 		MemoryFootprint.Left registry;
 		Duration tail = Duration.ofSeconds(settings.waitForExpirySeconds());
 		try (Instance instance = RedisPeers.automutex(redis)) {
-			ours = MemoryFootprint.redisInTurn(instance, "peer-am:*", commands, keys, 4, tail);
+			ours = MemoryFootprint.redisInTurn(instance, "peer-am:{mem-*", commands, keys, 4, tail);
 		}
 		try (Instance instance = RedisPeers.springIntegration(redis)) {
-			registry = MemoryFootprint.redisInTurn(instance, "peer-si:*", commands, keys, 4, Duration.ZERO);
+			registry = MemoryFootprint.redisInTurn(instance, "peer-si:mem-*", commands, keys, 4, Duration.ZERO);
 		}
 		String expiring = (ours.redisKeys() > 0) ? String.format(" (fencing tokens, expire within %d s%s)",
 				TimeUnit.MILLISECONDS.toSeconds(ours.longestTtlMillis() + 999),
-				(ours.afterTail() >= 0) ? "; then " + ours.afterTail() + " keys" : "") : "";
-		table.add("7", String.format("%,d keys locked and released in turn, Redis engine: Redis keys, heap left", keys),
+				(ours.afterTail() >= 0) ? "; then " + ours.afterTail() : "") : "";
+		table.add("7",
+				String.format("%,d keys locked and released in turn, Redis engine: their Redis keys, heap left", keys),
 				ours.redisKeys() + expiring + ", " + BenchmarkSuite.kilobytes(ours.heapBytes()),
 				registry.redisKeys() + ", " + BenchmarkSuite.kilobytes(registry.heapBytes()) + " (RedisLockRegistry)",
 				Double.NaN, "none that never expires, < 1 MB",
