@@ -37,9 +37,10 @@ import io.lettuce.core.api.sync.RedisCommands;
  * {@code ECHO} markers that the tool sends.
  * <p>
  * <b>Contended.</b> Four instances (four connection factories, stores and templates, one
- * thread each) loop {@code withLock(key, 10 s, empty body)} on one key, 1 s to warm up,
- * then {@value RedisContention#CONTENDED_SECONDS} s: acquisitions per second (those that
- * ended within the {@value RedisContention#CONTENDED_SECONDS} s), scripts ({@code EVAL} +
+ * thread each) loop {@code lock(key, 10 s)}, {@code counter++}, release on one key (an
+ * overlap or a lost update fails the run), 1 s to warm up, then
+ * {@value RedisContention#CONTENDED_SECONDS} s: acquisitions per second (those that ended
+ * within the {@value RedisContention#CONTENDED_SECONDS} s), scripts ({@code EVAL} +
  * {@code EVALSHA}), all commands and {@code PUBLISH}es per acquisition
  * ({@code INFO commandstats} from the start until the last thread's last call ended, over
  * all acquisitions), the fewest and most acquisitions of one thread, the calls that gave
