@@ -89,9 +89,9 @@ public final class BenchmarkSuite {
 			.param("keys", "1")
 			.forks(settings.forks())
 			.warmupIterations(settings.warmupIterations())
-			.warmupTime(TimeValue.seconds(settings.iterationSeconds()))
+			.warmupTime(TimeValue.milliseconds(settings.iterationMillis()))
 			.measurementIterations(settings.iterations())
-			.measurementTime(TimeValue.seconds(settings.iterationSeconds()))
+			.measurementTime(TimeValue.milliseconds(settings.iterationMillis()))
 			.shouldFailOnError(true)
 			.verbosity(VerboseMode.SILENT);
 		Collection<RunResult> results = new Runner(options.build()).run();
@@ -146,7 +146,7 @@ public final class BenchmarkSuite {
 	 * @param forks JMH forks per benchmark
 	 * @param warmupIterations JMH warm-up iterations
 	 * @param iterations JMH measured iterations
-	 * @param iterationSeconds seconds per JMH iteration
+	 * @param iterationMillis ms per JMH iteration
 	 * @param handoffSamples hand-offs measured per peer
 	 * @param contendedSeconds seconds each contended loop is measured
 	 * @param countCycles cycles counted per round-trip figure
@@ -155,12 +155,12 @@ public final class BenchmarkSuite {
 	 * @param waitForExpirySeconds how long to wait, at most, for the Redis keys left
 	 * after the keys in turn to expire ({@code 0}: not waited for)
 	 */
-	record Settings(int forks, int warmupIterations, int iterations, int iterationSeconds, int handoffSamples,
+	record Settings(int forks, int warmupIterations, int iterations, int iterationMillis, int handoffSamples,
 			int contendedSeconds, int countCycles, int inTurnKeys, int heldKeys, int waitForExpirySeconds) {
 
-		static final Settings QUICK = new Settings(1, 1, 1, 1, 60, 2, 100, 20_000, 2_000, 0);
+		static final Settings QUICK = new Settings(1, 1, 1, 500, 60, 2, 100, 20_000, 2_000, 0);
 
-		static final Settings FULL = new Settings(2, 3, 5, 2, 500, 5, 1000, 1_000_000, 10_000, 90);
+		static final Settings FULL = new Settings(2, 3, 5, 2000, 500, 5, 1000, 1_000_000, 10_000, 90);
 
 	}
 
