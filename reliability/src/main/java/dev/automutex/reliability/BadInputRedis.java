@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.locks.LockSupport;
 
 import dev.automutex.test.RedisInlineCommands;
 
@@ -50,14 +49,8 @@ final class BadInputRedis {
 	 * @return the keys left, shown escaped
 	 */
 	List<String> leftovers() {
-		long deadline = System.nanoTime() + Duration.ofSeconds(1).toNanos();
-		List<String> left = leftoversNow();
-		while (!left.isEmpty() && System.nanoTime() < deadline) {
-			// Polling Redis: nothing to wait on but its answer.
-			LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
-			left = leftoversNow();
-		}
-		return left;
+		Poll.until(Duration.ofSeconds(1), () -> leftoversNow().isEmpty());
+		return leftoversNow();
 	}
 
 	private List<String> leftoversNow() {
@@ -102,15 +95,7 @@ final class BadInputRedis {
 	 * @return whether nobody is queued for the key
 	 */
 	boolean awaitUnqueued(String text) {
-		long deadline = System.nanoTime() + Duration.ofSeconds(1).toNanos();
-		while (queued(text) != 0) {
-			if (System.nanoTime() > deadline) {
-				return false;
-			}
-			// Polling Redis: nothing to wait on but its answer.
-			LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
-		}
-		return true;
+		return Poll.until(Duration.ofSeconds(1), () -> queued(text) == 0);
 	}
 
 	// One argument of Redis' inline protocol: double-quoted, every byte that is not

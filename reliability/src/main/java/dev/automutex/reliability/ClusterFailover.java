@@ -133,11 +133,7 @@ final class ClusterFailover {
 					after.put(grab.getKey(), granted[1]);
 				}
 			}
-			long deadline = System.nanoTime() + EXPIRE.plusSeconds(5).toNanos();
-			while (lost.stream().anyMatch((hold) -> hold.toldAt.get() == 0) && System.nanoTime() - deadline < 0) {
-				// Polling the holders' loss callbacks against a deadline.
-				LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
-			}
+			Poll.until(EXPIRE.plusSeconds(5), () -> lost.stream().allMatch((hold) -> hold.toldAt.get() != 0));
 			reportLossNotice(lost, promotedAt, grantedAt);
 			reportKept(holds, others, after);
 			reportTokens(holds, before, after);

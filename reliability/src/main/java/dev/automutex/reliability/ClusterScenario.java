@@ -81,7 +81,7 @@ final class ClusterScenario implements Scenario {
 			int errors = 0;
 			long millis = 0;
 			for (WorkerProcess worker : workers) {
-				Map<String, String> done = ExclusionScenario.fields(worker.await("DONE", Duration.ofMinutes(10)));
+				Map<String, String> done = WorkerProcess.fields(worker.await("DONE", Duration.ofMinutes(10)));
 				overlaps += Integer.parseInt(done.get("overlaps"));
 				errors += Integer.parseInt(done.get("errors"));
 				millis = Math.max(millis, Long.parseLong(done.get("millis")));

@@ -4,7 +4,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -80,7 +79,7 @@ final class ExclusionScenario implements Scenario {
 			int errors = 0;
 			long millis = 0;
 			for (WorkerProcess worker : workers) {
-				Map<String, String> done = fields(worker.await("DONE", Duration.ofMinutes(10)));
+				Map<String, String> done = WorkerProcess.fields(worker.await("DONE", Duration.ofMinutes(10)));
 				overlaps += Integer.parseInt(done.get("overlaps"));
 				errors += Integer.parseInt(done.get("errors"));
 				millis = Math.max(millis, Long.parseLong(done.get("millis")));
@@ -93,22 +92,6 @@ final class ExclusionScenario implements Scenario {
 		finally {
 			workers.forEach(WorkerProcess::close);
 		}
-	}
-
-	/**
-	 * Parse {@code name=value} words.
-	 * @param words the words
-	 * @return the values by name
-	 */
-	static Map<String, String> fields(String words) {
-		Map<String, String> fields = new HashMap<>();
-		for (String word : words.split(" ")) {
-			int equals = word.indexOf('=');
-			if (equals > 0) {
-				fields.put(word.substring(0, equals), word.substring(equals + 1));
-			}
-		}
-		return fields;
 	}
 
 	private record Counted(long value, int overlaps, int errors, long millis) {

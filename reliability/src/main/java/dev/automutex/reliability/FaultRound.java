@@ -10,7 +10,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 import dev.automutex.MutexException;
 import dev.automutex.MutexLock;
@@ -76,14 +75,10 @@ final class FaultRound {
 			String key = key(i);
 			this.waits.add(this.threads.submit(() -> waitFor(key)));
 		}
-		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
 		for (int i = 0; i < KEYS; i++) {
-			while (!this.redis.command("ZCARD mutex:{" + key(i) + "}:q").equals(":1")) {
-				if (System.nanoTime() > deadline) {
-					throw new IllegalStateException("B's wait for " + key(i) + " was not queued in Redis");
-				}
-				// Polling Redis: nothing to wait on but its answer.
-				LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
+			String queue = "ZCARD mutex:{" + key(i) + "}:q";
+			if (!Poll.until(Duration.ofSeconds(10), () -> this.redis.command(queue).equals(":1"))) {
+				throw new IllegalStateException("B's wait for " + key(i) + " was not queued in Redis");
 			}
 		}
 	}

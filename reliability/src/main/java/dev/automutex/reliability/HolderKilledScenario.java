@@ -3,7 +3,6 @@ package dev.automutex.reliability;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.LockSupport;
 
 import dev.automutex.test.RedisServer;
 
@@ -47,7 +46,7 @@ final class HolderKilledScenario implements Scenario {
 		try {
 			WorkerProcess holder = start(workers, redis, engine, "holder", "--worker.job=hold");
 			long holderToken = Long
-				.parseLong(ExclusionScenario.fields(holder.await("HELD", WorkerProcess.STARTUP)).get("token"));
+				.parseLong(WorkerProcess.fields(holder.await("HELD", WorkerProcess.STARTUP)).get("token"));
 			for (int i = 1; i <= 2; i++) {
 				start(workers, redis, engine, "waiter-" + i, "--worker.job=wait", "--worker.block=15s",
 						"--worker.hold-for=" + HOLD_FOR.toMillis());
@@ -64,7 +63,7 @@ final class HolderKilledScenario implements Scenario {
 				String[] granted = waiter.await("GRANTED", Duration.ofSeconds(30)).split(" ");
 				long released = Long.parseLong(waiter.await("RELEASED", Duration.ofSeconds(30)));
 				grants.add(new Grant(Long.parseLong(granted[0]),
-						Long.parseLong(ExclusionScenario.fields(granted[1]).get("token")), released));
+						Long.parseLong(WorkerProcess.fields(granted[1]).get("token")), released));
 			}
 			grants.sort((a, b) -> Long.compare(a.at(), b.at()));
 			Grant first = grants.get(0);
@@ -101,17 +100,9 @@ final class HolderKilledScenario implements Scenario {
 	// Spring Integration's, a waiter subscribes to its unlock channels (a pattern) when
 	// its first attempt fails.
 	private static boolean awaitWaiters(RedisServer redis, String engine) {
-		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-		while (System.nanoTime() < deadline) {
-			boolean seen = "automutex".equals(engine) ? redis.command("ZCARD mutex:{" + KEY + "}:q").equals(":2")
-					: !redis.command("PUBSUB NUMPAT").equals(":0");
-			if (seen) {
-				return true;
-			}
-			// Polling Redis: nothing to wait on but its answer.
-			LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
-		}
-		return false;
+		return Poll.until(Duration.ofSeconds(10),
+				() -> "automutex".equals(engine) ? redis.command("ZCARD mutex:{" + KEY + "}:q").equals(":2")
+						: !redis.command("PUBSUB NUMPAT").equals(":0"));
 	}
 
 	private static String redisKey(String engine) {

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
@@ -144,16 +143,11 @@ final class InterruptInputs {
 	// The thread waits once it parks; on the AutoMutex engine, once its instance is also
 	// queued for the key in Redis.
 	private static void awaitWaiting(BadInputBattery battery, String key, Thread thread) {
-		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-		while (System.nanoTime() < deadline) {
+		Poll.until(Duration.ofSeconds(10), () -> {
 			Thread.State state = thread.getState();
 			boolean parked = state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
-			if (parked && (!battery.engine().equals("automutex") || battery.redis().queued(key) > 0)) {
-				return;
-			}
-			// Polling the thread's state and Redis: nothing to wait on.
-			LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
-		}
+			return parked && (!battery.engine().equals("automutex") || battery.redis().queued(key) > 0);
+		});
 	}
 
 	private record Outcome(@Nullable Throwable error, long millis, boolean interruptKept, boolean nothingHeld) {

@@ -112,20 +112,15 @@ final class RedisFaultScenario implements Scenario {
 	// holders had their lease plus the command time-out plus a margin to learn it.
 	private static Duration awaitHoldersTold(RedisServer redis, FaultRound round) {
 		long start = System.nanoTime();
-		long deadline = start + FaultRound.EXPIRE.plusSeconds(3).toNanos();
-		while (System.nanoTime() < deadline) {
-			boolean allTold = true;
+		Poll.until(FaultRound.EXPIRE.plusSeconds(3), () -> {
 			for (int i = 0; i < FaultRound.KEYS; i++) {
 				String key = FaultRound.key(i);
-				boolean inRedis = redis.command("EXISTS mutex:{" + key + "}").equals(":1");
-				allTold &= inRedis || round.toldLost(key);
+				if (!round.toldLost(key) && !redis.command("EXISTS mutex:{" + key + "}").equals(":1")) {
+					return false;
+				}
 			}
-			if (allTold) {
-				break;
-			}
-			// Polling the holders' state: nothing to wait on but their renewals.
-			LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
-		}
+			return true;
+		});
 		return Duration.ofNanos(System.nanoTime() - start);
 	}
 

@@ -137,13 +137,9 @@ final class RedisUnreachableScenario implements Scenario {
 								+ "%d holds left on threads",
 						outageErrors.get(), unclearErrors.get(), afterOk.get(), leftHeld.get()));
 		long settled = System.nanoTime();
+		// The leases of cut-off holds end on their own.
+		Poll.until(EXPIRE.plusSeconds(3), () -> halfLocked(redis).isEmpty());
 		List<String> halfLocked = halfLocked(redis);
-		long deadline = settled + EXPIRE.plusSeconds(3).toNanos();
-		while (!halfLocked.isEmpty() && System.nanoTime() < deadline) {
-			// Polling Redis: the leases of cut-off holds end on their own.
-			LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
-			halfLocked = halfLocked(redis);
-		}
 		report.check(this, "mid-run: nothing half-locked is left once the cut-off leases end",
 				halfLocked.isEmpty() && mutex.renewalCount() == 0,
 				String.format("%d lock or queue keys left after %d ms%s; renewal tasks %d", halfLocked.size(),

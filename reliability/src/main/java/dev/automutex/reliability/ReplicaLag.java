@@ -1,7 +1,6 @@
 package dev.automutex.reliability;
 
 import java.time.Duration;
-import java.util.concurrent.locks.LockSupport;
 
 import dev.automutex.test.RedisClusterServer;
 
@@ -32,16 +31,10 @@ final class ReplicaLag {
 	 */
 	boolean awaitInSync() {
 		long target = Long.parseLong(info(this.master, "master_repl_offset"));
-		long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-		while (System.nanoTime() - deadline < 0) {
+		return Poll.until(Duration.ofSeconds(5), () -> {
 			String offset = info(this.replica, "slave_repl_offset");
-			if (!offset.isEmpty() && Long.parseLong(offset) >= target) {
-				return true;
-			}
-			// Polling the replica's offset against a deadline.
-			LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
-		}
-		return false;
+			return !offset.isEmpty() && Long.parseLong(offset) >= target;
+		});
 	}
 
 	/**

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.locks.LockSupport;
 
 import dev.automutex.test.RedisInlineCommands;
 import dev.automutex.test.RedisServer;
@@ -65,7 +64,7 @@ final class SoakScenario implements Scenario {
 				List<String> heaps = new ArrayList<>();
 				boolean heapBack = true;
 				for (WorkerProcess worker : workers) {
-					Map<String, String> soaked = ExclusionScenario
+					Map<String, String> soaked = WorkerProcess
 						.fields(worker.await("SOAKED", options.soak().plusMinutes(3)));
 					operations += Long.parseLong(soaked.get("operations"));
 					busy += Long.parseLong(soaked.get("busy"));
@@ -107,11 +106,8 @@ final class SoakScenario implements Scenario {
 			.filter((key) -> !RedisInlineCommands.reply(redis.port(), "GET " + key).trim().equals("0"))
 			.count();
 		long start = System.nanoTime();
-		long deadline = start + Duration.ofSeconds(90).toNanos();
 		// Fence keys keep the last token for 60 s after the last hold, then go.
-		while (dbSize(redis) > baseline + inside.size() && System.nanoTime() < deadline) {
-			LockSupport.parkNanos(Duration.ofMillis(500).toNanos());
-		}
+		Poll.until(Duration.ofSeconds(90), () -> dbSize(redis) <= baseline + inside.size());
 		long left = dbSize(redis) - baseline - inside.size();
 		report.check(this, "Redis: no lock or queue key left; key count back at its baseline",
 				halfLocked.isEmpty() && nonZero == 0 && left == 0,

@@ -3,8 +3,6 @@ package dev.automutex.reliability;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 
 import dev.automutex.MutexException;
 import dev.automutex.MutexLock;
@@ -25,11 +23,11 @@ final class WakeUpCheck {
 	}
 
 	static boolean passes(RedisServer redis, MutexTemplate a, MutexTemplate b) throws Exception {
-		if (!poll(Duration.ofSeconds(30), () -> locks(a) && locks(b))) {
+		if (!Poll.until(Duration.ofSeconds(30), () -> locks(a) && locks(b))) {
 			return false;
 		}
 		// After a restart the instances subscribe to their wake-up channels again.
-		poll(Duration.ofSeconds(30), () -> redis.command("PUBSUB CHANNELS mutex:wake:*").equals("*2"));
+		Poll.until(Duration.ofSeconds(30), () -> redis.command("PUBSUB CHANNELS mutex:wake:*").equals("*2"));
 		MutexLock held = a.lock(MutexRequest.of(KEY).block(Duration.ZERO).expire(Duration.ofSeconds(20)));
 		CompletableFuture<Boolean> waiter = CompletableFuture.supplyAsync(() -> {
 			try (MutexLock lock = b.lock(MutexRequest.of(KEY).block(Duration.ofSeconds(10)))) {
@@ -39,7 +37,8 @@ final class WakeUpCheck {
 				return false;
 			}
 		});
-		boolean queued = poll(Duration.ofSeconds(10), () -> redis.command("ZCARD mutex:{" + KEY + "}:q").equals(":1"));
+		boolean queued = Poll.until(Duration.ofSeconds(10),
+				() -> redis.command("ZCARD mutex:{" + KEY + "}:q").equals(":1"));
 		held.release();
 		return queued && waiter.get(30, TimeUnit.SECONDS);
 	}
@@ -53,18 +52,6 @@ final class WakeUpCheck {
 		catch (MutexException ex) {
 			return false;
 		}
-	}
-
-	private static boolean poll(Duration timeout, BooleanSupplier condition) {
-		long deadline = System.nanoTime() + timeout.toNanos();
-		while (System.nanoTime() < deadline) {
-			if (condition.getAsBoolean()) {
-				return true;
-			}
-			// Polling Redis after a fault: nothing to wait on but its answers.
-			LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
-		}
-		return false;
 	}
 
 }

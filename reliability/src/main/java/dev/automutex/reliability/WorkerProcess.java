@@ -10,7 +10,9 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -155,6 +157,22 @@ final class WorkerProcess implements AutoCloseable {
 					+ " ms; its last output:\n" + lastOutput());
 		}
 		return this.process.exitValue();
+	}
+
+	/**
+	 * Parse {@code name=value} words.
+	 * @param words the words
+	 * @return the values by name
+	 */
+	static Map<String, String> fields(String words) {
+		Map<String, String> fields = new HashMap<>();
+		for (String word : words.split(" ")) {
+			int equals = word.indexOf('=');
+			if (equals > 0) {
+				fields.put(word.substring(0, equals), word.substring(equals + 1));
+			}
+		}
+		return fields;
 	}
 
 	// What the worker's threads are doing, to tell a stuck worker from a slow one.
