@@ -47,7 +47,8 @@ public interface MutexOperations extends MutexInspection, MutexHandover {
 	 * Take the request's keys, waiting up to its {@code block}.
 	 * @param request what to lock and how
 	 * @return the held lock; release it (try-with-resources)
-	 * @throws MutexLockException if a key could not be had in time; nothing is held
+	 * @throws MutexLockException if a key could not be had in time, or the calling thread
+	 * is interrupted while it waits (its interrupt status is kept); nothing is held
 	 * @throws MutexLostException if the calling thread already holds a key of the request
 	 * and that hold was lost (a nested acquire never takes a lost key back)
 	 * @throws IllegalArgumentException if a key cannot serve as a key, or
@@ -60,6 +61,8 @@ public interface MutexOperations extends MutexInspection, MutexHandover {
 	 * if they are free now).
 	 * @param request what to lock and how
 	 * @return the held lock, or empty if a key is busy
+	 * @throws MutexLockException if the calling thread is interrupted while it waits, or
+	 * was interrupted when it called (its interrupt status is kept, and nothing is held)
 	 */
 	Optional<MutexLock> tryLock(MutexRequest request);
 

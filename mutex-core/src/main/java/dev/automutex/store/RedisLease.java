@@ -3,8 +3,6 @@ package dev.automutex.store;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import org.springframework.util.Assert;
-
 /**
  * One hold of a key by the AutoMutex Redis engine ({@link RedisLeaseLockRegistry}): the
  * key is held in Redis under a random token that only this object knows, with a
@@ -79,8 +77,8 @@ public final class RedisLease {
 	 * not be reached
 	 */
 	public boolean renew(Duration ttl) {
-		Assert.isTrue(ttl != null && ttl.toMillis() >= 1, "ttl must be at least 1ms");
-		return !this.ended.get() && this.engine.renew(this, ttl.toMillis());
+		long millis = RedisLeaseLockRegistry.ttlMillis(ttl, "ttl");
+		return !this.ended.get() && this.engine.renew(this, millis);
 	}
 
 	/**

@@ -62,6 +62,14 @@ public class RedisLeaseLockRegistry implements RenewableLockRegistry<Distributed
 
 	private final RedisLeases engine;
 
+	/**
+	 * Longest time-to-live sent to Redis, about 146 years (as {@code MutexTemplate} caps
+	 * leases); longer ones are held this long.
+	 */
+	static final long MAX_TTL_MILLIS = Long.MAX_VALUE / 2 / 1_000_000;
+
+	private static final Duration ONE_MILLISECOND = Duration.ofMillis(1);
+
 	private final Duration defaultExpire;
 
 	private final String description;
@@ -94,7 +102,7 @@ public class RedisLeaseLockRegistry implements RenewableLockRegistry<Distributed
 	 */
 	public RedisLeaseLockRegistry(RedisConnectionFactory connectionFactory, String prefix, Duration defaultExpire) {
 		Assert.notNull(connectionFactory, "RedisConnectionFactory must not be null");
-		Assert.isTrue(defaultExpire != null && defaultExpire.toMillis() >= 1, "defaultExpire must be at least 1ms");
+		ttlMillis(defaultExpire, "defaultExpire");
 		RedisKeyLayout layout = new RedisKeyLayout(prefix);
 		String address = RedisAddress.of(connectionFactory);
 		boolean cluster = RedisAddress.isCluster(connectionFactory);
@@ -151,7 +159,8 @@ public class RedisLeaseLockRegistry implements RenewableLockRegistry<Distributed
 	 * or renewed.
 	 * @param key the key, not empty
 	 * @param wait how long to wait; {@link Duration#ZERO} means do not wait
-	 * @param ttl the time-to-live, at least a millisecond
+	 * @param ttl the time-to-live, at least a millisecond; one longer than about 146
+	 * years ({@link #MAX_TTL_MILLIS}) is held that long
 	 * @return the lease, or {@code null} if the key could not be had in time
 	 * @throws InterruptedException if the calling thread was interrupted while waiting
 	 * @throws org.springframework.dao.DataAccessResourceFailureException if Redis could
@@ -160,8 +169,7 @@ public class RedisLeaseLockRegistry implements RenewableLockRegistry<Distributed
 	public @Nullable RedisLease acquire(String key, Duration wait, Duration ttl) throws InterruptedException {
 		Assert.hasLength(key, "key must not be empty");
 		Assert.isTrue(wait != null && !wait.isNegative(), "wait must not be negative");
-		Assert.isTrue(ttl != null && ttl.toMillis() >= 1, "ttl must be at least 1ms");
-		return this.engine.acquire(key, LocalLockRegistry.saturatedNanos(wait), ttl.toMillis());
+		return this.engine.acquire(key, LocalLockRegistry.saturatedNanos(wait), ttlMillis(ttl, "ttl"));
 	}
 
 	/**
@@ -199,6 +207,21 @@ public class RedisLeaseLockRegistry implements RenewableLockRegistry<Distributed
 	 */
 	public Duration getDefaultExpire() {
 		return this.defaultExpire;
+	}
+
+	/**
+	 * The time-to-live in milliseconds, at most {@link #MAX_TTL_MILLIS}: a longer one (up
+	 * to {@code ChronoUnit.FOREVER}) would overflow Redis' expiry, which it keeps as
+	 * milliseconds since 1970 in a long.
+	 * @param ttl the time-to-live
+	 * @param name the argument's name, for the error
+	 * @return the milliseconds to send to Redis
+	 * @throws IllegalArgumentException if {@code ttl} is {@code null} or under a
+	 * millisecond
+	 */
+	static long ttlMillis(@Nullable Duration ttl, String name) {
+		Assert.isTrue(ttl != null && ttl.compareTo(ONE_MILLISECOND) >= 0, name + " must be at least 1ms");
+		return (ttl.getSeconds() >= MAX_TTL_MILLIS / 1000) ? MAX_TTL_MILLIS : ttl.toMillis();
 	}
 
 	/**

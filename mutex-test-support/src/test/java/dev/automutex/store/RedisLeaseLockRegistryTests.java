@@ -3,6 +3,7 @@ package dev.automutex.store;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -95,6 +96,32 @@ class RedisLeaseLockRegistryTests {
 		assertThat(this.b.isLocked("cart:1")).isFalse();
 		assertThat(this.b.leaseLeft("cart:1")).isNull();
 		assertThat(lease.release()).as("a second release").isFalse();
+	}
+
+	/**
+	 * Issue 9, bad-input battery: the registry used directly sent a huge time-to-live
+	 * straight to Redis, which refused {@code Duration.ofMillis(Long.MAX_VALUE)} ("Error
+	 * in execution"), and {@code ChronoUnit.FOREVER} overflowed {@code toMillis()}
+	 * (ArithmeticException). Both hold the key for about 146 years now, as through
+	 * {@code MutexTemplate}.
+	 */
+	@Test
+	void hugeTimeToLiveHoldsTheKeyForAbout146Years() throws Exception {
+		long years100 = Duration.ofDays(36_500).toMillis();
+		for (Duration huge : List.of(Duration.ofMillis(Long.MAX_VALUE), ChronoUnit.FOREVER.getDuration())) {
+			RedisLease lease = this.a.acquire("k", Duration.ZERO, huge);
+			assertThat(lease).as("acquired for %s", huge).isNotNull();
+			assertThat(pttl("mutex:{k}")).as("time-to-live for %s", huge).isGreaterThan(years100);
+			assertThat(lease.renew(huge)).isTrue();
+			assertThat(pttl("mutex:{k}")).isGreaterThan(years100);
+			assertThat(this.b.isLocked("k")).isTrue();
+			assertThat(lease.release()).isTrue();
+		}
+		// A registry whose default expire is forever was refused with an
+		// ArithmeticException.
+		LettuceConnectionFactory connection = RedisMutexStoreContractTests.connectionFactory(redis.server());
+		this.connections.add(connection);
+		this.registries.add(new RedisLeaseLockRegistry(connection, "huge", ChronoUnit.FOREVER.getDuration()));
 	}
 
 	@Test
