@@ -1,18 +1,13 @@
 package dev.automutex.reliability;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
-import dev.automutex.reliability.worker.WorkerApplication;
+import dev.automutex.reliability.ExclusionScenario.Counted;
 import dev.automutex.test.RedisClusterServer;
 
-import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -60,45 +55,18 @@ final class ClusterScenario implements Scenario {
 	}
 
 	private void exclusion(RedisClusterServer cluster, int increments, Report report) throws Exception {
-		Path dir = Files.createTempDirectory("automutex-reliability-");
-		Path file = Files.writeString(dir.resolve("counter.txt"), "0");
-		Path marker = dir.resolve("inside.marker");
-		List<WorkerProcess> workers = new ArrayList<>();
-		try {
-			for (int p = 0; p < ExclusionScenario.PROCESSES; p++) {
-				int share = increments / ExclusionScenario.PROCESSES
-						+ ((p < increments % ExclusionScenario.PROCESSES) ? 1 : 0);
-				workers.add(WorkerProcess.start("cluster-count-" + p,
-						arguments(cluster, COUNT_TIMEOUT, "--worker.job=count", "--worker.counter=file",
-								"--worker.file=" + file, "--worker.marker=" + marker, "--worker.increments=" + share,
-								"--worker.threads=" + ExclusionScenario.THREADS)));
-			}
-			for (WorkerProcess worker : workers) {
-				worker.await("READY", Duration.ofSeconds(180));
-			}
-			workers.forEach((worker) -> worker.send("GO"));
-			int overlaps = 0;
-			int errors = 0;
-			long millis = 0;
-			for (WorkerProcess worker : workers) {
-				Map<String, String> done = WorkerProcess.fields(worker.await("DONE", Duration.ofMinutes(10)));
-				overlaps += Integer.parseInt(done.get("overlaps"));
-				errors += Integer.parseInt(done.get("errors"));
-				millis = Math.max(millis, Long.parseLong(done.get("millis")));
-				worker.awaitExit(Duration.ofSeconds(30));
-			}
-			long value = Long.parseLong(Files.readString(file).trim());
-			report.check(
-					this, "scenario 1 on the cluster, " + ExclusionScenario.PROCESSES + " JVMs x "
-							+ ExclusionScenario.THREADS + " threads: count exact, no overlap",
-					value == increments && overlaps == 0 && errors == 0,
-					String.format("%d of %d, %d overlaps, %d errors, %d ms (%.0f increments/s); key on master %d",
-							value, increments, overlaps, errors, millis, increments * 1000.0 / Math.max(1, millis),
-							cluster.portOf("mutex:{reliability-counter}")));
-		}
-		finally {
-			workers.forEach(WorkerProcess::close);
-		}
+		Counted counted = ExclusionScenario.count("cluster-count", arguments(cluster, COUNT_TIMEOUT), "file", true,
+				increments, () -> {
+					throw new IllegalStateException("The cluster run counts in a file");
+				});
+		report.check(this,
+				"scenario 1 on the cluster, " + ExclusionScenario.PROCESSES + " JVMs x " + ExclusionScenario.THREADS
+						+ " threads: count exact, no overlap",
+				counted.value() == increments && counted.overlaps() == 0 && counted.errors() == 0,
+				String.format("%d of %d, %d overlaps, %d errors, %d ms (%.0f increments/s); key on master %d",
+						counted.value(), increments, counted.overlaps(), counted.errors(), counted.millis(),
+						increments * 1000.0 / Math.max(1, counted.millis()),
+						cluster.portOf("mutex:{reliability-counter}")));
 	}
 
 	/**
@@ -126,10 +94,7 @@ final class ClusterScenario implements Scenario {
 	 * @return the running application; close it
 	 */
 	static ConfigurableApplicationContext start(RedisClusterServer cluster, String... more) {
-		List<String> arguments = arguments(cluster, RedisApplications.COMMAND_TIMEOUT, more);
-		arguments.add("--worker.job=none");
-		return new SpringApplicationBuilder(WorkerApplication.class).web(WebApplicationType.NONE)
-			.run(arguments.toArray(String[]::new));
+		return RedisApplications.start(arguments(cluster, RedisApplications.COMMAND_TIMEOUT, more));
 	}
 
 }

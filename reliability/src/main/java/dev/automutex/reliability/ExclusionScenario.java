@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import dev.automutex.reliability.worker.SharedCounter;
 import dev.automutex.test.RedisInlineCommands;
@@ -59,6 +60,23 @@ final class ExclusionScenario implements Scenario {
 
 	private Counted count(RedisServer redis, String counter, boolean locked, int increments) throws Exception {
 		redis.flushAll();
+		return count("count-" + counter, RedisApplications.arguments(redis.port()), counter, locked, increments,
+				() -> RedisInlineCommands.reply(redis.port(), "GET " + SharedCounter.REDIS_KEY));
+	}
+
+	/**
+	 * Run {@value #PROCESSES} counting worker JVMs × {@value #THREADS} threads and sum up
+	 * what they report.
+	 * @param name the workers' name prefix
+	 * @param connection the arguments that point a worker at its Redis
+	 * @param counter {@code file} or {@code redis}
+	 * @param locked whether the workers increment under the lock
+	 * @param increments the increments in all
+	 * @param redisValue reads the Redis counter once the workers are done
+	 * @return the final count, the overlaps, the errors and the slowest worker's time
+	 */
+	static Counted count(String name, List<String> connection, String counter, boolean locked, int increments,
+			Supplier<String> redisValue) throws Exception {
 		Path dir = Files.createTempDirectory("automutex-reliability-");
 		Path file = Files.writeString(dir.resolve("counter.txt"), "0");
 		Path marker = dir.resolve("inside.marker");
@@ -66,10 +84,11 @@ final class ExclusionScenario implements Scenario {
 		try {
 			for (int p = 0; p < PROCESSES; p++) {
 				int share = increments / PROCESSES + ((p < increments % PROCESSES) ? 1 : 0);
-				workers.add(WorkerProcess.start("count-" + counter + "-" + p,
-						RedisApplications.arguments(redis.port(), "--worker.job=count", "--worker.counter=" + counter,
-								"--worker.file=" + file, "--worker.marker=" + marker, "--worker.increments=" + share,
-								"--worker.threads=" + THREADS, "--worker.locked=" + locked)));
+				List<String> arguments = new ArrayList<>(connection);
+				arguments.addAll(List.of("--worker.job=count", "--worker.counter=" + counter, "--worker.file=" + file,
+						"--worker.marker=" + marker, "--worker.increments=" + share, "--worker.threads=" + THREADS,
+						"--worker.locked=" + locked));
+				workers.add(WorkerProcess.start(name + "-" + p, arguments));
 			}
 			for (WorkerProcess worker : workers) {
 				worker.await("READY", WorkerProcess.STARTUP);
@@ -85,16 +104,15 @@ final class ExclusionScenario implements Scenario {
 				millis = Math.max(millis, Long.parseLong(done.get("millis")));
 				worker.awaitExit(Duration.ofSeconds(30));
 			}
-			String value = "file".equals(counter) ? Files.readString(file).trim()
-					: RedisInlineCommands.reply(redis.port(), "GET " + SharedCounter.REDIS_KEY).trim();
-			return new Counted(Long.parseLong(value), overlaps, errors, millis);
+			String value = "file".equals(counter) ? Files.readString(file) : redisValue.get();
+			return new Counted(Long.parseLong(value.trim()), overlaps, errors, millis);
 		}
 		finally {
 			workers.forEach(WorkerProcess::close);
 		}
 	}
 
-	private record Counted(long value, int overlaps, int errors, long millis) {
+	record Counted(long value, int overlaps, int errors, long millis) {
 	}
 
 }

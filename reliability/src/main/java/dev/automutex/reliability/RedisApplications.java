@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import dev.automutex.reliability.worker.WorkerApplication;
+import dev.automutex.test.RedisInlineCommands;
 
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -47,11 +48,45 @@ final class RedisApplications {
 	 */
 	static ConfigurableApplicationContext start(int port, String... more) {
 		List<String> arguments = arguments(port, more);
-		arguments.add("--worker.job=none");
 		// Expected WARNs (keys lost, renewals failing) would bury the suite's own lines.
 		arguments.add("--logging.level.root=error");
+		return start(arguments);
+	}
+
+	/**
+	 * Start the worker application in this JVM, without a job.
+	 * @param arguments its arguments
+	 * @return the running application; close it
+	 */
+	static ConfigurableApplicationContext start(List<String> arguments) {
+		List<String> all = new ArrayList<>(arguments);
+		all.add("--worker.job=none");
 		return new SpringApplicationBuilder(WorkerApplication.class).web(WebApplicationType.NONE)
-			.run(arguments.toArray(String[]::new));
+			.run(all.toArray(String[]::new));
+	}
+
+	/**
+	 * The keys of a Redis that match a pattern ({@code KEYS}: the suite's own server).
+	 * @param port the Redis port on loopback
+	 * @param pattern the pattern, such as {@code mutex:*}
+	 * @return the keys
+	 */
+	static List<String> keys(int port, String pattern) {
+		String reply = RedisInlineCommands.reply(port, "KEYS " + pattern).trim();
+		return reply.isEmpty() ? List.of() : Arrays.stream(reply.split("\n")).map(String::trim).toList();
+	}
+
+	/**
+	 * Lock keys ({@code mutex:{k}}) and queue keys ({@code mutex:{k}:q}) in a Redis: what
+	 * a hold or a wait leaves; fence keys ({@code mutex:{k}:f}) keep the last token a
+	 * while on purpose and are not counted.
+	 * @param port the Redis port on loopback
+	 * @return the keys
+	 */
+	static List<String> halfLocked(int port) {
+		return keys(port, "mutex:*").stream()
+			.filter((key) -> key.startsWith("mutex:{") && !key.endsWith(":f"))
+			.toList();
 	}
 
 }

@@ -6,7 +6,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -22,7 +21,6 @@ import dev.automutex.MutexLock;
 import dev.automutex.MutexLockException;
 import dev.automutex.MutexRequest;
 import dev.automutex.MutexTemplate;
-import dev.automutex.test.RedisInlineCommands;
 import dev.automutex.test.RedisServer;
 
 import org.springframework.context.ConfigurableApplicationContext;
@@ -138,8 +136,8 @@ final class RedisUnreachableScenario implements Scenario {
 						outageErrors.get(), unclearErrors.get(), afterOk.get(), leftHeld.get()));
 		long settled = System.nanoTime();
 		// The leases of cut-off holds end on their own.
-		Poll.until(EXPIRE.plusSeconds(3), () -> halfLocked(redis).isEmpty());
-		List<String> halfLocked = halfLocked(redis);
+		Poll.until(EXPIRE.plusSeconds(3), () -> RedisApplications.halfLocked(redis.port()).isEmpty());
+		List<String> halfLocked = RedisApplications.halfLocked(redis.port());
 		report.check(this, "mid-run: nothing half-locked is left once the cut-off leases end",
 				halfLocked.isEmpty() && mutex.renewalCount() == 0,
 				String.format("%d lock or queue keys left after %d ms%s; renewal tasks %d", halfLocked.size(),
@@ -160,16 +158,6 @@ final class RedisUnreachableScenario implements Scenario {
 			default -> mutex.withLock(key, Duration.ofMillis(300), () -> {
 			});
 		}
-	}
-
-	// Lock keys (mutex:{k}) and queue keys (mutex:{k}:q); fence keys (mutex:{k}:f) keep
-	// the last token a while on purpose.
-	static List<String> halfLocked(RedisServer redis) {
-		String keys = RedisInlineCommands.reply(redis.port(), "KEYS mutex:*");
-		return Arrays.stream(keys.split("\n"))
-			.map(String::trim)
-			.filter((key) -> key.startsWith("mutex:{") && !key.endsWith(":f"))
-			.toList();
 	}
 
 	private static int closedPort() {

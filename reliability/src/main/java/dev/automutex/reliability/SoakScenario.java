@@ -2,11 +2,9 @@ package dev.automutex.reliability;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-import dev.automutex.test.RedisInlineCommands;
 import dev.automutex.test.RedisServer;
 
 /**
@@ -25,6 +23,10 @@ final class SoakScenario implements Scenario {
 	static final int THREADS = 8;
 
 	static final int KEYS = 1000;
+
+	// One round trip for the detector's counters left above 0, not one per key.
+	private static final String NON_ZERO_INSIDE = "local n = 0 for _, k in ipairs(redis.call('KEYS', "
+			+ "'reliability:inside:*')) do if redis.call('GET', k) ~= '0' then n = n + 1 end end return n";
 
 	/** Heap growth tolerated over the run, per worker. */
 	static final long HEAP_SLACK = 8L * 1024 * 1024;
@@ -98,13 +100,14 @@ final class SoakScenario implements Scenario {
 	}
 
 	private void judgeRedis(RedisServer redis, long baseline, Report report) {
-		List<String> halfLocked = RedisUnreachableScenario.halfLocked(redis);
-		long fences = keys(redis, "mutex:*").stream().filter((key) -> key.endsWith(":f")).count();
-		// The detector's counters (reliability:inside:<key>) stay, at 0.
-		List<String> inside = keys(redis, "reliability:inside:*");
-		long nonZero = inside.stream()
-			.filter((key) -> !RedisInlineCommands.reply(redis.port(), "GET " + key).trim().equals("0"))
+		List<String> halfLocked = RedisApplications.halfLocked(redis.port());
+		long fences = RedisApplications.keys(redis.port(), "mutex:*")
+			.stream()
+			.filter((key) -> key.endsWith(":f"))
 			.count();
+		// The detector's counters (reliability:inside:<key>) stay, at 0.
+		List<String> inside = RedisApplications.keys(redis.port(), "reliability:inside:*");
+		long nonZero = Long.parseLong(redis.command("EVAL \"" + NON_ZERO_INSIDE + "\" 0").substring(1));
 		long start = System.nanoTime();
 		// Fence keys keep the last token for 60 s after the last hold, then go.
 		Poll.until(Duration.ofSeconds(90), () -> dbSize(redis) <= baseline + inside.size());
@@ -119,11 +122,6 @@ final class SoakScenario implements Scenario {
 
 	private static long dbSize(RedisServer redis) {
 		return Long.parseLong(redis.command("DBSIZE").substring(1));
-	}
-
-	private static List<String> keys(RedisServer redis, String pattern) {
-		String reply = RedisInlineCommands.reply(redis.port(), "KEYS " + pattern).trim();
-		return reply.isEmpty() ? List.of() : Arrays.stream(reply.split("\n")).map(String::trim).toList();
 	}
 
 }
