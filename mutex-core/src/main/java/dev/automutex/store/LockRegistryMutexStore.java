@@ -289,6 +289,11 @@ public class LockRegistryMutexStore implements SweepableMutexStore, DisposableBe
 		if (this.sweepable) {
 			this.heldHere.computeIfPresent(held.key, (k, holds) -> (holds > 1) ? holds - 1 : null);
 		}
+		// A Redis client cancels the command of an interrupted caller (Lettuce does),
+		// which
+		// would leave the key in the store until its lease ends: release with the
+		// interrupt status cleared, and give it back after.
+		boolean interrupted = Thread.interrupted();
 		try {
 			held.lock.unlock();
 			return true;
@@ -306,6 +311,11 @@ public class LockRegistryMutexStore implements SweepableMutexStore, DisposableBe
 		// Any other exception: the store could not be reached, which says nothing about
 		// whether the key was lost. The registry has dropped its local hold; the store
 		// frees the key when its lease ends.
+		finally {
+			if (interrupted) {
+				Thread.currentThread().interrupt();
+			}
+		}
 	}
 
 	/**

@@ -67,6 +67,41 @@ class LockRegistryMutexStoreTests {
 	}
 
 	/**
+	 * Issue 9, found by the reliability suite's bad-input battery on the
+	 * spring-integration engine: a thread interrupted while it waited in lockAll released
+	 * the key it already held with its interrupt status set, and the Redis client cancels
+	 * a command whose caller is interrupted, so the key stayed in Redis until its lease
+	 * ended. A release now runs with the interrupt status cleared, and restores it.
+	 */
+	@Test
+	void releaseByAnInterruptedThreadReleasesAndKeepsTheInterruptStatus() throws Exception {
+		Map<Object, Lock> locks = new ConcurrentHashMap<>();
+		// Unlocks as a Redis client does: refuses to wait for the reply when interrupted.
+		org.springframework.integration.support.locks.LockRegistry<Lock> registry = (key) -> locks.computeIfAbsent(key,
+				(k) -> new ReentrantLock() {
+
+					@Override
+					public void unlock() {
+						if (Thread.currentThread().isInterrupted()) {
+							throw new RuntimeException("Command interrupted (simulated)");
+						}
+						super.unlock();
+					}
+
+				});
+		LockRegistryMutexStore store = new LockRegistryMutexStore(registry);
+		Future<Boolean[]> released = this.executor.submit(() -> {
+			MutexStore.Held held = store.tryAcquire("k", Duration.ZERO);
+			Thread.currentThread().interrupt();
+			boolean result = held.release();
+			boolean interrupted = Thread.interrupted();
+			return new Boolean[] { result, interrupted };
+		});
+		assertThat(released.get(10, TimeUnit.SECONDS)).containsExactly(true, true);
+		assertThat(((ReentrantLock) locks.get("k")).isLocked()).as("the key is free in the store").isFalse();
+	}
+
+	/**
 	 * A cache of lock objects whose key "slow" blocks inside tryLock (as a wait for a
 	 * busy key does) until told.
 	 */
