@@ -5,6 +5,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.automutex.MutexException;
@@ -144,6 +145,51 @@ class RedisMutexStoreTests {
 		assertThat(waiter).isNotDone();
 		held.release();
 		assertThat(waiter.get(15, TimeUnit.SECONDS)).isEqualTo("second ran");
+	}
+
+	@Test
+	void waiterInterruptedWhileRedisRunsItsObtainLeavesNoKeyBehind() throws Exception {
+		// The interrupt lands while the calling thread waits for the reply of the
+		// registry's obtain script, which Redis holds back (CLIENT PAUSE) and runs
+		// afterwards: the key is then set in Redis for a caller that was told it did
+		// not get it. It must not stay there until its 10s time-to-live ends.
+		MutexTemplate mutex = new MutexTemplate(this.storeA);
+		mutex.lock("connected").release(); // connected and the scripts loaded
+		long scriptsBefore = RedisCommandStats.scripts(redisServer.server());
+		redisServer.server().command("CLIENT PAUSE 1000 ALL");
+		CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+		AtomicBoolean interruptKept = new AtomicBoolean();
+		Thread caller = new Thread(() -> {
+			try {
+				mutex.lock("paused", Duration.ofSeconds(20)).release();
+				outcome.complete(null);
+			}
+			catch (Throwable ex) {
+				interruptKept.set(Thread.currentThread().isInterrupted());
+				outcome.complete(ex);
+			}
+		});
+		caller.start();
+		await().atMost(Duration.ofSeconds(10)).until(() -> isTalkingToRedis(caller));
+		caller.interrupt();
+		assertThat(outcome.get(15, TimeUnit.SECONDS)).isInstanceOf(MutexLockException.class)
+			.hasCauseInstanceOf(InterruptedException.class);
+		assertThat(interruptKept).isTrue();
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> RedisCommandStats.scripts(redisServer.server()) > scriptsBefore);
+		assertThat(redisServer.server().command("EXISTS mutex:paused")).as("key left in Redis").isEqualTo(":0");
+	}
+
+	private static boolean isTalkingToRedis(Thread thread) {
+		if (thread.getState() != Thread.State.WAITING && thread.getState() != Thread.State.TIMED_WAITING) {
+			return false;
+		}
+		for (StackTraceElement frame : thread.getStackTrace()) {
+			if (frame.getClassName().startsWith("io.lettuce")) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private static boolean isWaitingForUnlockMessage(Thread thread) {
