@@ -55,6 +55,21 @@ final class KeyWaitQueue {
 	/** Whether this instance may be queued for the key in Redis. */
 	boolean registered;
 
+	/**
+	 * The highest fencing token of a key granted to this instance and taken here (by a
+	 * waiter, or released again): a grant's message and an attempt that finds the grant
+	 * in Redis both come here, and only the first takes it.
+	 */
+	long lastGrant;
+
+	/**
+	 * A grant left in Redis for the first waiter's next attempt (it asks for a longer
+	 * time-to-live than the grant's), with its time-to-live in ms.
+	 */
+	long pendingGrant;
+
+	long pendingGrantMillis;
+
 	KeyWaitQueue(String key, String lockKey) {
 		this.key = key;
 		this.lockKey = lockKey;

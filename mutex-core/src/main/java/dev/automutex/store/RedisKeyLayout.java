@@ -5,9 +5,10 @@ import org.springframework.util.Assert;
 /**
  * Where the AutoMutex Redis engine keeps a key: {@code <prefix>:{<key>}} for the lock
  * itself, {@code <prefix>:{<key>}:q} for the instances waiting for it and
- * {@code <prefix>:{<key>}:f} for its last fencing token. The braces are a Redis Cluster
- * hash tag: the three keys of one mutex key share a slot, so each script touches one
- * slot, while different mutex keys spread over the cluster.
+ * {@code <prefix>:{<key>}:f} for its last fencing token, {@code <prefix>:{<key>}:t} for
+ * the time-to-live each waiting instance asks for. The braces are a Redis Cluster hash
+ * tag: the keys of one mutex key share a slot, so each script touches one slot, while
+ * different mutex keys spread over the cluster.
  * <p>
  * {@code %}, <code>{</code> and <code>}</code> in a key are written as {@code %25},
  * {@code %7B} and {@code %7D}, so that the hash tag is always the whole key and two
@@ -39,6 +40,10 @@ final class RedisKeyLayout {
 
 	static String fenceKey(String lockKey) {
 		return lockKey + ":f";
+	}
+
+	static String ttlKey(String lockKey) {
+		return lockKey + ":t";
 	}
 
 	String wakeChannelPrefix() {

@@ -4,6 +4,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 import dev.automutex.store.KeyWaitQueue.Waiter;
+import dev.automutex.store.RedisLockScripts.Attempt;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,8 +66,8 @@ final class RedisLeaseAcquisition {
 			}
 			long nextTry = start;
 			if (alone) {
-				long outcome = attempt(queue, value, ttlMillis, queuedMillis(start, deadline), false);
-				if (outcome >= 0) {
+				Attempt outcome = attempt(queue, value, ttlMillis, queuedMillis(start, deadline), false);
+				if (outcome.taken()) {
 					kept = true;
 					return granted(queue, value, outcome, ttlMillis, null);
 				}
@@ -157,8 +158,8 @@ final class RedisLeaseAcquisition {
 				}
 			}
 			if (attempt) {
-				long outcome = attempt(queue, value, waiter.ttlMillis, queuedMillis(now, deadline), front);
-				if (outcome >= 0) {
+				Attempt outcome = attempt(queue, value, waiter.ttlMillis, queuedMillis(now, deadline), front);
+				if (outcome.taken()) {
 					return granted(queue, value, outcome, waiter.ttlMillis, waiter);
 				}
 				synchronized (queue) {
@@ -176,12 +177,19 @@ final class RedisLeaseAcquisition {
 
 	// One attempt at Redis. When it fails (Redis slow, paused or gone), the script may
 	// still run once Redis answers, and leave the key held by a lease nobody knows: take
-	// it back in the background.
-	private long attempt(KeyWaitQueue queue, String value, long ttlMillis, long waitMillis, boolean front)
+	// it back in the background. A key granted to this instance is taken by whoever
+	// gets to it first here, the attempt's reply or the grant's message: the other one
+	// finds its token not above lastGrant and leaves it.
+	private Attempt attempt(KeyWaitQueue queue, String value, long ttlMillis, long waitMillis, boolean front)
 			throws InterruptedException {
+		long lastGrant;
+		synchronized (queue) {
+			lastGrant = queue.lastGrant;
+		}
+		Attempt outcome;
 		try {
-			return this.engine.scripts.acquire(queue.lockKey, value, ttlMillis, waitMillis, this.engine.instanceId,
-					front);
+			outcome = this.engine.scripts.acquire(queue.lockKey, value, ttlMillis, waitMillis, this.engine.instanceId,
+					front, lastGrant);
 		}
 		catch (RuntimeException ex) {
 			this.engine.forget(queue, value, ttlMillis);
@@ -196,6 +204,17 @@ final class RedisLeaseAcquisition {
 			}
 			throw ex;
 		}
+		if (outcome.grant()) {
+			synchronized (queue) {
+				if (outcome.token() <= queue.lastGrant) {
+					// Its message came first and gave it to another waiter here, or
+					// released it: not this thread's. Ask again soon.
+					return new Attempt(0, 0, false);
+				}
+				queue.lastGrant = outcome.token();
+			}
+		}
+		return outcome;
 	}
 
 	private static long earlier(long a, long b) {
@@ -207,19 +226,22 @@ final class RedisLeaseAcquisition {
 		return (nanos <= 0) ? 0 : Math.min(MAX_QUEUED_MILLIS, TimeUnit.NANOSECONDS.toMillis(nanos) + 1);
 	}
 
-	private long retryAfter(long failedOutcome) {
-		return this.engine.sleepFor(TimeUnit.MILLISECONDS.toNanos(-1 - failedOutcome) + MARGIN_NANOS);
+	private long retryAfter(Attempt failed) {
+		return this.engine.sleepFor(TimeUnit.MILLISECONDS.toNanos(failed.millis()) + MARGIN_NANOS);
 	}
 
-	private RedisLease granted(KeyWaitQueue queue, String value, long fencingToken, long ttlMillis,
+	private RedisLease granted(KeyWaitQueue queue, String value, Attempt outcome, long ttlMillis,
 			@Nullable Waiter waiter) {
-		RedisLease lease = new RedisLease(this.engine, queue, value, fencingToken, ttlMillis);
+		String leaseValue = outcome.grant() ? RedisLockScripts.grantValue(this.engine.instanceId, outcome.token())
+				: value;
+		long leaseMillis = Math.max(ttlMillis, outcome.millis());
+		RedisLease lease = new RedisLease(this.engine, queue, leaseValue, outcome.token(), leaseMillis);
 		synchronized (queue) {
 			queue.localLeases++;
 			queue.holder = lease;
 			queue.handOffs = 0;
 			queue.registered = false;
-			queue.heldUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ttlMillis);
+			queue.heldUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(leaseMillis);
 			if (waiter != null) {
 				// A release may have taken it for a hand-off meanwhile: it must not put
 				// it back in the queue.
@@ -234,6 +256,8 @@ final class RedisLeaseAcquisition {
 		boolean passOn;
 		boolean unregister;
 		int attempts;
+		long grant = 0;
+		long grantMillis = 0;
 		synchronized (queue) {
 			waiter.left = true;
 			queue.remove(waiter);
@@ -243,6 +267,13 @@ final class RedisLeaseAcquisition {
 			passOn = redisAnswered && queue.wokenByRedis && !queue.hasWaiters();
 			if (passOn) {
 				queue.wokenByRedis = false;
+				if (queue.pendingGrant > queue.lastGrant) {
+					// The key was granted to this instance for this waiter to take:
+					// nobody here takes it now.
+					grant = queue.pendingGrant;
+					grantMillis = queue.pendingGrantMillis;
+					queue.lastGrant = grant;
+				}
 			}
 			unregister = redisAnswered && queue.registered && queue.isIdle();
 			if (unregister) {
@@ -250,7 +281,10 @@ final class RedisLeaseAcquisition {
 			}
 			attempts = queue.attempts;
 		}
-		if (passOn) {
+		if (grant != 0) {
+			this.engine.releaseGrant(queue, grant, grantMillis);
+		}
+		else if (passOn) {
 			try {
 				this.engine.scripts.passOn(queue.lockKey, queue.key, this.engine.instanceId);
 			}

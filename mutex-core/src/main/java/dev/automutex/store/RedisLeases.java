@@ -5,7 +5,9 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
+import dev.automutex.store.KeyWaitQueue.Waiter;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -195,7 +197,12 @@ final class RedisLeases {
 	 * @param message the key
 	 */
 	void woken(byte[] message) {
-		String key = new String(message, StandardCharsets.UTF_8);
+		String text = new String(message, StandardCharsets.UTF_8);
+		if (text.startsWith("g ")) {
+			granted(text);
+			return;
+		}
+		String key = text.substring(2); // "w <key>"
 		KeyWaitQueue queue = this.queues.get(key);
 		if (queue != null) {
 			synchronized (queue) {
@@ -212,6 +219,77 @@ final class RedisLeases {
 		}
 		catch (RuntimeException ex) {
 			logger.debug("Could not pass on the wake-up for '{}': {}", key, ex.toString());
+		}
+	}
+
+	/**
+	 * A release granted a key to this instance: the key is held in Redis for it already
+	 * ({@code g <token> <ttl ms> <key>}). The first waiter gets it without asking Redis,
+	 * unless it wants a longer time-to-live than the grant's: then it asks, and its
+	 * attempt takes the grant and extends it. With nobody waiting here (the waiter left,
+	 * or took the key meanwhile), the key is released to the next waiting instance.
+	 * @param message the grant message
+	 */
+	private void granted(String message) {
+		int tokenEnd = message.indexOf(' ', 2);
+		int ttlEnd = message.indexOf(' ', tokenEnd + 1);
+		long token = Long.parseLong(message, 2, tokenEnd, 10);
+		long ttlMillis = Long.parseLong(message, tokenEnd + 1, ttlEnd, 10);
+		String key = message.substring(ttlEnd + 1);
+		KeyWaitQueue queue = this.queues.get(key);
+		if (queue == null) {
+			release(this.layout.lockKey(key), key, RedisLockScripts.grantValue(this.instanceId, token), ttlMillis);
+			return;
+		}
+		synchronized (queue) {
+			queue.registered = false;
+			if (token <= queue.lastGrant) {
+				return; // an attempt found the grant in Redis and took it
+			}
+			Waiter first = queue.first();
+			if (first != null && !first.handing) {
+				if (first.ttlMillis > ttlMillis) {
+					queue.pendingGrant = token;
+					queue.pendingGrantMillis = ttlMillis;
+					queue.wokenByRedis = true;
+					queue.signal();
+					return;
+				}
+				queue.lastGrant = token;
+				queue.pollFirst();
+				RedisLease lease = new RedisLease(this, queue, RedisLockScripts.grantValue(this.instanceId, token),
+						token, ttlMillis);
+				queue.localLeases++;
+				queue.holder = lease;
+				queue.handOffs = 0;
+				queue.heldUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ttlMillis);
+				first.handed = lease;
+				LockSupport.unpark(first.thread);
+				// The next waiter now watches this lease.
+				queue.wakeFirst(true);
+				return;
+			}
+			queue.lastGrant = token;
+		}
+		release(queue.lockKey, key, RedisLockScripts.grantValue(this.instanceId, token), ttlMillis);
+	}
+
+	/**
+	 * Release a key granted to this instance that nobody here takes.
+	 * @param queue the key's record
+	 * @param token the grant's token
+	 * @param ttlMillis the grant's time-to-live
+	 */
+	void releaseGrant(KeyWaitQueue queue, long token, long ttlMillis) {
+		release(queue.lockKey, queue.key, RedisLockScripts.grantValue(this.instanceId, token), ttlMillis);
+	}
+
+	private void release(String lockKey, String key, String value, long ttlMillis) {
+		try {
+			this.scripts.release(lockKey, value, key);
+		}
+		catch (RuntimeException ex) {
+			this.cleanup.forget(lockKey, key, value, ttlMillis);
 		}
 	}
 

@@ -17,11 +17,16 @@ import org.springframework.data.redis.core.script.RedisScript;
  * that names Redis and its address.
  * <p>
  * Values stored: the lock key holds {@code <instance id>:<random lease token>} with the
- * lease's time-to-live, or, for {@value #RESERVE_MILLIS} ms after a release,
- * {@code reserved:<instance id>} for the waiting instance that was woken; the fence key
- * holds the last fencing token issued for the key, kept a tail after the last hold; the
- * queue is a sorted set of waiting instance ids by arrival, which ends with its last
- * waiter's wait.
+ * lease's time-to-live, or {@code <instance id>:g:<fencing token>} for a key a release
+ * granted to a waiting instance; on Redis Cluster, where a release cannot tell whether
+ * the waiting instance is alive, a released key is instead {@code reserved:<instance id>}
+ * for {@value #RESERVE_MILLIS} ms for the instance woken. The fence key holds the last
+ * fencing token issued for the key, kept a tail after the last hold; the queue is a
+ * sorted set of waiting instance ids by arrival, and the time-to-live hash the lease each
+ * of them asks for; both end with their last waiter's wait.
+ * <p>
+ * Wake-up messages, on the woken instance's own channel: {@code g <token> <ttl ms> <key>}
+ * for a granted key, {@code w <key>} for a reserved one.
  */
 final class RedisLockScripts {
 
@@ -43,38 +48,67 @@ final class RedisLockScripts {
 			""";
 
 	/**
-	 * Wake the first waiting instance but {@code skip}, on its own channel, and reserve
-	 * the key for it a short while, so that nobody else takes it first; skip instances
-	 * that are gone. With nobody to wake, delete the key.
+	 * Pass a released key to the first waiting instance but {@code skip}: grant it (set
+	 * it to that instance's grant value with the time-to-live it asked for, with a new
+	 * fencing token) and tell it on its own channel; skip instances that are gone. On a
+	 * cluster ({@code trustCount} 0: a node counts only its own subscribers) reserve the
+	 * key a short while for the instance woken instead. With nobody to wake, delete the
+	 * key.
 	 */
-	private static final String WAKE_NEXT = """
-			local function wakeNext(lock, queue, skip, channelPrefix, key, trustCount, reserveMs)
-				local members = redis.call('ZRANGE', queue, 0, -1)
-				for _, m in ipairs(members) do
-					if m ~= skip then
-						redis.call('ZREM', queue, m)
-						local received = redis.call('PUBLISH', channelPrefix .. m, key)
-						if received > 0 or trustCount == '0' then
-							redis.call('SET', lock, 'reserved:' .. m, 'PX', reserveMs)
-							return 1
+	private static final String WAKE_NEXT = FENCE
+			+ """
+					local function wakeNext(lock, queue, ttls, fenceKey, skip, channelPrefix, key, trustCount, reserveMs, tailMs)
+						local members = redis.call('ZRANGE', queue, 0, -1)
+						for _, m in ipairs(members) do
+							if m ~= skip then
+								redis.call('ZREM', queue, m)
+								local ttl = redis.call('HGET', ttls, m)
+								redis.call('HDEL', ttls, m)
+								if trustCount == '1' and ttl then
+									local token = fence(fenceKey, tonumber(ttl) + tonumber(tailMs))
+									local message = 'g ' .. string.format('%d', token) .. ' ' .. ttl .. ' ' .. key
+									if redis.call('PUBLISH', channelPrefix .. m, message) > 0 then
+										redis.call('SET', lock, m .. ':g:' .. string.format('%d', token), 'PX', ttl)
+										return 1
+									end
+								elseif redis.call('PUBLISH', channelPrefix .. m, 'w ' .. key) > 0 or trustCount == '0' then
+									redis.call('SET', lock, 'reserved:' .. m, 'PX', reserveMs)
+									return 1
+								end
+							end
 						end
+						redis.call('DEL', lock)
+						return 0
 					end
-				end
-				redis.call('DEL', lock)
-				return 0
-			end
-			""";
+					""";
 
-	// KEYS: lock, queue, fence. ARGV: value, ttl ms, wait ms, instance id, front (1/0),
-	// fence px. A key reserved for another instance answers its reservation's time left
-	// plus the caller's own time-to-live: the caller is woken when the key is released.
+	// KEYS: lock, queue, fence, ttls. ARGV: value, ttl ms, wait ms, instance id, front
+	// (1/0), fence px, last grant token taken here. A key reserved for another instance
+	// answers its reservation's time left plus the caller's own time-to-live: the caller
+	// is woken when the key is released. A key granted to this instance and not taken
+	// here yet is taken: its time-to-live is made at least the caller's, and the reply
+	// is {2, token, time left}.
 	@SuppressWarnings("rawtypes")
 	private static final RedisScript<List> ACQUIRE = new DefaultRedisScript<>(FENCE + """
 			local current = redis.call('GET', KEYS[1])
 			if current == false or current == 'reserved:' .. ARGV[4] then
 				redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 				redis.call('ZREM', KEYS[2], ARGV[4])
+				redis.call('HDEL', KEYS[4], ARGV[4])
 				return {1, fence(KEYS[3], ARGV[6])}
+			end
+			local granted = ARGV[4] .. ':g:'
+			if string.sub(current, 1, #granted) == granted then
+				local token = tonumber(string.sub(current, #granted + 1))
+				if token > tonumber(ARGV[7]) then
+					if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then
+						redis.call('PEXPIRE', KEYS[1], ARGV[2])
+						redis.call('PEXPIRE', KEYS[3], ARGV[6])
+					end
+					redis.call('ZREM', KEYS[2], ARGV[4])
+					redis.call('HDEL', KEYS[4], ARGV[4])
+					return {2, token, redis.call('PTTL', KEYS[1])}
+				end
 			end
 			local wait = tonumber(ARGV[3])
 			if wait > 0 then
@@ -90,9 +124,11 @@ final class RedisLockScripts {
 				else
 					redis.call('ZADD', KEYS[2], 'NX', now, ARGV[4])
 				end
+				redis.call('HSET', KEYS[4], ARGV[4], ARGV[2])
 				if redis.call('PTTL', KEYS[2]) < wait then
 					redis.call('PEXPIRE', KEYS[2], wait)
 				end
+				redis.call('PEXPIRE', KEYS[4], redis.call('PTTL', KEYS[2]))
 			end
 			local pttl = redis.call('PTTL', KEYS[1])
 			if string.sub(current, 1, 9) == 'reserved:' then
@@ -101,23 +137,23 @@ final class RedisLockScripts {
 			return {0, pttl}
 			""", List.class);
 
-	// KEYS: lock, queue, fence. ARGV: value, wake channel prefix, key, trust count,
+	// KEYS: lock, queue, fence, ttls. ARGV: value, wake channel prefix, key, trust count,
 	// tail ms, reserve ms.
 	private static final RedisScript<Long> RELEASE = new DefaultRedisScript<>(WAKE_NEXT + """
 			if redis.call('GET', KEYS[1]) ~= ARGV[1] then
 				return 0
 			end
 			redis.call('PEXPIRE', KEYS[3], ARGV[5])
-			wakeNext(KEYS[1], KEYS[2], '', ARGV[2], ARGV[3], ARGV[4], ARGV[6])
+			wakeNext(KEYS[1], KEYS[2], KEYS[4], KEYS[3], '', ARGV[2], ARGV[3], ARGV[4], ARGV[6], ARGV[5])
 			return 1
 			""", Long.class);
 
-	// KEYS: lock, queue, fence. ARGV: old value, new value, ttl ms, may hand off (1/0),
-	// instance id, wake channel prefix, key, trust count, tail ms, reserve ms, unqueue
-	// (1/0: nobody else waits in this instance).
+	// KEYS: lock, queue, fence, ttls. ARGV: old value, new value, ttl ms, may hand off
+	// (1/0), instance id, wake channel prefix, key, trust count, tail ms, reserve ms,
+	// unqueue (1/0: nobody else waits in this instance).
 	@SuppressWarnings("rawtypes")
 	private static final RedisScript<List> HAND_OFF = new DefaultRedisScript<>(
-			FENCE + WAKE_NEXT
+			WAKE_NEXT
 					+ """
 							if redis.call('GET', KEYS[1]) ~= ARGV[1] then
 								return {-1}
@@ -129,31 +165,43 @@ final class RedisLockScripts {
 								end
 								if others > 0 then
 									redis.call('PEXPIRE', KEYS[3], ARGV[9])
-									wakeNext(KEYS[1], KEYS[2], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[10])
+									wakeNext(KEYS[1], KEYS[2], KEYS[4], KEYS[3], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[10], ARGV[9])
 									local t = redis.call('TIME')
 									redis.call('ZADD', KEYS[2], 'NX', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000), ARGV[5])
+									redis.call('HSET', KEYS[4], ARGV[5], ARGV[3])
 									if redis.call('PTTL', KEYS[2]) < tonumber(ARGV[9]) then
 										redis.call('PEXPIRE', KEYS[2], ARGV[9])
 									end
+									redis.call('PEXPIRE', KEYS[4], redis.call('PTTL', KEYS[2]))
 									return {0}
 								end
 							end
 							redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 							if ARGV[11] == '1' then
 								redis.call('ZREM', KEYS[2], ARGV[5])
+								redis.call('HDEL', KEYS[4], ARGV[5])
 							end
 							return {1, fence(KEYS[3], tonumber(ARGV[3]) + tonumber(ARGV[9]))}
 							""",
 			List.class);
 
-	// KEYS: lock, queue. ARGV: wake channel prefix, key, trust count, reserve ms,
-	// instance id.
-	private static final RedisScript<Long> PASS_ON = new DefaultRedisScript<>(WAKE_NEXT + """
-			local current = redis.call('GET', KEYS[1])
-			if current == false or current == 'reserved:' .. ARGV[5] then
-				return wakeNext(KEYS[1], KEYS[2], ARGV[5], ARGV[1], ARGV[2], ARGV[3], ARGV[4])
-			end
-			return 0
+	// KEYS: lock, queue, fence, ttls. ARGV: wake channel prefix, key, trust count,
+	// reserve ms, instance id, tail ms.
+	private static final RedisScript<Long> PASS_ON = new DefaultRedisScript<>(
+			WAKE_NEXT
+					+ """
+							local current = redis.call('GET', KEYS[1])
+							if current == false or current == 'reserved:' .. ARGV[5] then
+								return wakeNext(KEYS[1], KEYS[2], KEYS[4], KEYS[3], ARGV[5], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[6])
+							end
+							return 0
+							""",
+			Long.class);
+
+	// KEYS: queue, ttls. ARGV: instance id.
+	private static final RedisScript<Long> UNQUEUE = new DefaultRedisScript<>("""
+			redis.call('HDEL', KEYS[2], ARGV[1])
+			return redis.call('ZREM', KEYS[1], ARGV[1])
 			""", Long.class);
 
 	// KEYS: lock. The time-to-live of a held key; -2 for a free or reserved one.
@@ -206,8 +254,9 @@ final class RedisLockScripts {
 	}
 
 	/**
-	 * Set the key if it is free, with its fencing token; else, when the caller waits,
-	 * queue this instance for the key's wake-up.
+	 * Set the key if it is free, with its fencing token, or take a key granted to this
+	 * instance that it has not taken yet; else, when the caller waits, queue this
+	 * instance for the key's wake-up.
 	 * @param lockKey the Redis key
 	 * @param value the new lease's value
 	 * @param ttlMillis the time-to-live
@@ -215,22 +264,42 @@ final class RedisLockScripts {
 	 * @param instanceId this instance
 	 * @param front whether to queue before the others (after a wake-up that another
 	 * client beat)
-	 * @return the fencing token if acquired, else {@code -1 - pttl} (at most -1)
+	 * @param lastGrant the highest token of a grant this instance has taken already
+	 * @return the outcome
 	 */
-	long acquire(String lockKey, String value, long ttlMillis, long waitMillis, String instanceId, boolean front) {
-		List<?> reply = run(ACQUIRE,
-				List.of(lockKey, RedisKeyLayout.queueKey(lockKey), RedisKeyLayout.fenceKey(lockKey)), value,
-				Long.toString(ttlMillis), Long.toString(waitMillis), instanceId, front ? "1" : "0",
-				Long.toString(ttlMillis + FENCE_TAIL_MILLIS));
-		long result = ((Number) reply.get(1)).longValue();
-		return (((Number) reply.get(0)).longValue() == 1) ? result : -1 - Math.max(0, result);
+	Attempt acquire(String lockKey, String value, long ttlMillis, long waitMillis, String instanceId, boolean front,
+			long lastGrant) {
+		List<?> reply = run(ACQUIRE, keys(lockKey), value, Long.toString(ttlMillis), Long.toString(waitMillis),
+				instanceId, front ? "1" : "0", Long.toString(ttlMillis + FENCE_TAIL_MILLIS), Long.toString(lastGrant));
+		long outcome = ((Number) reply.get(0)).longValue();
+		long number = ((Number) reply.get(1)).longValue();
+		if (outcome == 1) {
+			return new Attempt(number, ttlMillis, false);
+		}
+		if (outcome == 2) {
+			return new Attempt(number, ((Number) reply.get(2)).longValue(), true);
+		}
+		return new Attempt(0, Math.max(0, number), false);
+	}
+
+	private static List<String> keys(String lockKey) {
+		return List.of(lockKey, RedisKeyLayout.queueKey(lockKey), RedisKeyLayout.fenceKey(lockKey),
+				RedisKeyLayout.ttlKey(lockKey));
+	}
+
+	/**
+	 * The value a release sets for a key it grants to a waiting instance.
+	 * @param instanceId the instance
+	 * @param token the grant's fencing token
+	 * @return the lease value
+	 */
+	static String grantValue(String instanceId, long token) {
+		return instanceId + ":g:" + token;
 	}
 
 	boolean release(String lockKey, String value, String key) {
-		Long released = run(RELEASE,
-				List.of(lockKey, RedisKeyLayout.queueKey(lockKey), RedisKeyLayout.fenceKey(lockKey)), value,
-				this.channelPrefix, key, this.trustCount, Long.toString(FENCE_TAIL_MILLIS),
-				Long.toString(RESERVE_MILLIS));
+		Long released = run(RELEASE, keys(lockKey), value, this.channelPrefix, key, this.trustCount,
+				Long.toString(FENCE_TAIL_MILLIS), Long.toString(RESERVE_MILLIS));
 		return released != null && released == 1;
 	}
 
@@ -251,10 +320,9 @@ final class RedisLockScripts {
 	 */
 	long handOff(String lockKey, String oldValue, String newValue, long ttlMillis, boolean mayHandOff,
 			String instanceId, String key, boolean unqueue) {
-		List<?> reply = run(HAND_OFF,
-				List.of(lockKey, RedisKeyLayout.queueKey(lockKey), RedisKeyLayout.fenceKey(lockKey)), oldValue,
-				newValue, Long.toString(ttlMillis), mayHandOff ? "1" : "0", instanceId, this.channelPrefix, key,
-				this.trustCount, Long.toString(FENCE_TAIL_MILLIS), Long.toString(RESERVE_MILLIS), unqueue ? "1" : "0");
+		List<?> reply = run(HAND_OFF, keys(lockKey), oldValue, newValue, Long.toString(ttlMillis),
+				mayHandOff ? "1" : "0", instanceId, this.channelPrefix, key, this.trustCount,
+				Long.toString(FENCE_TAIL_MILLIS), Long.toString(RESERVE_MILLIS), unqueue ? "1" : "0");
 		long outcome = ((Number) reply.get(0)).longValue();
 		return (outcome == 1) ? ((Number) reply.get(1)).longValue() : outcome;
 	}
@@ -266,17 +334,12 @@ final class RedisLockScripts {
 	}
 
 	void passOn(String lockKey, String key, String instanceId) {
-		run(PASS_ON, List.of(lockKey, RedisKeyLayout.queueKey(lockKey)), this.channelPrefix, key, this.trustCount,
-				Long.toString(RESERVE_MILLIS), instanceId);
+		run(PASS_ON, keys(lockKey), this.channelPrefix, key, this.trustCount, Long.toString(RESERVE_MILLIS), instanceId,
+				Long.toString(FENCE_TAIL_MILLIS));
 	}
 
 	void unregister(String lockKey, String instanceId) {
-		try {
-			this.redis.opsForZSet().remove(RedisKeyLayout.queueKey(lockKey), instanceId);
-		}
-		catch (DataAccessException ex) {
-			throw failed(ex);
-		}
+		run(UNQUEUE, List.of(RedisKeyLayout.queueKey(lockKey), RedisKeyLayout.ttlKey(lockKey)), instanceId);
 	}
 
 	@Nullable String get(String lockKey) {
@@ -324,6 +387,23 @@ final class RedisLockScripts {
 
 	private DataAccessResourceFailureException failed(DataAccessException ex) {
 		return new DataAccessResourceFailureException("Redis at " + this.address + " failed: " + ex.getMessage(), ex);
+	}
+
+	/**
+	 * The outcome of an attempt at a key.
+	 *
+	 * @param token the fencing token if the key was taken, else {@code 0}
+	 * @param millis the key's time-to-live: the lease's if taken, else the time until it
+	 * may be free
+	 * @param grant whether the key was taken as a grant to this instance (its value is
+	 * {@link #grantValue(String, long)}, not the caller's)
+	 */
+	record Attempt(long token, long millis, boolean grant) {
+
+		boolean taken() {
+			return this.token > 0;
+		}
+
 	}
 
 }

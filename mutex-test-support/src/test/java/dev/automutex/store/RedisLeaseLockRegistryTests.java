@@ -221,7 +221,7 @@ class RedisLeaseLockRegistryTests {
 		StringRedisTemplate redisTemplate = new StringRedisTemplate(this.connections.get(0));
 		RedisLockScripts scripts = new RedisLockScripts(redisTemplate, "test", "mutex:wake:", false);
 		String lockKey = "mutex:{k}";
-		assertThat(scripts.acquire(lockKey, "me:1", 60_000, 0, "me", false)).isPositive();
+		assertThat(scripts.acquire(lockKey, "me:1", 60_000, 0, "me", false, 0).taken()).isTrue();
 		redis.server().command("ZADD mutex:{k}:q 1 me");
 		assertThat(scripts.handOff(lockKey, "me:1", "me:2", 60_000, true, "me", "k", false)).isPositive();
 		assertThat(redis.server().command("ZSCORE mutex:{k}:q me")).as("still waiting here: still queued")

@@ -1,8 +1,7 @@
 package dev.automutex.store;
 
 import java.lang.reflect.Field;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +21,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.data.redis.core.ZSetOperations;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
@@ -165,13 +163,48 @@ class RedisLeaseReviewTests {
 
 	/**
 	 * A wake-up that arrives while the instance's only waiter is on its way out (its wait
-	 * just ended, or it was interrupted) finds a waiter and so is not passed on; the
-	 * waiter then leaves without asking Redis. The key stays reserved for this instance,
-	 * then is free, while the next waiting instance sleeps until the old holder's
-	 * time-to-live or its own wait ends.
+	 * just ended, or it was interrupted) must not be lost: the key was granted to this
+	 * instance, so it goes to that waiter, which has not left yet.
 	 */
 	@Test
-	void wakeUpThatArrivesAsTheOnlyWaiterLeavesIsPassedOn() throws Exception {
+	void grantThatArrivesAsTheOnlyWaiterLeavesGoesToIt() throws Exception {
+		// The grant as the release sent it.
+		LeavingWaiter leaving = leavingWaiter(LONG.toMillis());
+		RedisLease got = leaving.future.get(10, TimeUnit.SECONDS);
+		assertThat(got).as("granted before it left").isNotNull();
+		assertThat(got.fencingToken()).isGreaterThan(leaving.holderToken);
+		assertThat(got.isHeld()).isTrue();
+		assertThat(got.release()).isTrue();
+		RedisLease next = leaving.other.get(5, TimeUnit.SECONDS);
+		assertThat(next).isNotNull();
+		next.release();
+	}
+
+	/**
+	 * The same, when the grant's time-to-live (asked by an earlier first waiter) is
+	 * shorter than the waiter's: the grant is left for the waiter's attempt, which would
+	 * lengthen it. The waiter leaves instead: the key must go on to the next instance at
+	 * once, not stay held for the grant's time-to-live.
+	 */
+	@Test
+	void grantLeftForTheWaitersAttemptIsPassedOnWhenTheOnlyWaiterLeaves() throws Exception {
+		LeavingWaiter leaving = leavingWaiter(1000);
+		assertThat(leaving.future.get(10, TimeUnit.SECONDS)).as("its wait ended").isNull();
+		// The other instance should have it long before its 20 s wait or the grant's
+		// 60 s time-to-live in Redis.
+		RedisLease got = leaving.other.get(5, TimeUnit.SECONDS);
+		assertThat(got).isNotNull();
+		got.release();
+	}
+
+	/**
+	 * An instance whose only waiter (60 s time-to-live, 2 s wait) has seen its wait end
+	 * and waits for the key's record, which the test holds, while the holder on another
+	 * instance releases: the key is granted to the waiting instance in Redis, and the
+	 * grant's message arrives (the test delivers it, with the given time-to-live) before
+	 * the waiter takes the record. A third instance waits behind it.
+	 */
+	private LeavingWaiter leavingWaiter(long grantTtlMillis) throws Exception {
 		HookedTemplate template = new HookedTemplate();
 		String cId = RedisLeases.newInstanceId();
 		RedisLeases c = bareEngine(template, cId, false);
@@ -194,18 +227,17 @@ class RedisLeaseReviewTests {
 			// The waiter's wait ends: it has looked at the clock and waits for the
 			// record.
 			await().atMost(Duration.ofSeconds(10)).until(() -> waiterThread[0].getState() == Thread.State.BLOCKED);
-			// Now the holder releases: the script reserves the key for this instance and
-			// publishes its wake-up, which arrives before the waiter takes the record.
+			// Now the holder releases: the script grants the key to this instance, with
+			// the time-to-live its waiter asked for.
 			assertThat(holder.release()).isTrue();
-			assertThat(template.opsForValue().get("mutex:{k}")).isEqualTo("reserved:" + cId);
-			c.woken("k".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+			String granted = template.opsForValue().get("mutex:{k}");
+			assertThat(granted).startsWith(cId + ":g:");
+			assertThat(Long.parseLong(redis.server().command("PTTL mutex:{k}").substring(1))).isBetween(50_000L,
+					LONG.toMillis());
+			String token = granted.substring(granted.lastIndexOf(':') + 1);
+			c.woken(("g " + token + " " + grantTtlMillis + " k").getBytes(StandardCharsets.UTF_8));
 		}
-		assertThat(leaving.get(10, TimeUnit.SECONDS)).as("its wait ended").isNull();
-		// The key is free 250 ms later at the latest: the other instance should have it
-		// long before its 20 s wait or the old holder's 60 s time-to-live.
-		RedisLease got = other.get(5, TimeUnit.SECONDS);
-		assertThat(got).isNotNull();
-		got.release();
+		return new LeavingWaiter(leaving, other, holder.fencingToken());
 	}
 
 	// --- Finding 3 ---------------------------------------------------------------------
@@ -383,31 +415,6 @@ class RedisLeaseReviewTests {
 			return result;
 		}
 
-		@SuppressWarnings("unchecked")
-		@Override
-		public ZSetOperations<String, String> opsForZSet() {
-			ZSetOperations<String, String> target = super.opsForZSet();
-			return (ZSetOperations<String, String>) Proxy.newProxyInstance(getClass().getClassLoader(),
-					new Class<?>[] { ZSetOperations.class }, (proxy, method, args) -> {
-						boolean remove = method.getName().equals("remove");
-						String thread = Thread.currentThread().getName();
-						if (remove) {
-							this.hook.at("unregister", thread, false);
-						}
-						try {
-							return method.invoke(target, args);
-						}
-						catch (InvocationTargetException ex) {
-							throw ex.getCause();
-						}
-						finally {
-							if (remove) {
-								this.hook.at("unregister", thread, true);
-							}
-						}
-					});
-		}
-
 		private static String step(String text) {
 			if (text.contains("local others")) {
 				return "handOff";
@@ -415,14 +422,21 @@ class RedisLeaseReviewTests {
 			if (text.contains("'ZADD', KEYS[2], score")) {
 				return "acquire";
 			}
-			if (text.contains("wakeNext(KEYS[1], KEYS[2], ''")) {
+			if (text.contains("KEYS[3], '', ARGV[2]")) {
 				return "release";
+			}
+			if (text.contains("return redis.call('ZREM', KEYS[1], ARGV[1])")) {
+				return "unregister";
 			}
 			if (text.contains("ARGV[5] then")) {
 				return "passOn";
 			}
 			return "other";
 		}
+
+	}
+
+	private record LeavingWaiter(Future<RedisLease> future, Future<RedisLease> other, long holderToken) {
 
 	}
 
