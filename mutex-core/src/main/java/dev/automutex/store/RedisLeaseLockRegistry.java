@@ -120,7 +120,10 @@ public class RedisLeaseLockRegistry implements RenewableLockRegistry<Distributed
 		});
 		this.container = new RedisMessageListenerContainer();
 		this.container.setConnectionFactory(connectionFactory);
-		this.container.setTaskExecutor(this.wakeThread);
+		// Messages are handled where they arrive (a grant only hands a lease to a
+		// waiting thread); the round trips they need run on the wake thread.
+		this.container.setTaskExecutor(Runnable::run);
+		this.engine.setRedisTasks(this.wakeThread);
 		// A blocking client (Jedis) keeps its subscription thread: not the wake thread.
 		this.subscriptionThread = Executors.newSingleThreadExecutor((task) -> {
 			Thread thread = new Thread(task, "automutex-redis-subscription-" + instanceId);

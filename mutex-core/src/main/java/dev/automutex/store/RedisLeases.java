@@ -4,6 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -64,6 +66,8 @@ final class RedisLeases {
 	private final RedisCleanup cleanup;
 
 	private volatile boolean subscribed;
+
+	private volatile Executor redisTasks = Runnable::run;
 
 	private final RedisLeaseAcquisition acquisitions = new RedisLeaseAcquisition(this);
 
@@ -190,11 +194,16 @@ final class RedisLeases {
 	}
 
 	/**
-	 * A wake-up for a key arrived on this instance's channel: the first waiter asks now.
-	 * With nobody queued here, a thread may still be between a failed attempt and its
-	 * place in the queue: it is signalled too, and the wake-up also goes on to the next
-	 * instance, so that it is never lost.
-	 * @param message the key
+	 * A message arrived on this instance's wake-up channel: a grant
+	 * ({@code g <token> <ttl ms> <key>}) or, on a cluster, a wake-up ({@code w <key>}),
+	 * after which the first waiter asks now. With nobody queued here, a thread may still
+	 * be between a failed attempt and its place in the queue: it is signalled too, and
+	 * the wake-up also goes on to the next instance, so that it is never lost.
+	 * <p>
+	 * Runs on the thread that received the message (the Redis client's, which must not
+	 * wait for Redis): what needs a round trip goes to {@link #setRedisTasks the Redis
+	 * task thread}.
+	 * @param message the message
 	 */
 	void woken(byte[] message) {
 		String text = new String(message, StandardCharsets.UTF_8);
@@ -214,12 +223,32 @@ final class RedisLeases {
 				}
 			}
 		}
+		inBackground(() -> {
+			try {
+				this.scripts.passOn(this.layout.lockKey(key), key, this.instanceId);
+			}
+			catch (RuntimeException ex) {
+				logger.debug("Could not pass on the wake-up for '{}': {}", key, ex.toString());
+			}
+		});
+	}
+
+	private void inBackground(Runnable task) {
 		try {
-			this.scripts.passOn(this.layout.lockKey(key), key, this.instanceId);
+			this.redisTasks.execute(task);
 		}
-		catch (RuntimeException ex) {
-			logger.debug("Could not pass on the wake-up for '{}': {}", key, ex.toString());
+		catch (RejectedExecutionException ex) {
+			// shut down: a key granted here frees itself when its time-to-live ends
 		}
+	}
+
+	/**
+	 * Set where wake-ups run what needs a round trip to Redis (releasing a grant nobody
+	 * here takes, passing a wake-up on); by default the calling thread.
+	 * @param redisTasks the executor
+	 */
+	void setRedisTasks(Executor redisTasks) {
+		this.redisTasks = redisTasks;
 	}
 
 	/**
@@ -227,7 +256,8 @@ final class RedisLeases {
 	 * ({@code g <token> <ttl ms> <key>}). The first waiter gets it without asking Redis,
 	 * unless it wants a longer time-to-live than the grant's: then it asks, and its
 	 * attempt takes the grant and extends it. With nobody waiting here (the waiter left,
-	 * or took the key meanwhile), the key is released to the next waiting instance.
+	 * or a thread is still on its way into the queue), the key is released to the next
+	 * waiting instance, and a thread on its way asks again.
 	 * @param message the grant message
 	 */
 	private void granted(String message) {
@@ -237,8 +267,10 @@ final class RedisLeases {
 		long ttlMillis = Long.parseLong(message, tokenEnd + 1, ttlEnd, 10);
 		String key = message.substring(ttlEnd + 1);
 		KeyWaitQueue queue = this.queues.get(key);
+		String value = RedisLockScripts.grantValue(this.instanceId, token);
 		if (queue == null) {
-			release(this.layout.lockKey(key), key, RedisLockScripts.grantValue(this.instanceId, token), ttlMillis);
+			String lockKey = this.layout.lockKey(key);
+			inBackground(() -> release(lockKey, key, value, ttlMillis));
 			return;
 		}
 		synchronized (queue) {
@@ -270,8 +302,12 @@ final class RedisLeases {
 				return;
 			}
 			queue.lastGrant = token;
+			// A thread may be between an attempt that queued this instance and its
+			// place in the local queue: it asks again at once, behind the instance the
+			// key goes to now.
+			queue.signal();
 		}
-		release(queue.lockKey, key, RedisLockScripts.grantValue(this.instanceId, token), ttlMillis);
+		inBackground(() -> release(queue.lockKey, key, value, ttlMillis));
 	}
 
 	/**

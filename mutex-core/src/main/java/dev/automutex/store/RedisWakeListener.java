@@ -7,7 +7,8 @@ import org.springframework.data.redis.connection.MessageListener;
 import org.springframework.data.redis.connection.SubscriptionListener;
 
 /**
- * Receives this instance's wake-ups, on the registry's wake thread.
+ * Receives this instance's wake-ups and grants, on the thread the Redis client delivers
+ * them on (which must not wait for Redis: {@link RedisLeases#woken(byte[])} does not).
  */
 final class RedisWakeListener implements MessageListener, SubscriptionListener {
 

@@ -378,6 +378,44 @@ class RedisLeaseReviewTests {
 		await().atMost(Duration.ofSeconds(5)).until(() -> c.keysInUse() == 0);
 	}
 
+	// --- Finding 6 ---------------------------------------------------------------------
+
+	/**
+	 * A grant that arrives while the thread whose attempt queued the instance has not
+	 * taken its place in the local queue yet (a first attempt, made before queueing here)
+	 * finds nobody waiting and is released on to the next instance, or freed. The thread
+	 * must ask again then, not sleep for the old holder's time-to-live, which its attempt
+	 * reported.
+	 */
+	@Test
+	void grantThatArrivesBeforeTheQueuingThreadWaitsIsNotLostToIt() throws Exception {
+		HookedTemplate template = new HookedTemplate();
+		String cId = RedisLeases.newInstanceId();
+		RedisLeases c = bareEngine(template, cId, false);
+		RedisLeaseLockRegistry a = registry();
+		RedisLease holder = a.acquire("k", Duration.ZERO, LONG);
+		template.hook = (step, thread, after) -> {
+			if (step.equals("acquire") && after && thread.equals("arriving")) {
+				template.hook = (s, t, x) -> {
+				};
+				// The attempt found the key busy and queued this instance: the holder
+				// releases and the grant's message arrives before the thread goes on.
+				holder.release();
+				String granted = template.opsForValue().get("mutex:{k}");
+				assertThat(granted).startsWith(cId + ":g:");
+				String token = granted.substring(granted.lastIndexOf(':') + 1);
+				c.woken(("g " + token + " " + LONG.toMillis() + " k").getBytes(StandardCharsets.UTF_8));
+			}
+		};
+		Future<RedisLease> arriving = this.executor.submit(() -> {
+			Thread.currentThread().setName("arriving");
+			return c.acquire("k", TimeUnit.SECONDS.toNanos(30), LONG.toMillis());
+		});
+		RedisLease got = arriving.get(5, TimeUnit.SECONDS);
+		assertThat(got).as("the key, freed as nobody took it, long before the old holder's 60 s").isNotNull();
+		assertThat(got.release()).isTrue();
+	}
+
 	private static void awaitLatch(CountDownLatch latch) {
 		try {
 			if (!latch.await(20, TimeUnit.SECONDS)) {
