@@ -63,8 +63,8 @@ final class KeyWaitQueue {
 	long lastGrant;
 
 	/**
-	 * A grant left in Redis for the first waiter's next attempt (it asks for a longer
-	 * time-to-live than the grant's), with its time-to-live in ms.
+	 * The fencing token of the last key granted to this instance, with the grant's
+	 * time-to-live in ms: taken here once {@link #lastGrant} has reached it.
 	 */
 	long pendingGrant;
 
@@ -100,6 +100,10 @@ final class KeyWaitQueue {
 	}
 
 	// The methods below are called with this record's monitor held.
+
+	boolean isLastUser() {
+		return this.users == 1;
+	}
 
 	boolean isIdle() {
 		return this.waiters.isEmpty() && this.localLeases == 0;

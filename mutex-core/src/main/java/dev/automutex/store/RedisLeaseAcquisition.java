@@ -121,6 +121,9 @@ final class RedisLeaseAcquisition {
 			boolean attempt = false;
 			boolean front = false;
 			synchronized (queue) {
+				if (waiter.handed == null && !waiter.handing && queue.first() == waiter) {
+					this.engine.takePendingGrant(queue, waiter);
+				}
 				if (waiter.handed != null) {
 					if (interrupted) {
 						Thread.currentThread().interrupt();
@@ -256,8 +259,6 @@ final class RedisLeaseAcquisition {
 		boolean passOn;
 		boolean unregister;
 		int attempts;
-		long grant = 0;
-		long grantMillis = 0;
 		synchronized (queue) {
 			waiter.left = true;
 			queue.remove(waiter);
@@ -267,13 +268,6 @@ final class RedisLeaseAcquisition {
 			passOn = redisAnswered && queue.wokenByRedis && !queue.hasWaiters();
 			if (passOn) {
 				queue.wokenByRedis = false;
-				if (queue.pendingGrant > queue.lastGrant) {
-					// The key was granted to this instance for this waiter to take:
-					// nobody here takes it now.
-					grant = queue.pendingGrant;
-					grantMillis = queue.pendingGrantMillis;
-					queue.lastGrant = grant;
-				}
 			}
 			unregister = redisAnswered && queue.registered && queue.isIdle();
 			if (unregister) {
@@ -281,10 +275,7 @@ final class RedisLeaseAcquisition {
 			}
 			attempts = queue.attempts;
 		}
-		if (grant != 0) {
-			this.engine.releaseGrant(queue, grant, grantMillis);
-		}
-		else if (passOn) {
+		if (passOn) {
 			try {
 				this.engine.scripts.passOn(queue.lockKey, queue.key, this.engine.instanceId);
 			}

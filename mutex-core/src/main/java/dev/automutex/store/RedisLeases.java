@@ -157,7 +157,25 @@ final class RedisLeases {
 		}
 	}
 
+	/**
+	 * Count a thread or lease out of the key's record. The last one out releases a grant
+	 * that nobody here took, before it leaves, so that a thread entering meanwhile finds
+	 * the grant gone from the record it uses.
+	 * @param queue the key's record
+	 */
 	void leave(KeyWaitQueue queue) {
+		long grant = 0;
+		long grantMillis = 0;
+		synchronized (queue) {
+			if (queue.isLastUser() && queue.pendingGrant > queue.lastGrant) {
+				grant = queue.pendingGrant;
+				grantMillis = queue.pendingGrantMillis;
+				queue.lastGrant = grant;
+			}
+		}
+		if (grant != 0) {
+			release(queue.lockKey, queue.key, RedisLockScripts.grantValue(this.instanceId, grant), grantMillis);
+		}
 		if (queue.leave()) {
 			this.queues.remove(queue.key, queue);
 		}
@@ -255,9 +273,9 @@ final class RedisLeases {
 	 * A release granted a key to this instance: the key is held in Redis for it already
 	 * ({@code g <token> <ttl ms> <key>}). The first waiter gets it without asking Redis,
 	 * unless it wants a longer time-to-live than the grant's: then it asks, and its
-	 * attempt takes the grant and extends it. With nobody waiting here (the waiter left,
-	 * or a thread is still on its way into the queue), the key is released to the next
-	 * waiting instance, and a thread on its way asks again.
+	 * attempt takes the grant and lengthens it. A thread still on its way into the queue
+	 * (its attempt queued this instance) takes it once it waits. If nobody here takes it,
+	 * the last thread to leave the key's record releases it to the next waiting instance.
 	 * @param message the grant message
 	 */
 	private void granted(String message) {
@@ -266,58 +284,48 @@ final class RedisLeases {
 		long token = Long.parseLong(message, 2, tokenEnd, 10);
 		long ttlMillis = Long.parseLong(message, tokenEnd + 1, ttlEnd, 10);
 		String key = message.substring(ttlEnd + 1);
-		KeyWaitQueue queue = this.queues.get(key);
-		String value = RedisLockScripts.grantValue(this.instanceId, token);
-		if (queue == null) {
-			String lockKey = this.layout.lockKey(key);
-			inBackground(() -> release(lockKey, key, value, ttlMillis));
-			return;
-		}
+		// Entering the record makes this the one place that decides who takes the
+		// grant, also when no thread uses the key here now.
+		KeyWaitQueue queue = enter(key);
 		synchronized (queue) {
 			queue.registered = false;
-			if (token <= queue.lastGrant) {
-				return; // an attempt found the grant in Redis and took it
-			}
-			Waiter first = queue.first();
-			if (first != null && !first.handing) {
-				if (first.ttlMillis > ttlMillis) {
-					queue.pendingGrant = token;
-					queue.pendingGrantMillis = ttlMillis;
-					queue.wokenByRedis = true;
+			if (token > queue.lastGrant && token > queue.pendingGrant) {
+				queue.pendingGrant = token;
+				queue.pendingGrantMillis = ttlMillis;
+				Waiter first = queue.first();
+				if (first == null || first.handing || !takePendingGrant(queue, first)) {
 					queue.signal();
-					return;
 				}
-				queue.lastGrant = token;
-				queue.pollFirst();
-				RedisLease lease = new RedisLease(this, queue, RedisLockScripts.grantValue(this.instanceId, token),
-						token, ttlMillis);
-				queue.localLeases++;
-				queue.holder = lease;
-				queue.handOffs = 0;
-				queue.heldUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ttlMillis);
-				first.handed = lease;
-				LockSupport.unpark(first.thread);
-				// The next waiter now watches this lease.
-				queue.wakeFirst(true);
-				return;
 			}
-			queue.lastGrant = token;
-			// A thread may be between an attempt that queued this instance and its
-			// place in the local queue: it asks again at once, behind the instance the
-			// key goes to now.
-			queue.signal();
 		}
-		inBackground(() -> release(queue.lockKey, key, value, ttlMillis));
+		inBackground(() -> leave(queue));
 	}
 
 	/**
-	 * Release a key granted to this instance that nobody here takes.
+	 * Give the key's pending grant to its first waiter, unless the waiter wants a longer
+	 * time-to-live. Called with the record's monitor held.
 	 * @param queue the key's record
-	 * @param token the grant's token
-	 * @param ttlMillis the grant's time-to-live
+	 * @param first its first waiter
+	 * @return whether the waiter got it
 	 */
-	void releaseGrant(KeyWaitQueue queue, long token, long ttlMillis) {
-		release(queue.lockKey, queue.key, RedisLockScripts.grantValue(this.instanceId, token), ttlMillis);
+	boolean takePendingGrant(KeyWaitQueue queue, Waiter first) {
+		long token = queue.pendingGrant;
+		if (token <= queue.lastGrant || first.ttlMillis > queue.pendingGrantMillis) {
+			return false;
+		}
+		queue.lastGrant = token;
+		queue.pollFirst();
+		RedisLease lease = new RedisLease(this, queue, RedisLockScripts.grantValue(this.instanceId, token), token,
+				queue.pendingGrantMillis);
+		queue.localLeases++;
+		queue.holder = lease;
+		queue.handOffs = 0;
+		queue.heldUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(queue.pendingGrantMillis);
+		first.handed = lease;
+		LockSupport.unpark(first.thread);
+		// The next waiter now watches this lease.
+		queue.wakeFirst(true);
+		return true;
 	}
 
 	private void release(String lockKey, String key, String value, long ttlMillis) {
