@@ -146,13 +146,19 @@ final class Acquirer {
 			// store.
 			ttl = Durations.lease((expire != null) ? expire : expiring.defaultExpire());
 			leaseStart = System.nanoTime();
-			held = expiring.tryAcquire(key, wait, ttl);
+			RenewableMutexStore renewable = (renew && this.renewal != null) ? (RenewableMutexStore) expiring : null;
+			held = (renewable != null) ? renewable.tryAcquireRenewed(key, wait, ttl)
+					: expiring.tryAcquire(key, wait, ttl);
 			// Without waiting, the store set the time-to-live after the request went
 			// out: counting from before it is safe. After a wait, the grant came at the
 			// end of it: count from its return (late by at most the last round trip,
-			// which the next renewal makes up for).
+			// which the next renewal makes up for), unless the store tells of an earlier
+			// start (a lease passed on from another thread).
 			if (held != null && !wait.isZero()) {
 				leaseStart = System.nanoTime();
+			}
+			if (held != null && renewable != null) {
+				leaseStart = renewable.leaseStart(held, leaseStart);
 			}
 		}
 		else {

@@ -10,6 +10,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -185,6 +186,50 @@ class LeaseRenewalTests {
 			assertThat(lost).singleElement().satisfies((ex) -> assertThat(ex).hasMessageContaining("lease"));
 			assertThat(refusing.isLive("k")).as("the store dropped it").isFalse();
 			assertThat(held.release()).isFalse();
+		}
+		finally {
+			mutex.destroy();
+		}
+	}
+
+	/**
+	 * A store may hand a renewing holder a lease that started before the acquisition
+	 * returned (the Redis engine passes a released lease to a waiting thread of the same
+	 * instance without a round trip): the template must count the lease from when the
+	 * store says it started, or it would believe the key held after the store let it go.
+	 * Here the store says the 6 s lease started 4 s before, and refuses every renewal:
+	 * the loss must be reported when the lease really ends, about 2 s in, not 6 s in.
+	 */
+	@Test
+	void leaseThatStartedBeforeTheAcquisitionIsCountedFromItsStart() {
+		AtomicInteger renewedAcquisitions = new AtomicInteger();
+		FakeLeaseStore passedOn = new FakeLeaseStore() {
+
+			@Override
+			public @Nullable Held tryAcquireRenewed(String key, Duration wait, Duration expire) {
+				renewedAcquisitions.incrementAndGet();
+				return tryAcquire(key, wait, expire);
+			}
+
+			@Override
+			public long leaseStart(Held held, long returnedAt) {
+				return returnedAt - TimeUnit.SECONDS.toNanos(4);
+			}
+
+			@Override
+			public boolean renew(Held held, Duration ttl) {
+				throw new IllegalStateException("Connection refused (simulated)");
+			}
+
+		};
+		MutexTemplate mutex = new MutexTemplate(passedOn);
+		try {
+			MutexLock notRenewed = mutex.lock(MutexRequest.of("other").expire(Duration.ofSeconds(6)).renew(false));
+			assertThat(renewedAcquisitions).as("a holder that does not renew gets a lease of its own").hasValue(0);
+			notRenewed.release();
+			MutexLock held = mutex.lock("k", Duration.ZERO, Duration.ofSeconds(6));
+			assertThat(renewedAcquisitions).hasValue(1);
+			await().atMost(Duration.ofMillis(4500)).until(held::isLost);
 		}
 		finally {
 			mutex.destroy();

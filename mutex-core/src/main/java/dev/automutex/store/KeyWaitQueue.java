@@ -172,6 +172,12 @@ final class KeyWaitQueue {
 
 		final long ttlMillis;
 
+		/**
+		 * Whether its holder renews the lease: it may then get a lease passed on without
+		 * Redis, whose time-to-live started before the grant.
+		 */
+		final boolean renewed;
+
 		/** When the waiter asks Redis again without a signal, in nano time. */
 		long nextTry;
 
@@ -186,9 +192,10 @@ final class KeyWaitQueue {
 		/** Its thread has left (with its own lease, or empty-handed). */
 		boolean left;
 
-		Waiter(Thread thread, long ttlMillis, long nextTry, int signalsSeen) {
+		Waiter(Thread thread, long ttlMillis, boolean renewed, long nextTry, int signalsSeen) {
 			this.thread = thread;
 			this.ttlMillis = ttlMillis;
+			this.renewed = renewed;
 			this.nextTry = nextTry;
 			this.signalsSeen = signalsSeen;
 		}

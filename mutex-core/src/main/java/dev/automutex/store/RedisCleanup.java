@@ -63,7 +63,7 @@ final class RedisCleanup {
 
 	private void release(String lockKey, String key, String value, long until) {
 		try {
-			if (this.scripts.release(lockKey, value, key)) {
+			if (this.scripts.release(lockKey, value, key, "")) {
 				logger.debug("Took back '{}' from a step that failed at the client but ran in Redis", key);
 			}
 		}

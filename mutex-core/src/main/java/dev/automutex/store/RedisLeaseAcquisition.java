@@ -41,9 +41,10 @@ final class RedisLeaseAcquisition {
 	 * @param key the key
 	 * @param waitNanos how long to wait
 	 * @param ttlMillis the lease's time-to-live
+	 * @param renewed whether the caller renews the lease while it holds it
 	 * @return the lease, or {@code null} on time-out
 	 */
-	@Nullable RedisLease acquire(String key, long waitNanos, long ttlMillis) throws InterruptedException {
+	@Nullable RedisLease acquire(String key, long waitNanos, long ttlMillis, boolean renewed) throws InterruptedException {
 		if (Thread.interrupted()) {
 			throw new InterruptedException("Interrupted before waiting for mutex '" + key + "'");
 		}
@@ -82,7 +83,7 @@ final class RedisLeaseAcquisition {
 			else if (waitNanos == 0) {
 				return null; // held here, or others of this instance wait for it first
 			}
-			Waiter waiter = new Waiter(Thread.currentThread(), ttlMillis, nextTry, signals);
+			Waiter waiter = new Waiter(Thread.currentThread(), ttlMillis, renewed, nextTry, signals);
 			synchronized (queue) {
 				queue.add(waiter);
 			}
@@ -212,7 +213,7 @@ final class RedisLeaseAcquisition {
 				if (outcome.token() <= queue.lastGrant) {
 					// Its message came first and gave it to another waiter here, or
 					// released it: not this thread's. Ask again soon.
-					return new Attempt(0, 0, false);
+					return new Attempt(0, 0, false, outcome.sentAt());
 				}
 				queue.lastGrant = outcome.token();
 			}
@@ -238,7 +239,8 @@ final class RedisLeaseAcquisition {
 		String leaseValue = outcome.grant() ? RedisLockScripts.grantValue(this.engine.instanceId, outcome.token())
 				: value;
 		long leaseMillis = Math.max(ttlMillis, outcome.millis());
-		RedisLease lease = new RedisLease(this.engine, queue, leaseValue, outcome.token(), leaseMillis);
+		RedisLease lease = new RedisLease(this.engine, queue, leaseValue, outcome.token(), leaseMillis,
+				outcome.sentAt());
 		synchronized (queue) {
 			queue.localLeases++;
 			queue.holder = lease;

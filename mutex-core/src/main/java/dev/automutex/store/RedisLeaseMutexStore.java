@@ -81,6 +81,25 @@ public class RedisLeaseMutexStore implements RenewableMutexStore, FencingMutexSt
 		return (lease != null) ? new LeaseHeld(lease) : null;
 	}
 
+	/**
+	 * Take the key for a holder that renews its lease: a lease released by another thread
+	 * of this instance may pass to it without a round trip, with the time-to-live it has
+	 * left in Redis (at least five sixths of {@code expire});
+	 * {@link #leaseStart(Held, long)} tells when that time-to-live started.
+	 */
+	@Override
+	public @Nullable Held tryAcquireRenewed(String key, Duration wait, Duration expire) throws InterruptedException {
+		RedisLease lease = this.registry.acquire(key, wait, expire, true);
+		return (lease != null) ? new LeaseHeld(lease) : null;
+	}
+
+	@Override
+	public long leaseStart(Held held, long returnedAt) {
+		RedisLease lease = lease(held);
+		long setAt = lease.ttlSetAt;
+		return (lease.passedOn && setAt - returnedAt < 0) ? setAt : returnedAt;
+	}
+
 	@Override
 	public Duration defaultExpire() {
 		return this.registry.getDefaultExpire();
@@ -102,8 +121,11 @@ public class RedisLeaseMutexStore implements RenewableMutexStore, FencingMutexSt
 	}
 
 	/**
-	 * The token issued with the acquisition, in the same script: no round trip.
-	 * @throws IllegalStateException if the acquisition was released
+	 * The token issued with the acquisition, in the same script: no round trip; for a
+	 * lease passed on from another thread of this instance without Redis, one round trip
+	 * the first time.
+	 * @throws IllegalStateException if the acquisition was released, or was passed on and
+	 * Redis no longer holds the key for it
 	 */
 	@Override
 	public long fencingToken(Held held) {

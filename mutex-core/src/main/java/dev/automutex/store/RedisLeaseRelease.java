@@ -29,14 +29,25 @@ final class RedisLeaseRelease {
 		boolean mayHandOff;
 		boolean lastWaiter;
 		int signals;
+		boolean passedOn = false;
 		synchronized (queue) {
 			candidate = queue.pollFirst();
 			mayHandOff = queue.handOffs < this.engine.maxLocalHandOffs();
 			lastWaiter = !queue.hasWaiters();
 			signals = queue.signals;
 			if (candidate != null) {
-				candidate.handing = true;
+				if (mayHandOff && mayPassOn(queue, lease, candidate)) {
+					passOn(queue, lease, candidate);
+					passedOn = true;
+				}
+				else {
+					candidate.handing = true;
+				}
 			}
+		}
+		if (passedOn) {
+			this.engine.leave(queue);
+			return true;
 		}
 		try {
 			return (candidate != null) ? handOff(lease, candidate, mayHandOff, lastWaiter, signals)
@@ -47,10 +58,46 @@ final class RedisLeaseRelease {
 		}
 	}
 
+	/**
+	 * Whether a released lease may pass to a waiting thread without Redis: the waiter's
+	 * lease is renewed by its holder and asks for the same time-to-live, and the key's
+	 * time-to-live was set in Redis less than a sixth of it ago (so that the waiter's
+	 * first renewal, a third of it after the grant, still finds the key held). Called
+	 * with the record's monitor held.
+	 * @param queue the key's record
+	 * @param lease the lease being released
+	 * @param candidate the first waiter
+	 * @return whether to pass it on without Redis
+	 */
+	private static boolean mayPassOn(KeyWaitQueue queue, RedisLease lease, Waiter candidate) {
+		long setAt = lease.ttlSetAt;
+		return candidate.renewed && queue.holder == lease && candidate.ttlMillis == lease.ttlMillis
+				&& setAt != RedisLease.UNKNOWN
+				&& System.nanoTime() - setAt < TimeUnit.MILLISECONDS.toNanos(lease.ttlMillis) / 6;
+	}
+
+	/**
+	 * Pass a released lease to a waiting thread without Redis: the key stays held in
+	 * Redis under the same value, and the waiter gets a lease on it. Called with the
+	 * record's monitor held.
+	 * @param queue the key's record
+	 * @param lease the lease being released
+	 * @param candidate the waiter, taken out of the queue
+	 */
+	private static void passOn(KeyWaitQueue queue, RedisLease lease, Waiter candidate) {
+		RedisLease passed = lease.passOn();
+		queue.holder = passed; // localLeases stays: one lease ends, one begins
+		queue.handOffs++;
+		candidate.handed = passed;
+		LockSupport.unpark(candidate.thread);
+		// The next waiter now watches this lease.
+		queue.wakeFirst(true);
+	}
+
 	private boolean releaseInRedis(RedisLease lease) {
 		KeyWaitQueue queue = lease.queue;
 		try {
-			return this.engine.scripts.release(queue.lockKey, lease.value, queue.key);
+			return this.engine.scripts.release(queue.lockKey, lease.value, queue.key, this.engine.instanceId);
 		}
 		catch (RuntimeException ex) {
 			this.engine.forget(queue, lease.value, lease.ttlMillis);
@@ -72,9 +119,13 @@ final class RedisLeaseRelease {
 		KeyWaitQueue queue = lease.queue;
 		String value = this.engine.newValue();
 		long outcome;
+		boolean othersWait;
+		long sentAt = System.nanoTime();
 		try {
-			outcome = this.engine.scripts.handOff(queue.lockKey, lease.value, value, candidate.ttlMillis, mayHandOff,
+			long reply = this.engine.scripts.handOff(queue.lockKey, lease.value, value, candidate.ttlMillis, mayHandOff,
 					this.engine.instanceId, queue.key, lastWaiter);
+			othersWait = reply < 0 && reply != Long.MIN_VALUE;
+			outcome = (reply == Long.MIN_VALUE) ? -1 : Math.abs(reply);
 		}
 		catch (RuntimeException ex) {
 			// Either lease may hold the key once Redis answers.
@@ -102,10 +153,11 @@ final class RedisLeaseRelease {
 			candidate.handing = false;
 			long now = System.nanoTime();
 			if (outcome > 0) {
-				RedisLease handed = new RedisLease(this.engine, queue, value, outcome, candidate.ttlMillis);
+				RedisLease handed = new RedisLease(this.engine, queue, value, outcome, candidate.ttlMillis, sentAt);
 				queue.localLeases++;
 				queue.holder = handed;
-				queue.handOffs++;
+				// Hand-offs in a row count while other instances wait.
+				queue.handOffs = othersWait ? queue.handOffs + 1 : 0;
 				if (lastWaiter) {
 					queue.registered = false;
 				}

@@ -129,11 +129,12 @@ final class RedisLeases {
 	 * @param key the key
 	 * @param waitNanos how long to wait
 	 * @param ttlMillis the lease's time-to-live
+	 * @param renewed whether the caller renews the lease while it holds it
 	 * @return the lease, or {@code null} on time-out
 	 * @throws InterruptedException if interrupted while waiting
 	 */
-	@Nullable RedisLease acquire(String key, long waitNanos, long ttlMillis) throws InterruptedException {
-		return this.acquisitions.acquire(key, waitNanos, ttlMillis);
+	@Nullable RedisLease acquire(String key, long waitNanos, long ttlMillis, boolean renewed) throws InterruptedException {
+		return this.acquisitions.acquire(key, waitNanos, ttlMillis, renewed);
 	}
 
 	/**
@@ -187,9 +188,11 @@ final class RedisLeases {
 
 	boolean renew(RedisLease lease, long ttlMillis) {
 		KeyWaitQueue queue = lease.queue;
+		long sentAt = System.nanoTime();
 		boolean renewed = this.scripts.renew(queue.lockKey, lease.value, ttlMillis);
 		if (renewed) {
 			lease.ttlMillis = ttlMillis;
+			lease.ttlSetAt = sentAt;
 			synchronized (queue) {
 				if (queue.holder == lease) {
 					queue.heldUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ttlMillis);
@@ -197,6 +200,21 @@ final class RedisLeases {
 			}
 		}
 		return renewed;
+	}
+
+	/**
+	 * Issue the fencing token of a lease passed on without Redis.
+	 * @param lease the lease
+	 * @return the token
+	 * @throws IllegalStateException if Redis no longer holds the key for it
+	 */
+	long fencingToken(RedisLease lease) {
+		long token = this.scripts.fencingToken(lease.queue.lockKey, lease.value, lease.ttlMillis);
+		if (token < 0) {
+			throw new IllegalStateException("Mutex '" + lease.key() + "' is no longer held in Redis for this lease "
+					+ "(it expired or was removed), so it gets no fencing token");
+		}
+		return token;
 	}
 
 	boolean isHeld(RedisLease lease) {
@@ -298,6 +316,23 @@ final class RedisLeases {
 				}
 			}
 		}
+		leaveFromWakeUp(queue);
+	}
+
+	/**
+	 * {@link #leave(KeyWaitQueue)} on the thread that received a message, which must not
+	 * wait for Redis: a grant nobody took is released on the wake thread.
+	 * @param queue the key's record
+	 */
+	private void leaveFromWakeUp(KeyWaitQueue queue) {
+		synchronized (queue) {
+			if (!queue.isLastUser() || queue.pendingGrant <= queue.lastGrant) {
+				if (queue.leave()) {
+					this.queues.remove(queue.key, queue);
+				}
+				return;
+			}
+		}
 		inBackground(() -> leave(queue));
 	}
 
@@ -316,7 +351,7 @@ final class RedisLeases {
 		queue.lastGrant = token;
 		queue.pollFirst();
 		RedisLease lease = new RedisLease(this, queue, RedisLockScripts.grantValue(this.instanceId, token), token,
-				queue.pendingGrantMillis);
+				queue.pendingGrantMillis, RedisLease.UNKNOWN);
 		queue.localLeases++;
 		queue.holder = lease;
 		queue.handOffs = 0;
@@ -330,7 +365,7 @@ final class RedisLeases {
 
 	private void release(String lockKey, String key, String value, long ttlMillis) {
 		try {
-			this.scripts.release(lockKey, value, key);
+			this.scripts.release(lockKey, value, key, this.instanceId);
 		}
 		catch (RuntimeException ex) {
 			this.cleanup.forget(lockKey, key, value, ttlMillis);

@@ -138,10 +138,15 @@ final class RedisLockScripts {
 			""", List.class);
 
 	// KEYS: lock, queue, fence, ttls. ARGV: value, wake channel prefix, key, trust count,
-	// tail ms, reserve ms.
+	// tail ms, reserve ms, instance id to take out of the queue (nobody waits there) or
+	// ''.
 	private static final RedisScript<Long> RELEASE = new DefaultRedisScript<>(WAKE_NEXT + """
 			if redis.call('GET', KEYS[1]) ~= ARGV[1] then
 				return 0
+			end
+			if ARGV[7] ~= '' then
+				redis.call('ZREM', KEYS[2], ARGV[7])
+				redis.call('HDEL', KEYS[4], ARGV[7])
 			end
 			redis.call('PEXPIRE', KEYS[3], ARGV[5])
 			wakeNext(KEYS[1], KEYS[2], KEYS[4], KEYS[3], '', ARGV[2], ARGV[3], ARGV[4], ARGV[6], ARGV[5])
@@ -152,38 +157,42 @@ final class RedisLockScripts {
 	// (1/0), instance id, wake channel prefix, key, trust count, tail ms, reserve ms,
 	// unqueue (1/0: nobody else waits in this instance).
 	@SuppressWarnings("rawtypes")
-	private static final RedisScript<List> HAND_OFF = new DefaultRedisScript<>(
-			WAKE_NEXT
-					+ """
-							if redis.call('GET', KEYS[1]) ~= ARGV[1] then
-								return {-1}
-							end
-							if ARGV[4] ~= '1' then
-								local others = redis.call('ZCARD', KEYS[2])
-								if redis.call('ZSCORE', KEYS[2], ARGV[5]) then
-									others = others - 1
-								end
-								if others > 0 then
-									redis.call('PEXPIRE', KEYS[3], ARGV[9])
-									wakeNext(KEYS[1], KEYS[2], KEYS[4], KEYS[3], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[10], ARGV[9])
-									local t = redis.call('TIME')
-									redis.call('ZADD', KEYS[2], 'NX', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000), ARGV[5])
-									redis.call('HSET', KEYS[4], ARGV[5], ARGV[3])
-									if redis.call('PTTL', KEYS[2]) < tonumber(ARGV[9]) then
-										redis.call('PEXPIRE', KEYS[2], ARGV[9])
-									end
-									redis.call('PEXPIRE', KEYS[4], redis.call('PTTL', KEYS[2]))
-									return {0}
-								end
-							end
-							redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
-							if ARGV[11] == '1' then
-								redis.call('ZREM', KEYS[2], ARGV[5])
-								redis.call('HDEL', KEYS[4], ARGV[5])
-							end
-							return {1, fence(KEYS[3], tonumber(ARGV[3]) + tonumber(ARGV[9]))}
-							""",
-			List.class);
+	private static final RedisScript<List> HAND_OFF = new DefaultRedisScript<>(WAKE_NEXT + """
+			if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+				return {-1}
+			end
+			local others = redis.call('ZCARD', KEYS[2])
+			if redis.call('ZSCORE', KEYS[2], ARGV[5]) then
+				others = others - 1
+			end
+			if ARGV[4] ~= '1' and others > 0 then
+				redis.call('PEXPIRE', KEYS[3], ARGV[9])
+				wakeNext(KEYS[1], KEYS[2], KEYS[4], KEYS[3], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[10], ARGV[9])
+				local t = redis.call('TIME')
+				redis.call('ZADD', KEYS[2], 'NX', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000), ARGV[5])
+				redis.call('HSET', KEYS[4], ARGV[5], ARGV[3])
+				if redis.call('PTTL', KEYS[2]) < tonumber(ARGV[9]) then
+					redis.call('PEXPIRE', KEYS[2], ARGV[9])
+				end
+				redis.call('PEXPIRE', KEYS[4], redis.call('PTTL', KEYS[2]))
+				return {0}
+			end
+			redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+			if ARGV[11] == '1' then
+				redis.call('ZREM', KEYS[2], ARGV[5])
+				redis.call('HDEL', KEYS[4], ARGV[5])
+			end
+			return {1, fence(KEYS[3], tonumber(ARGV[3]) + tonumber(ARGV[9])), others}
+			""", List.class);
+
+	// KEYS: lock, fence. ARGV: value, fence px. A fencing token for a lease passed on
+	// without Redis, if the key is still held for it; else -1.
+	private static final RedisScript<Long> FENCE_HELD = new DefaultRedisScript<>(FENCE + """
+			if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+				return -1
+			end
+			return fence(KEYS[2], ARGV[2])
+			""", Long.class);
 
 	// KEYS: lock, queue, fence, ttls. ARGV: wake channel prefix, key, trust count,
 	// reserve ms, instance id, tail ms.
@@ -269,17 +278,18 @@ final class RedisLockScripts {
 	 */
 	Attempt acquire(String lockKey, String value, long ttlMillis, long waitMillis, String instanceId, boolean front,
 			long lastGrant) {
+		long sentAt = System.nanoTime();
 		List<?> reply = run(ACQUIRE, keys(lockKey), value, Long.toString(ttlMillis), Long.toString(waitMillis),
 				instanceId, front ? "1" : "0", Long.toString(ttlMillis + FENCE_TAIL_MILLIS), Long.toString(lastGrant));
 		long outcome = ((Number) reply.get(0)).longValue();
 		long number = ((Number) reply.get(1)).longValue();
 		if (outcome == 1) {
-			return new Attempt(number, ttlMillis, false);
+			return new Attempt(number, ttlMillis, false, sentAt);
 		}
 		if (outcome == 2) {
-			return new Attempt(number, ((Number) reply.get(2)).longValue(), true);
+			return new Attempt(number, ((Number) reply.get(2)).longValue(), true, sentAt);
 		}
-		return new Attempt(0, Math.max(0, number), false);
+		return new Attempt(0, Math.max(0, number), false, sentAt);
 	}
 
 	private static List<String> keys(String lockKey) {
@@ -297,9 +307,20 @@ final class RedisLockScripts {
 		return instanceId + ":g:" + token;
 	}
 
-	boolean release(String lockKey, String value, String key) {
+	/**
+	 * Release the key if it is held for the value, and wake or grant the next waiting
+	 * instance.
+	 * @param lockKey the Redis key
+	 * @param value the lease's value
+	 * @param key the key, sent to the instance woken
+	 * @param unqueue this instance, to be taken out of the key's queue (when nobody waits
+	 * for the key here: a stale place would have the key granted back to it), or
+	 * {@code ""}
+	 * @return whether the key was held for the value
+	 */
+	boolean release(String lockKey, String value, String key, String unqueue) {
 		Long released = run(RELEASE, keys(lockKey), value, this.channelPrefix, key, this.trustCount,
-				Long.toString(FENCE_TAIL_MILLIS), Long.toString(RESERVE_MILLIS));
+				Long.toString(FENCE_TAIL_MILLIS), Long.toString(RESERVE_MILLIS), unqueue);
 		return released != null && released == 1;
 	}
 
@@ -315,8 +336,9 @@ final class RedisLockScripts {
 	 * @param key the key, sent to the instance woken
 	 * @param unqueue whether to take this instance out of the key's queue (nobody else
 	 * waits here)
-	 * @return the new lease's fencing token; {@code 0} if released to another instance;
-	 * {@code -1} if the old lease was lost
+	 * @return the new lease's fencing token, negated if other instances wait for the key;
+	 * {@code 0} if released to another instance; {@link Long#MIN_VALUE} if the old lease
+	 * was lost
 	 */
 	long handOff(String lockKey, String oldValue, String newValue, long ttlMillis, boolean mayHandOff,
 			String instanceId, String key, boolean unqueue) {
@@ -324,7 +346,24 @@ final class RedisLockScripts {
 				mayHandOff ? "1" : "0", instanceId, this.channelPrefix, key, this.trustCount,
 				Long.toString(FENCE_TAIL_MILLIS), Long.toString(RESERVE_MILLIS), unqueue ? "1" : "0");
 		long outcome = ((Number) reply.get(0)).longValue();
-		return (outcome == 1) ? ((Number) reply.get(1)).longValue() : outcome;
+		if (outcome == 1) {
+			long token = ((Number) reply.get(1)).longValue();
+			return (((Number) reply.get(2)).longValue() > 0) ? -token : token;
+		}
+		return (outcome == 0) ? 0 : Long.MIN_VALUE;
+	}
+
+	/**
+	 * Issue a fencing token for a lease passed on without Redis, if Redis still holds the
+	 * key for its value.
+	 * @param lockKey the Redis key
+	 * @param value the lease's value
+	 * @param ttlMillis the lease's time-to-live
+	 * @return the token, or {@code -1} if the key is no longer held for the value
+	 */
+	long fencingToken(String lockKey, String value, long ttlMillis) {
+		return run(FENCE_HELD, List.of(lockKey, RedisKeyLayout.fenceKey(lockKey)), value,
+				Long.toString(ttlMillis + FENCE_TAIL_MILLIS));
 	}
 
 	boolean renew(String lockKey, String value, long ttlMillis) {
@@ -397,8 +436,10 @@ final class RedisLockScripts {
 	 * may be free
 	 * @param grant whether the key was taken as a grant to this instance (its value is
 	 * {@link #grantValue(String, long)}, not the caller's)
+	 * @param sentAt {@link System#nanoTime()} before the attempt went out: a key taken is
+	 * held at least until then plus {@code millis}
 	 */
-	record Attempt(long token, long millis, boolean grant) {
+	record Attempt(long token, long millis, boolean grant, long sentAt) {
 
 		boolean taken() {
 			return this.token > 0;

@@ -214,7 +214,7 @@ class RedisLeaseReviewTests {
 		Thread[] waiterThread = new Thread[1];
 		Future<RedisLease> leaving = this.executor.submit(() -> {
 			waiterThread[0] = Thread.currentThread();
-			return c.acquire("k", TimeUnit.SECONDS.toNanos(2), LONG.toMillis());
+			return c.acquire("k", TimeUnit.SECONDS.toNanos(2), LONG.toMillis(), false);
 		});
 		await().atMost(Duration.ofSeconds(10))
 			.until(() -> redis.server().command("ZRANK mutex:{k}:q " + cId), ":0"::equals);
@@ -269,12 +269,12 @@ class RedisLeaseReviewTests {
 		};
 		Future<RedisLease> leaving = this.executor.submit(() -> {
 			Thread.currentThread().setName("leaving");
-			return c.acquire("k", TimeUnit.MILLISECONDS.toNanos(300), LONG.toMillis());
+			return c.acquire("k", TimeUnit.MILLISECONDS.toNanos(300), LONG.toMillis(), false);
 		});
 		assertThat(unqueueing.await(10, TimeUnit.SECONDS)).isTrue();
 		Future<RedisLease> newcomer = this.executor.submit(() -> {
 			Thread.currentThread().setName("newcomer");
-			return c.acquire("k", TimeUnit.SECONDS.toNanos(20), LONG.toMillis());
+			return c.acquire("k", TimeUnit.SECONDS.toNanos(20), LONG.toMillis(), false);
 		});
 		assertThat(leaving.get(10, TimeUnit.SECONDS)).isNull();
 		assertThat(newcomerQueued.await(10, TimeUnit.SECONDS)).isTrue();
@@ -316,12 +316,12 @@ class RedisLeaseReviewTests {
 				}
 			}
 		};
-		RedisLease lapsing = c.acquire("k", 0, 300);
+		RedisLease lapsing = c.acquire("k", 0, 300, false);
 		assertThat(lapsing).isNotNull();
 		Future<RedisLease> waiter = this.executor.submit(() -> {
 			Thread.currentThread().setName("waiter");
 			try {
-				return c.acquire("k", TimeUnit.SECONDS.toNanos(10), LONG.toMillis());
+				return c.acquire("k", TimeUnit.SECONDS.toNanos(10), LONG.toMillis(), false);
 			}
 			finally {
 				waiterReturned.countDown();
@@ -366,7 +366,7 @@ class RedisLeaseReviewTests {
 		Future<Throwable> waiter = this.executor.submit(() -> {
 			Thread.currentThread().setName("interrupted");
 			try {
-				c.acquire("k", TimeUnit.SECONDS.toNanos(5), LONG.toMillis());
+				c.acquire("k", TimeUnit.SECONDS.toNanos(5), LONG.toMillis(), false);
 				return null;
 			}
 			catch (Throwable ex) {
@@ -410,7 +410,7 @@ class RedisLeaseReviewTests {
 		};
 		Future<RedisLease> arriving = this.executor.submit(() -> {
 			Thread.currentThread().setName("arriving");
-			return c.acquire("k", TimeUnit.SECONDS.toNanos(30), LONG.toMillis());
+			return c.acquire("k", TimeUnit.SECONDS.toNanos(30), LONG.toMillis(), false);
 		});
 		RedisLease got = arriving.get(5, TimeUnit.SECONDS);
 		assertThat(got).as("the key, long before the old holder's 60 s").isNotNull();

@@ -4,12 +4,14 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.lang.reflect.Field;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -17,9 +19,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.automutex.MutexException;
 import dev.automutex.MutexLock;
+import dev.automutex.MutexRequest;
 import dev.automutex.MutexTemplate;
 import dev.automutex.test.RedisServerExtension;
 import org.junit.jupiter.api.AfterEach;
@@ -228,6 +232,144 @@ class RedisLeaseWakeUpTests {
 		assertThat(lost).containsExactly(List.of("report"));
 		assertThat(lock.isHeld()).isFalse();
 		assertThat(lock.release()).isFalse();
+	}
+
+	@Test
+	void threadsOfOneInstancePassTheKeyOnWithoutARoundTripEach() throws Exception {
+		MutexTemplate mutex = instance();
+		mutex.withLock("warm-up", () -> {
+		});
+		int threads = 4;
+		int perThread = 100;
+		int[] counter = new int[1];
+		AtomicInteger inside = new AtomicInteger();
+		AtomicInteger overlaps = new AtomicInteger();
+		CountDownLatch start = new CountDownLatch(1);
+		List<Future<?>> workers = new ArrayList<>();
+		long scriptsBefore = RedisCommandStats.scripts(redis.server());
+		for (int t = 0; t < threads; t++) {
+			workers.add(this.executor.submit(() -> {
+				start.await();
+				for (int i = 0; i < perThread; i++) {
+					mutex.withLock("hot", Duration.ofSeconds(20), () -> {
+						if (inside.incrementAndGet() > 1) {
+							overlaps.incrementAndGet();
+						}
+						int read = counter[0];
+						Thread.yield();
+						counter[0] = read + 1;
+						inside.decrementAndGet();
+					});
+				}
+				return null;
+			}));
+		}
+		start.countDown();
+		for (Future<?> worker : workers) {
+			worker.get(100, TimeUnit.SECONDS);
+		}
+		double perAcquisition = (double) (RedisCommandStats.scripts(redis.server()) - scriptsBefore)
+				/ (threads * perThread);
+		assertThat(overlaps).hasValue(0);
+		assertThat(counter[0]).isEqualTo(threads * perThread);
+		assertThat(mutex.isLocked("hot")).isFalse();
+		// A key released while another thread of the instance waits passes to it without
+		// Redis; one hand-off in DEFAULT_MAX_LOCAL_HAND_OFFS (8) asks Redis whether other
+		// instances wait. One script per hand-off before.
+		assertThat(perAcquisition).as("scripts per acquisition").isLessThan(0.5);
+	}
+
+	@Test
+	void keyPassedOnWithoutRedisGetsItsFencingTokenFromRedisAboveTheLastOne() throws Exception {
+		MutexTemplate mutex = instance();
+		passOnAndAskForTheToken(mutex, "warm-up"); // Redis learns the scripts
+		long[] counts = passOnAndAskForTheToken(mutex, "k");
+		assertThat(counts[1]).as("the second holder's token").isGreaterThan(counts[0]);
+		assertThat(counts[2]).as("scripts for the token, asked twice").isEqualTo(1);
+		assertThat(counts[3]).as("scripts in all: the hand-off none, the token one, the release one").isEqualTo(2);
+	}
+
+	/**
+	 * One thread holds the key, another waits for it; the first releases it, the second
+	 * asks for its fencing token twice and releases.
+	 * @return the two tokens, the scripts run for the second's tokens, and the scripts
+	 * from the first release on
+	 */
+	private long[] passOnAndAskForTheToken(MutexTemplate mutex, String key) throws Exception {
+		MutexLock first = mutex.lock(key);
+		long firstToken = first.fencingToken();
+		long[] tokenScripts = new long[1];
+		Future<Long> second = this.executor.submit(() -> {
+			try (MutexLock lock = mutex.lock(key, Duration.ofSeconds(20))) {
+				long scripts = RedisCommandStats.scripts(redis.server());
+				long token = lock.fencingToken();
+				assertThat(lock.fencingToken()).isEqualTo(token);
+				tokenScripts[0] = RedisCommandStats.scripts(redis.server()) - scripts;
+				return token;
+			}
+		});
+		await().atMost(Duration.ofSeconds(10)).until(() -> waitersHere(this.stores.get(0), key) == 1);
+		long scriptsBefore = RedisCommandStats.scripts(redis.server());
+		assertThat(first.release()).isTrue();
+		long secondToken = second.get(10, TimeUnit.SECONDS);
+		return new long[] { firstToken, secondToken, tokenScripts[0],
+				RedisCommandStats.scripts(redis.server()) - scriptsBefore };
+	}
+
+	@Test
+	void leasePassedOnTellsTheTemplateWhenItsTimeToLiveStarted() throws Exception {
+		instance();
+		RedisLeaseMutexStore store = this.stores.get(0);
+		long beforeFirst = System.nanoTime();
+		MutexStore.Held first = store.tryAcquireRenewed("k", Duration.ZERO, Duration.ofSeconds(30));
+		long firstReturned = System.nanoTime();
+		assertThat(store.leaseStart(first, firstReturned)).as("a lease of its own").isEqualTo(firstReturned);
+		Future<MutexStore.Held> second = this.executor
+			.submit(() -> store.tryAcquireRenewed("k", Duration.ofSeconds(20), Duration.ofSeconds(30)));
+		await().atMost(Duration.ofSeconds(10)).until(() -> waitersHere(store, "k") == 1);
+		assertThat(first.release()).isTrue();
+		MutexStore.Held passed = second.get(10, TimeUnit.SECONDS);
+		// The second holder's lease is the rest of the first's: it started when the
+		// first one's request went out, so the template counts its time-to-live from
+		// then.
+		assertThat(store.leaseStart(passed, System.nanoTime())).isBetween(beforeFirst, firstReturned);
+		assertThat(passed.release()).isTrue();
+		assertThat(store.isLocked("k")).isFalse();
+	}
+
+	@Test
+	void waiterThatDoesNotRenewGetsTheKeyThroughRedisWithAFreshTimeToLive() throws Exception {
+		MutexTemplate mutex = instance();
+		MutexLock first = mutex.lock("k");
+		Future<Long> second = this.executor.submit(() -> {
+			try (MutexLock lock = mutex
+				.lock(MutexRequest.of("k").block(Duration.ofSeconds(20)).expire(Duration.ofSeconds(30)).renew(false))) {
+				return Long.parseLong(redis.server().command("PTTL mutex:{k}").substring(1));
+			}
+		});
+		await().atMost(Duration.ofSeconds(10)).until(() -> waitersHere(this.stores.get(0), "k") == 1);
+		long scriptsBefore = RedisCommandStats.scripts(redis.server());
+		assertThat(first.release()).isTrue();
+		// Its lease would otherwise be the rest of the first holder's: nobody renews it.
+		assertThat(second.get(10, TimeUnit.SECONDS)).isGreaterThan(29_000L);
+		assertThat(RedisCommandStats.scripts(redis.server()) - scriptsBefore).as("the hand-off and the release")
+			.isEqualTo(2);
+	}
+
+	@SuppressWarnings("unchecked")
+	private static int waitersHere(RedisLeaseMutexStore store, String key) throws Exception {
+		Field engineField = RedisLeaseLockRegistry.class.getDeclaredField("engine");
+		engineField.setAccessible(true);
+		RedisLeases engine = (RedisLeases) engineField.get(store.getRegistry());
+		Field queuesField = RedisLeases.class.getDeclaredField("queues");
+		queuesField.setAccessible(true);
+		KeyWaitQueue queue = ((Map<?, KeyWaitQueue>) queuesField.get(engine)).get(key);
+		if (queue == null) {
+			return 0;
+		}
+		synchronized (queue) {
+			return queue.hasWaiters() ? 1 : 0;
+		}
 	}
 
 	@Test
