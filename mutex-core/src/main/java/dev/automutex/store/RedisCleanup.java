@@ -11,8 +11,8 @@ import org.slf4j.LoggerFactory;
  * Redis: a script whose reply timed out at the client (Redis slow, paused, or the
  * connection lost) can run once Redis answers, and hold a key for a lease nobody knows
  * until its time-to-live ends. Each value is released by compare-and-delete (which also
- * wakes the next waiting instance), tried again every {@value #RETRY_MILLIS} ms until
- * Redis answers or the value's time-to-live has passed. Runs no user code.
+ * grants the key to the next waiting instance), tried again every {@value #RETRY_MILLIS}
+ * ms until Redis answers or the value's time-to-live has passed. Runs no user code.
  * <p>
  * Thread-safe.
  */

@@ -28,15 +28,16 @@ import org.springframework.util.Assert;
  * (Lettuce or Jedis; standalone, Sentinel or Cluster). Each hold is a {@link RedisLease}:
  * the key {@code <prefix>:{<key>}} set to a random token only that hold knows, with a
  * time-to-live. One script per step: acquiring sets the key and issues its fencing token,
- * releasing deletes it and wakes the next waiting instance, renewing extends it.
+ * releasing grants it to the next waiting instance (or deletes it), renewing extends it.
  * <p>
- * Waiters are woken per key, not by a broadcast: the release script publishes to the
- * first instance queued for that key only, on that instance's own channel, and inside an
- * instance only the first waiter of a key talks to Redis. A waiter never sleeps past the
- * key's time-to-live, so the key of a crashed holder is taken soon after it expires. A
- * key released by one thread while another thread of this instance waits for it passes to
- * that thread without leaving Redis (at most {@link #setMaxLocalHandOffs(int)} times in a
- * row while other instances wait).
+ * Waiters are woken per key, not by a broadcast: the release script grants the key to the
+ * first instance queued for it and tells that instance only, on its own channel; inside
+ * an instance only the first waiter of a key talks to Redis. A waiter never sleeps past
+ * the key's time-to-live, so the key of a crashed holder is taken soon after it expires.
+ * A key released by one thread while another thread of this instance waits for it passes
+ * to that thread without leaving Redis (at most {@link #setMaxLocalHandOffs(int)} times
+ * in a row while other instances wait), without a round trip when that thread's lease is
+ * renewed.
  * <p>
  * Two ways to use it: {@link #acquire(String, Duration, Duration)} gives a lease that any
  * thread may release, renew or ask about; {@link #obtain(Object)} gives Spring

@@ -9,9 +9,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The release side of the AutoMutex Redis engine ({@link RedisLeases}): a released lease
- * either passes to the first thread of this instance waiting for its key (a hand-off in
- * one script, the key staying in Redis), or is deleted in Redis, which wakes the first
- * waiting instance. Thread-safe; state lives in the key's {@link KeyWaitQueue}.
+ * either passes to the first thread of this instance waiting for its key (without Redis,
+ * or in one script, the key staying in Redis), or is released in Redis, which grants the
+ * key to the first waiting instance. Thread-safe; state lives in the key's
+ * {@link KeyWaitQueue}.
  */
 final class RedisLeaseRelease {
 

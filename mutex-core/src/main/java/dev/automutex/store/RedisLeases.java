@@ -20,14 +20,17 @@ import org.slf4j.LoggerFactory;
  * <p>
  * <b>Waiting.</b> In this instance only the first waiter of a key talks to Redis; the
  * others queue here ({@link KeyWaitQueue}). A failed attempt queues the instance in Redis
- * for that key and tells how long the key still lives; the waiter sleeps until a wake-up
- * for the key (the release script wakes the first queued instance only), or until the
- * key's time-to-live has passed, or its own wait ends, whichever is first.
+ * for that key and tells how long the key still lives; the waiter sleeps until the key is
+ * granted to this instance (the release script grants it to the first queued instance
+ * only and tells it, {@link #woken(byte[])}), or until the key's time-to-live has passed,
+ * or its own wait ends, whichever is first.
  * <p>
  * <b>Hand-off.</b> When a thread releases a key that another thread of this instance
- * waits for, the key passes to it in Redis without being deleted (one script; it gets a
- * new lease token and fencing token). After {@code maxLocalHandOffs} hand-offs in a row
- * while other instances wait, the key is released to the first of them instead.
+ * waits for, the key passes to it without leaving Redis: with no round trip when the
+ * waiter renews its lease and its time-to-live was set recently
+ * ({@link RedisLeaseRelease}), else in one script (a new lease token and fencing token).
+ * Every {@code maxLocalHandOffs}-th hand-off in a row goes through Redis, and if other
+ * instances wait the key is released to the first of them instead.
  * <p>
  * Thread-safe.
  */
