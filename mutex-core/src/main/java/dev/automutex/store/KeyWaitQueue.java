@@ -101,8 +101,12 @@ final class KeyWaitQueue {
 
 	// The methods below are called with this record's monitor held.
 
-	boolean isLastUser() {
-		return this.users == 1;
+	/**
+	 * Whether the one user left would leave a grant nobody here took.
+	 * @return {@code true} if the last user holds the only count and a grant is pending
+	 */
+	boolean leavesGrantBehind() {
+		return this.users == 1 && this.pendingGrant > this.lastGrant;
 	}
 
 	boolean isIdle() {

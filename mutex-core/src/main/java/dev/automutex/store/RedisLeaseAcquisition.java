@@ -123,7 +123,7 @@ final class RedisLeaseAcquisition {
 			boolean front = false;
 			synchronized (queue) {
 				if (waiter.handed == null && !waiter.handing && queue.first() == waiter) {
-					this.engine.takePendingGrant(queue, waiter);
+					this.engine.wakeUps.takePendingGrant(queue, waiter);
 				}
 				if (waiter.handed != null) {
 					if (interrupted) {

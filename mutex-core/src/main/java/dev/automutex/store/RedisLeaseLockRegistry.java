@@ -124,7 +124,7 @@ public class RedisLeaseLockRegistry implements RenewableLockRegistry<Distributed
 		// Messages are handled where they arrive (a grant only hands a lease to a
 		// waiting thread); the round trips they need run on the wake thread.
 		this.container.setTaskExecutor(Runnable::run);
-		this.engine.setRedisTasks(this.wakeThread);
+		this.engine.wakeUps.setRedisTasks(this.wakeThread);
 		// A blocking client (Jedis) keeps its subscription thread: not the wake thread.
 		this.subscriptionThread = Executors.newSingleThreadExecutor((task) -> {
 			Thread thread = new Thread(task, "automutex-redis-subscription-" + instanceId);

@@ -1,18 +1,11 @@
 package dev.automutex.store;
 
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
-import dev.automutex.store.KeyWaitQueue.Waiter;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The AutoMutex Redis engine: leases on keys in Redis, one script per step, wake-ups that
@@ -35,8 +28,6 @@ import org.slf4j.LoggerFactory;
  * Thread-safe.
  */
 final class RedisLeases {
-
-	private static final Logger logger = LoggerFactory.getLogger(RedisLeases.class);
 
 	/**
 	 * How long a waiter sleeps without news when it knows nothing of the key's
@@ -70,13 +61,13 @@ final class RedisLeases {
 
 	private volatile boolean subscribed;
 
-	private volatile Executor redisTasks = Runnable::run;
-
 	private final RedisLeaseAcquisition acquisitions = new RedisLeaseAcquisition(this);
 
 	private volatile int maxLocalHandOffs;
 
 	private final RedisLeaseRelease releases = new RedisLeaseRelease(this);
+
+	final RedisWakeUps wakeUps = new RedisWakeUps(this);
 
 	RedisLeases(RedisKeyLayout layout, RedisLockScripts scripts, String instanceId, int maxLocalHandOffs,
 			boolean cluster) {
@@ -162,24 +153,31 @@ final class RedisLeases {
 	}
 
 	/**
+	 * The key's record, if a thread of this instance waits for or holds it now.
+	 * @param key the key
+	 * @return the record, or {@code null}
+	 */
+	@Nullable KeyWaitQueue record(String key) {
+		return this.queues.get(key);
+	}
+
+	/**
 	 * Count a thread or lease out of the key's record. The last one out releases a grant
 	 * that nobody here took, before it leaves, so that a thread entering meanwhile finds
 	 * the grant gone from the record it uses.
 	 * @param queue the key's record
 	 */
 	void leave(KeyWaitQueue queue) {
-		long grant = 0;
-		long grantMillis = 0;
-		synchronized (queue) {
-			if (queue.isLastUser() && queue.pendingGrant > queue.lastGrant) {
-				grant = queue.pendingGrant;
-				grantMillis = queue.pendingGrantMillis;
-				queue.lastGrant = grant;
-			}
-		}
-		if (grant != 0) {
-			release(queue.lockKey, queue.key, RedisLockScripts.grantValue(this.instanceId, grant), grantMillis);
-		}
+		this.wakeUps.releaseGrantLeftBehind(queue);
+		leaveRecord(queue);
+	}
+
+	/**
+	 * Count a thread or lease out of the key's record, and remove the record once it was
+	 * the last.
+	 * @param queue the key's record
+	 */
+	void leaveRecord(KeyWaitQueue queue) {
 		if (queue.leave()) {
 			this.queues.remove(queue.key, queue);
 		}
@@ -233,146 +231,11 @@ final class RedisLeases {
 	}
 
 	/**
-	 * A message arrived on this instance's wake-up channel: a grant
-	 * ({@code g <token> <ttl ms> <key>}) or, on a cluster, a wake-up ({@code w <key>}),
-	 * after which the first waiter asks now. With nobody queued here, a thread may still
-	 * be between a failed attempt and its place in the queue: it is signalled too, and
-	 * the wake-up also goes on to the next instance, so that it is never lost.
-	 * <p>
-	 * Runs on the thread that received the message (the Redis client's, which must not
-	 * wait for Redis): what needs a round trip goes to {@link #setRedisTasks the Redis
-	 * task thread}.
+	 * A message arrived on this instance's wake-up channel ({@link RedisWakeUps}).
 	 * @param message the message
 	 */
 	void woken(byte[] message) {
-		String text = new String(message, StandardCharsets.UTF_8);
-		if (text.startsWith("g ")) {
-			granted(text);
-			return;
-		}
-		String key = text.substring(2); // "w <key>"
-		KeyWaitQueue queue = this.queues.get(key);
-		if (queue != null) {
-			synchronized (queue) {
-				queue.registered = false;
-				queue.wokenByRedis = true;
-				queue.signal();
-				if (queue.hasWaiters()) {
-					return;
-				}
-			}
-		}
-		inBackground(() -> {
-			try {
-				this.scripts.passOn(this.layout.lockKey(key), key, this.instanceId);
-			}
-			catch (RuntimeException ex) {
-				logger.debug("Could not pass on the wake-up for '{}': {}", key, ex.toString());
-			}
-		});
-	}
-
-	private void inBackground(Runnable task) {
-		try {
-			this.redisTasks.execute(task);
-		}
-		catch (RejectedExecutionException ex) {
-			// shut down: a key granted here frees itself when its time-to-live ends
-		}
-	}
-
-	/**
-	 * Set where wake-ups run what needs a round trip to Redis (releasing a grant nobody
-	 * here takes, passing a wake-up on); by default the calling thread.
-	 * @param redisTasks the executor
-	 */
-	void setRedisTasks(Executor redisTasks) {
-		this.redisTasks = redisTasks;
-	}
-
-	/**
-	 * A release granted a key to this instance: the key is held in Redis for it already
-	 * ({@code g <token> <ttl ms> <key>}). The first waiter gets it without asking Redis,
-	 * unless it wants a longer time-to-live than the grant's: then it asks, and its
-	 * attempt takes the grant and lengthens it. A thread still on its way into the queue
-	 * (its attempt queued this instance) takes it once it waits. If nobody here takes it,
-	 * the last thread to leave the key's record releases it to the next waiting instance.
-	 * @param message the grant message
-	 */
-	private void granted(String message) {
-		int tokenEnd = message.indexOf(' ', 2);
-		int ttlEnd = message.indexOf(' ', tokenEnd + 1);
-		long token = Long.parseLong(message, 2, tokenEnd, 10);
-		long ttlMillis = Long.parseLong(message, tokenEnd + 1, ttlEnd, 10);
-		String key = message.substring(ttlEnd + 1);
-		// Entering the record makes this the one place that decides who takes the
-		// grant, also when no thread uses the key here now.
-		KeyWaitQueue queue = enter(key);
-		synchronized (queue) {
-			queue.registered = false;
-			if (token > queue.lastGrant && token > queue.pendingGrant) {
-				queue.pendingGrant = token;
-				queue.pendingGrantMillis = ttlMillis;
-				Waiter first = queue.first();
-				if (first == null || first.handing || !takePendingGrant(queue, first)) {
-					queue.signal();
-				}
-			}
-		}
-		leaveFromWakeUp(queue);
-	}
-
-	/**
-	 * {@link #leave(KeyWaitQueue)} on the thread that received a message, which must not
-	 * wait for Redis: a grant nobody took is released on the wake thread.
-	 * @param queue the key's record
-	 */
-	private void leaveFromWakeUp(KeyWaitQueue queue) {
-		synchronized (queue) {
-			if (!queue.isLastUser() || queue.pendingGrant <= queue.lastGrant) {
-				if (queue.leave()) {
-					this.queues.remove(queue.key, queue);
-				}
-				return;
-			}
-		}
-		inBackground(() -> leave(queue));
-	}
-
-	/**
-	 * Give the key's pending grant to its first waiter, unless the waiter wants a longer
-	 * time-to-live. Called with the record's monitor held.
-	 * @param queue the key's record
-	 * @param first its first waiter
-	 * @return whether the waiter got it
-	 */
-	boolean takePendingGrant(KeyWaitQueue queue, Waiter first) {
-		long token = queue.pendingGrant;
-		if (token <= queue.lastGrant || first.ttlMillis > queue.pendingGrantMillis) {
-			return false;
-		}
-		queue.lastGrant = token;
-		queue.pollFirst();
-		RedisLease lease = new RedisLease(this, queue, RedisLockScripts.grantValue(this.instanceId, token), token,
-				queue.pendingGrantMillis, RedisLease.UNKNOWN);
-		queue.localLeases++;
-		queue.holder = lease;
-		queue.handOffs = 0;
-		queue.heldUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(queue.pendingGrantMillis);
-		first.handed = lease;
-		LockSupport.unpark(first.thread);
-		// The next waiter now watches this lease.
-		queue.wakeFirst(true);
-		return true;
-	}
-
-	private void release(String lockKey, String key, String value, long ttlMillis) {
-		try {
-			this.scripts.release(lockKey, value, key, this.instanceId);
-		}
-		catch (RuntimeException ex) {
-			this.cleanup.forget(lockKey, key, value, ttlMillis);
-		}
+		this.wakeUps.woken(message);
 	}
 
 	/**
