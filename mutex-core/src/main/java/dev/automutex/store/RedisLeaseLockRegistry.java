@@ -14,7 +14,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
-import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 import org.springframework.integration.support.locks.DistributedLock;
@@ -29,6 +28,10 @@ import org.springframework.util.Assert;
  * the key {@code <prefix>:{<key>}} set to a random token only that hold knows, with a
  * time-to-live. One script per step: acquiring sets the key and issues its fencing token,
  * releasing grants it to the next waiting instance (or deletes it), renewing extends it.
+ * On a Lettuce factory that shares its connection (Spring Boot's default) the scripts go
+ * straight to that connection, without {@code RedisTemplate}'s per-call work; on any
+ * other factory through a {@code StringRedisTemplate}. Either way a failure is reported
+ * as Spring Data Redis reports it, wrapped in an exception that names Redis's address.
  * <p>
  * Waiters are woken per key, not by a broadcast: the release script grants the key to the
  * first instance queued for it and tells that instance only, on its own channel; inside
@@ -107,7 +110,7 @@ public class RedisLeaseLockRegistry implements RenewableLockRegistry<Distributed
 		RedisKeyLayout layout = new RedisKeyLayout(prefix);
 		String address = RedisAddress.of(connectionFactory);
 		boolean cluster = RedisAddress.isCluster(connectionFactory);
-		StringRedisTemplate redis = new StringRedisTemplate(connectionFactory);
+		RedisScriptRunner redis = RedisScriptRunner.of(connectionFactory);
 		String instanceId = RedisLeases.newInstanceId();
 		this.engine = new RedisLeases(layout, new RedisLockScripts(redis, address, layout.wakeChannelPrefix(), cluster),
 				instanceId, DEFAULT_MAX_LOCAL_HAND_OFFS, cluster);

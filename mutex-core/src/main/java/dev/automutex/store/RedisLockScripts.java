@@ -6,7 +6,6 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DataAccessResourceFailureException;
-import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 
 /**
@@ -39,7 +38,7 @@ final class RedisLockScripts {
 	/** How long a key's last fencing token stays in Redis after its last hold, in ms. */
 	static final long FENCE_TAIL_MILLIS = 60_000;
 
-	private final StringRedisTemplate redis;
+	private final RedisScriptRunner redis;
 
 	private final String address;
 
@@ -47,7 +46,7 @@ final class RedisLockScripts {
 
 	private final String trustCount;
 
-	RedisLockScripts(StringRedisTemplate redis, String address, String channelPrefix, boolean cluster) {
+	RedisLockScripts(RedisScriptRunner redis, String address, String channelPrefix, boolean cluster) {
 		this.redis = redis;
 		this.address = address;
 		this.channelPrefix = channelPrefix;
@@ -182,7 +181,7 @@ final class RedisLockScripts {
 
 	@Nullable String get(String lockKey) {
 		try {
-			return this.redis.opsForValue().get(lockKey);
+			return this.redis.get(lockKey);
 		}
 		catch (DataAccessException ex) {
 			throw failed(ex);
@@ -208,10 +207,10 @@ final class RedisLockScripts {
 		return run(RedisLockLua.LEASE_LEFT, List.of(lockKey));
 	}
 
-	private <T> T run(RedisScript<T> script, List<String> keys, Object... args) {
+	private <T> T run(RedisScript<T> script, List<String> keys, String... args) {
 		T result;
 		try {
-			result = this.redis.execute(script, keys, args);
+			result = this.redis.run(script, keys, args);
 		}
 		catch (DataAccessException ex) {
 			throw failed(ex);

@@ -26,7 +26,6 @@ import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.integration.support.locks.DistributedLock;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -218,8 +217,8 @@ class RedisLeaseLockRegistryTests {
 
 	@Test
 	void handOffToTheLastLocalWaiterTakesTheInstanceOutOfTheKeysQueue() {
-		StringRedisTemplate redisTemplate = new StringRedisTemplate(this.connections.get(0));
-		RedisLockScripts scripts = new RedisLockScripts(redisTemplate, "test", "mutex:wake:", false);
+		RedisLockScripts scripts = new RedisLockScripts(RedisScriptRunner.of(this.connections.get(0)), "test",
+				"mutex:wake:", false);
 		String lockKey = "mutex:{k}";
 		assertThat(scripts.acquire(lockKey, "me:1", 60_000, 0, "me", false, 0).taken()).isTrue();
 		redis.server().command("ZADD mutex:{k}:q 1 me");

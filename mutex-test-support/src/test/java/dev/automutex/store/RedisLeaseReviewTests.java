@@ -96,7 +96,8 @@ class RedisLeaseReviewTests {
 		template.afterPropertiesSet();
 		RedisKeyLayout layout = new RedisKeyLayout("mutex");
 		RedisLeases engine = new RedisLeases(layout,
-				new RedisLockScripts(template, "127.0.0.1:" + redis.server().port(), layout.wakeChannelPrefix(), false),
+				new RedisLockScripts(new RedisScriptRunner.TemplateScriptRunner(template),
+						"127.0.0.1:" + redis.server().port(), layout.wakeChannelPrefix(), false),
 				instanceId, RedisLeaseLockRegistry.DEFAULT_MAX_LOCAL_HAND_OFFS, false);
 		engine.subscribed();
 		this.engines.add(engine);
