@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import dev.automutex.store.ExpiringMutexStore;
 import dev.automutex.store.FencingMutexStore;
@@ -38,13 +39,25 @@ final class Acquirer {
 
 	private final Consumer<HeldKey> replaced = this::replaced;
 
-	Acquirer(MutexStore store, HeldKeys holds, LossReporter losses) {
+	private final Function<Object, String> keyText;
+
+	Acquirer(MutexStore store, HeldKeys holds, LossReporter losses, Function<Object, String> keyText) {
 		this.store = store;
+		this.keyText = keyText;
 		this.expiring = (store instanceof ExpiringMutexStore leases) ? leases : null;
 		this.holds = holds;
 		this.losses = losses;
 		this.renewal = (store instanceof RenewableMutexStore renewable)
 				? new LeaseRenewal(renewable, losses, this::abandon) : null;
+	}
+
+	/**
+	 * The text of a key object, as the template of this acquirer converts it.
+	 * @param key the key object
+	 * @return its text
+	 */
+	String keyText(Object key) {
+		return this.keyText.apply(key);
 	}
 
 	@Nullable LeaseRenewal renewal() {

@@ -5,6 +5,7 @@ import java.lang.invoke.VarHandle;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -106,6 +107,23 @@ final class DefaultMutexLock implements MutexLock {
 			}
 		}
 		return true;
+	}
+
+	/**
+	 * The record of one of this lock's keys, while the lock is not released.
+	 * @param key the key text
+	 * @return the record, or {@code null} if this lock does not hold the key (any more)
+	 */
+	@Nullable HeldKey record(String key) {
+		if (this.released) {
+			return null;
+		}
+		for (HeldKey record : this.records) {
+			if (record.key.equals(key)) {
+				return record;
+			}
+		}
+		return null;
 	}
 
 	@Override

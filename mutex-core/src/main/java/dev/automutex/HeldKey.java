@@ -214,6 +214,15 @@ final class HeldKey {
 		return first;
 	}
 
+	/**
+	 * How long the lease has left as this instance counts it.
+	 * @param now {@link System#nanoTime()}
+	 * @return the time left, at least zero, or {@code null} without a lease
+	 */
+	@Nullable Duration leaseLeft(long now) {
+		return (this.ttl != null) ? Duration.ofNanos(Math.max(0, this.leaseDeadline - now)) : null;
+	}
+
 	boolean leaseOver(long now) {
 		return this.ttl != null && now - this.leaseDeadline > 0;
 	}

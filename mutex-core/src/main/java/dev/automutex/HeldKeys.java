@@ -101,6 +101,19 @@ final class HeldKeys {
 	}
 
 	/**
+	 * Hand every record that is held now (not ended) to {@code action}.
+	 * @param action receives the records
+	 */
+	void forEachHeld(Consumer<HeldKey> action) {
+		for (Slot slot : this.slots.values()) {
+			HeldKey record = slot.record();
+			if (record != null && !record.isEnded()) {
+				action.accept(record);
+			}
+		}
+	}
+
+	/**
 	 * How many of the registered records match (ended ones included; the filter decides).
 	 * @param filter what to count
 	 * @return the number of matching records

@@ -2,10 +2,14 @@ package dev.automutex;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 
 import dev.automutex.store.AwaitableMutexStore;
 import dev.automutex.store.ExpiringMutexStore;
+import dev.automutex.store.FencingMutexStore;
 import dev.automutex.store.MutexStore;
 import dev.automutex.store.SweepableMutexStore;
 import org.jspecify.annotations.Nullable;
@@ -67,6 +71,40 @@ final class MutexInspector {
 	int sweep() {
 		this.holds.forEachOfDeadThreads(this.acquirer::abandon);
 		return (this.store instanceof SweepableMutexStore sweepable) ? sweepable.sweep() : 0;
+	}
+
+	/**
+	 * The keys held through this template now, sorted by key, from its own records.
+	 * @return one entry per held key
+	 */
+	List<MutexHold> heldKeys() {
+		long now = System.nanoTime();
+		List<MutexHold> held = new ArrayList<>();
+		this.holds.forEachHeld((record) -> held.add(new MutexHold(record.key, record.holder.getName(),
+				Instant.ofEpochMilli(record.sinceMillis), record.leaseLeft(now), knownToken(record), record.isLost())));
+		held.sort(Comparator.comparing(MutexHold::key));
+		return held;
+	}
+
+	// The token the store issued for the hold: asked for once, like
+	// MutexLock.fencingToken(), but a refusal here reports nothing (a look, not a use).
+	private @Nullable Long knownToken(HeldKey record) {
+		if (!(this.store instanceof FencingMutexStore fencing) || record.isLost()) {
+			return null;
+		}
+		synchronized (record.held) {
+			long token = record.token();
+			if (token == 0 && !record.isEnded()) {
+				try {
+					token = fencing.fencingToken(record.held);
+					record.token(token);
+				}
+				catch (RuntimeException ex) {
+					return null;
+				}
+			}
+			return (token != 0) ? token : null;
+		}
 	}
 
 	private @Nullable HeldKey heldHere(String key) {
