@@ -58,6 +58,8 @@ public class MutexProperties implements InitializingBean {
 
 	private final Redis redis = new Redis();
 
+	private final Web web = new Web();
+
 	public Store getStore() {
 		return this.store;
 	}
@@ -110,6 +112,10 @@ public class MutexProperties implements InitializingBean {
 		return this.redis;
 	}
 
+	public Web getWeb() {
+		return this.web;
+	}
+
 	/**
 	 * Check the bound values, so that a wrong one stops startup with a message that names
 	 * the property.
@@ -155,6 +161,28 @@ public class MutexProperties implements InitializingBean {
 		 * (spring-boot-starter-data-redis).
 		 */
 		REDIS
+
+	}
+
+	/**
+	 * Web application settings.
+	 */
+	public static class Web {
+
+		/**
+		 * Whether a MutexLockException out of a controller (a busy key) is answered with
+		 * HTTP 409 Conflict and a ProblemDetail naming the keys, instead of a 500. An
+		 * application's own exception handler for it wins either way.
+		 */
+		private boolean busyAsConflict = true;
+
+		public boolean isBusyAsConflict() {
+			return this.busyAsConflict;
+		}
+
+		public void setBusyAsConflict(boolean busyAsConflict) {
+			this.busyAsConflict = busyAsConflict;
+		}
 
 	}
 
