@@ -10,6 +10,7 @@ import dev.automutex.store.ExpiringMutexStore;
 import dev.automutex.store.FencingMutexStore;
 import dev.automutex.store.MutexStore;
 import dev.automutex.store.RenewableMutexStore;
+import io.micrometer.observation.Observation;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +42,8 @@ final class Acquirer {
 
 	private final Function<Object, String> keyText;
 
+	private final MutexObservations observations = new MutexObservations();
+
 	Acquirer(MutexStore store, HeldKeys holds, LossReporter losses, Function<Object, String> keyText) {
 		this.store = store;
 		this.keyText = keyText;
@@ -58,6 +61,10 @@ final class Acquirer {
 	 */
 	String keyText(Object key) {
 		return this.keyText.apply(key);
+	}
+
+	MutexObservations observations() {
+		return this.observations;
 	}
 
 	@Nullable LeaseRenewal renewal() {
@@ -154,33 +161,44 @@ final class Acquirer {
 		Duration ttl = null;
 		long leaseStart = 0;
 		ExpiringMutexStore expiring = this.expiring;
-		if (expiring != null) {
-			// A lease as long as for ever is a very long one, not an overflow in the
-			// store.
-			ttl = Durations.lease((expire != null) ? expire : expiring.defaultExpire());
-			leaseStart = System.nanoTime();
-			RenewableMutexStore renewable = (renew && this.renewal != null) ? (RenewableMutexStore) expiring : null;
-			held = (renewable != null) ? renewable.tryAcquireRenewed(key, wait, ttl)
-					: expiring.tryAcquire(key, wait, ttl);
-			// Without waiting, the store set the time-to-live after the request went
-			// out: counting from before it is safe. After a wait, the grant came at the
-			// end of it: count from its return (late by at most the last round trip,
-			// which the next renewal makes up for), unless the store tells of an earlier
-			// start (a lease passed on from another thread).
-			if (held != null && !wait.isZero()) {
+		Observation acquiring = this.observations.acquiring(key);
+		try {
+			if (expiring != null) {
+				// A lease as long as for ever is a very long one, not an overflow in the
+				// store.
+				ttl = Durations.lease((expire != null) ? expire : expiring.defaultExpire());
 				leaseStart = System.nanoTime();
+				RenewableMutexStore renewable = (renew && this.renewal != null) ? (RenewableMutexStore) expiring : null;
+				held = (renewable != null) ? renewable.tryAcquireRenewed(key, wait, ttl)
+						: expiring.tryAcquire(key, wait, ttl);
+				// Without waiting, the store set the time-to-live after the request went
+				// out: counting from before it is safe. After a wait, the grant came at
+				// the
+				// end of it: count from its return (late by at most the last round trip,
+				// which the next renewal makes up for), unless the store tells of an
+				// earlier
+				// start (a lease passed on from another thread).
+				if (held != null && !wait.isZero()) {
+					leaseStart = System.nanoTime();
+				}
+				if (held != null && renewable != null) {
+					leaseStart = renewable.leaseStart(held, leaseStart);
+				}
 			}
-			if (held != null && renewable != null) {
-				leaseStart = renewable.leaseStart(held, leaseStart);
+			else {
+				held = this.store.tryAcquire(key, wait);
 			}
 		}
-		else {
-			held = this.store.tryAcquire(key, wait);
+		catch (InterruptedException | RuntimeException ex) {
+			MutexObservations.stop(acquiring, "error", ex);
+			throw ex;
 		}
+		MutexObservations.stop(acquiring, (held != null) ? "acquired" : "busy", null);
 		if (held == null) {
 			return null;
 		}
 		HeldKey record = new HeldKey(key, me, held, ttl, renew, leaseStart);
+		record.observation = this.observations.holding(key);
 		try {
 			this.holds.add(record, this.replaced);
 			if (renew && this.renewal != null) {
@@ -192,6 +210,7 @@ final class Acquirer {
 			// with nobody to release it.
 			record.end();
 			this.holds.remove(record);
+			MutexObservations.stop(record.observation, "error", ex);
 			releaseQuietly(record);
 			throw ex;
 		}
@@ -216,6 +235,7 @@ final class Acquirer {
 	private void replaced(HeldKey previous) {
 		if (!previous.holder.isAlive()) {
 			previous.end();
+			MutexObservations.stop(previous.observation, "lost", null);
 		}
 		else {
 			this.losses.lost(previous, "another thread of this instance was granted it by the store");
@@ -264,14 +284,17 @@ final class Acquirer {
 			// was lost.
 			logger.warn("Mutex '{}' could not be released in the store ({}); it stays taken there until its lease "
 					+ "ends, if the store has leases", record.key, ex.toString());
+			MutexObservations.stop(record.observation, "error", ex);
 			return false;
 		}
+		boolean clean = released && previous == HeldKey.HELD;
+		MutexObservations.stop(record.observation, clean ? "released" : "lost", null);
 		if (!released && previous == HeldKey.HELD) {
 			record.lostAtRelease();
 			this.losses.report(record,
 					"the store no longer held it when it was released (it expired or was taken over)");
 		}
-		return released && previous == HeldKey.HELD;
+		return clean;
 	}
 
 	/**
@@ -341,6 +364,7 @@ final class Acquirer {
 	 */
 	void abandon(HeldKey record) {
 		if (record.end() != HeldKey.ENDED) {
+			MutexObservations.stop(record.observation, "lost", null);
 			this.holds.remove(record);
 		}
 	}

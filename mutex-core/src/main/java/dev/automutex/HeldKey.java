@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 
 import dev.automutex.store.MutexStore;
+import io.micrometer.observation.Observation;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -45,6 +46,9 @@ final class HeldKey {
 	final @Nullable Duration ttl;
 
 	final boolean renew;
+
+	/** The {@code mutex.held} observation of this hold, if anything observes. */
+	volatile @Nullable Observation observation;
 
 	private static final VarHandle STATE;
 

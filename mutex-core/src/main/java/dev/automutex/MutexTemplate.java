@@ -14,6 +14,7 @@ import java.util.function.Supplier;
 
 import dev.automutex.store.LockRegistryMutexStore;
 import dev.automutex.store.MutexStore;
+import io.micrometer.observation.ObservationRegistry;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.DisposableBean;
@@ -137,6 +138,32 @@ public class MutexTemplate implements MutexOperations, DisposableBean {
 	@Override
 	public void releaseAll() {
 		ThreadLocks.releaseAll(this.acquirer);
+	}
+
+	/**
+	 * Observe acquisitions and holds through Micrometer's Observation API, which gives
+	 * both metrics and traces: {@code mutex.acquire} (the time spent getting a key; tag
+	 * {@code outcome} {@code acquired}, {@code busy} or {@code error}) and
+	 * {@code mutex.held} (acquisition to release; {@code released}, {@code lost}, or
+	 * {@code error} when the store could not be reached at release), both tagged
+	 * {@code name}: the key's text before its first {@code :} ({@code Room} of
+	 * {@code Room:123}, {@code ItunesVerifier#perform} of an {@code @AutoMutex} key),
+	 * never the per-call value. The Spring Boot starter sets the application's registry.
+	 * By default ({@link ObservationRegistry#NOOP}) nothing is observed and nothing costs
+	 * time.
+	 * @param registry the registry
+	 */
+	public void setObservationRegistry(ObservationRegistry registry) {
+		Assert.notNull(registry, "ObservationRegistry must not be null");
+		this.acquirer.observations().setRegistry(registry);
+	}
+
+	/**
+	 * How many keys this template holds now (the {@code mutex.active} gauge).
+	 * @return the number of keys held through this template
+	 */
+	public int heldCount() {
+		return this.holds.count((record) -> !record.isEnded());
 	}
 
 	/**

@@ -12,6 +12,7 @@ import dev.automutex.autoconfigure.MutexStoreConfigurations.RegistryStoreConfigu
 import dev.automutex.autoconfigure.MutexStoreConfigurations.SpringIntegrationRedisStoreConfiguration;
 import dev.automutex.autoconfigure.MutexStoreConfigurations.UnavailableStoreConfiguration;
 import dev.automutex.store.MutexStore;
+import io.micrometer.observation.ObservationRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -58,18 +59,22 @@ public final class MutexAutoConfiguration {
 	 * @param properties the {@code mutex.*} properties
 	 * @param keyConverter the application's key converter, used if there is exactly one
 	 * @param eventPublisher publishes a {@link MutexLostEvent} when a key is lost
+	 * @param observationRegistry the application's observation registry (with Actuator):
+	 * {@code mutex.acquire} and {@code mutex.held} are observed through it
 	 * @return the template
 	 */
 	@Bean
 	@ConditionalOnMissingBean(MutexOperations.class)
 	MutexTemplate mutexTemplate(MutexStore mutexStore, MutexProperties properties,
-			ObjectProvider<MutexKeyConverter> keyConverter, ApplicationEventPublisher eventPublisher) {
+			ObjectProvider<MutexKeyConverter> keyConverter, ApplicationEventPublisher eventPublisher,
+			ObjectProvider<ObservationRegistry> observationRegistry) {
 		MutexTemplate template = new MutexTemplate(mutexStore);
 		// Called on the template's notification thread, never on a renewal thread.
 		template.setLossListener((lost) -> eventPublisher.publishEvent(new MutexLostEvent(template, lost.keys())));
 		template.setDefaultBlock(properties.getBlock());
 		template.setRenew(properties.isRenew());
 		keyConverter.ifUnique(template::setKeyConverter);
+		observationRegistry.ifUnique(template::setObservationRegistry);
 		return template;
 	}
 
