@@ -49,7 +49,7 @@ final class MutexAnnotationParser {
 	 * @param method the method, on the user class (the most specific method)
 	 * @param targetClass the user class
 	 * @return the metadata, or {@code null} if the method has no {@code @AutoMutex}
-	 * @throws IllegalStateException naming every problem of the annotation
+	 * @throws InvalidAutoMutexException naming every problem of the annotation
 	 */
 	@Nullable MutexOperationMetadata parse(Method method, Class<?> targetClass) {
 		AutoMutex annotation = AnnotatedElementUtils.findMergedAnnotation(method, AutoMutex.class);
@@ -73,7 +73,7 @@ final class MutexAnnotationParser {
 		int tokenParameter = tokenParameter(method, annotation.all().length > 0, problems);
 		Boolean renew = this.attributes.bool("renew", annotation.renew(), problems);
 		if (!problems.isEmpty()) {
-			throw new IllegalStateException(
+			throw new InvalidAutoMutexException(
 					"Invalid " + MutexOperation.describe(method, targetClass) + ": " + String.join("; ", problems));
 		}
 		String name = StringUtils.hasText(annotation.name()) ? annotation.name().trim()

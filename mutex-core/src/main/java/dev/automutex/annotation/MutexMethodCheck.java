@@ -33,7 +33,9 @@ final class MutexMethodCheck {
 		if (Modifier.isPrivate(modifiers) || Modifier.isFinal(modifiers) || Modifier.isStatic(modifiers)) {
 			problems.add("the method is "
 					+ (Modifier.isStatic(modifiers) ? "static" : Modifier.isPrivate(modifiers) ? "private" : "final")
-					+ ", so a Spring proxy cannot intercept it and it would run unlocked; make it public and not final");
+					+ ", so a Spring proxy cannot intercept it and it would run unlocked; make it public and not final, "
+					+ "and call it from another bean (a call from inside the same class skips the proxy too), or "
+					+ "use MutexTemplate.withLock inside it");
 		}
 		String deferred = deferredWork(method);
 		if (deferred != null) {

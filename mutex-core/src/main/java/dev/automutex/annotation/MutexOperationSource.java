@@ -63,7 +63,7 @@ public class MutexOperationSource implements BeanFactoryAware {
 	/**
 	 * Check every {@link AutoMutex} method of a class, once per class.
 	 * @param targetClass the class of a bean, possibly a CGLIB subclass
-	 * @throws IllegalStateException naming every invalid method and attribute
+	 * @throws InvalidAutoMutexException naming every invalid method and attribute
 	 */
 	public void validate(Class<?> targetClass) {
 		Class<?> userClass = ClassUtils.getUserClass(targetClass);
@@ -83,7 +83,7 @@ public class MutexOperationSource implements BeanFactoryAware {
 			}
 		}
 		if (!problems.isEmpty()) {
-			throw new IllegalStateException(String.join("\n", problems));
+			throw new InvalidAutoMutexException(String.join("\n", problems));
 		}
 		this.validatedClasses.add(userClass);
 	}
