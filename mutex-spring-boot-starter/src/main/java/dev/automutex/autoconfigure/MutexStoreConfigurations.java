@@ -79,6 +79,30 @@ abstract class MutexStoreConfigurations {
 	}
 
 	/**
+	 * With {@code auto}, Redis was chosen because a connection factory exists, not
+	 * because it answers: check once in the background (a Redis that does not answer must
+	 * not hold up startup for the client's timeouts) and say so with a WARN naming its
+	 * address, since every lock fails until it answers.
+	 * @param connectionFactory the connection
+	 */
+	private static void warnIfUnreachable(RedisConnectionFactory connectionFactory) {
+		Thread check = new Thread(() -> {
+			try (RedisConnection connection = connectionFactory.getConnection()) {
+				connection.ping();
+			}
+			catch (RuntimeException ex) {
+				logger
+					.warn("mutex.store is 'auto', which chose Redis at {} because a RedisConnectionFactory exists, but "
+							+ "Redis did not answer a PING ({}): every lock fails until it does. Start Redis or correct "
+							+ "spring.data.redis.*, or set mutex.store=local to lock inside this JVM",
+							RedisAddress.of(connectionFactory), ex.getMessage());
+			}
+		}, "automutex-redis-check");
+		check.setDaemon(true);
+		check.start();
+	}
+
+	/**
 	 * An application's own {@link LockRegistry} bean (a {@code JdbcLockRegistry},
 	 * ZooKeeper, ...), whatever {@code mutex.store} says. Registries with leases hold
 	 * keys for {@code mutex.expire}, renewed while held.
@@ -119,6 +143,9 @@ abstract class MutexStoreConfigurations {
 			if (properties.getStore() == Store.REDIS) {
 				ping(redisConnectionFactory);
 			}
+			else {
+				warnIfUnreachable(redisConnectionFactory);
+			}
 			return created(
 					new RedisLeaseMutexStore(redisConnectionFactory, properties.getPrefix(), properties.getExpire()));
 		}
@@ -144,6 +171,9 @@ abstract class MutexStoreConfigurations {
 			checkSpringIntegrationVersion();
 			if (properties.getStore() == Store.REDIS) {
 				ping(redisConnectionFactory);
+			}
+			else {
+				warnIfUnreachable(redisConnectionFactory);
 			}
 			RedisLockType lockType = (properties.getRedis().getLockType() == MutexProperties.LockType.SPIN)
 					? RedisLockType.SPIN_LOCK : RedisLockType.PUB_SUB_LOCK;
