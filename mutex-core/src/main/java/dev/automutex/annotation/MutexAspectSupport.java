@@ -1,11 +1,14 @@
 package dev.automutex.annotation;
 
 import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.function.Supplier;
 
+import dev.automutex.MutexKey;
 import dev.automutex.MutexKeyConverter;
 import dev.automutex.MutexLock;
 import dev.automutex.MutexLockException;
@@ -16,6 +19,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.aop.framework.AopProxyUtils;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.util.ClassUtils;
 
@@ -51,6 +55,8 @@ final class MutexAspectSupport {
 
 	private final MutexKeyResolver keys;
 
+	private final Supplier<MutexKeyConverter> keyConverter;
+
 	private final Set<Method> warnedStillRunning = ConcurrentHashMap.newKeySet();
 
 	MutexAspectSupport(MutexOperationSource source, Supplier<MutexOperations> operations,
@@ -58,6 +64,30 @@ final class MutexAspectSupport {
 		this.source = source;
 		this.operations = operations;
 		this.keys = new MutexKeyResolver(keyConverter);
+		this.keyConverter = keyConverter;
+	}
+
+	/**
+	 * The key texts a call would lock, without locking.
+	 * @param target the bean (or its proxy)
+	 * @param method the annotated method
+	 * @param args the call's arguments
+	 * @return the keys, in the order the call would give them
+	 * @throws IllegalArgumentException if the method has no {@code @AutoMutex}, or its
+	 * key expressions fail for these arguments
+	 */
+	List<String> keysFor(Object target, Method method, @Nullable Object[] args) {
+		Object bean = AopProxyUtils.getSingletonTarget(target);
+		Object user = (bean != null) ? bean : target;
+		MutexOperationMetadata metadata = this.source.getMetadata(method, AopUtils.getTargetClass(user));
+		if (metadata == null) {
+			throw new IllegalArgumentException(method + " has no @AutoMutex");
+		}
+		List<String> keys = new ArrayList<>();
+		for (Object key : this.keys.request(metadata, args, user).getKeys()) {
+			keys.add((key instanceof MutexKey text) ? text.text() : this.keyConverter.get().toKey(key));
+		}
+		return keys;
 	}
 
 	@Nullable Object execute(MethodInvocation invocation) throws Throwable {

@@ -1,5 +1,7 @@
 package dev.automutex.annotation;
 
+import java.lang.reflect.Method;
+import java.util.List;
 import java.util.function.Supplier;
 
 import dev.automutex.MutexKeyConverter;
@@ -41,6 +43,23 @@ public class MutexInterceptor implements MethodInterceptor {
 		Assert.notNull(operations, "MutexOperations supplier must not be null");
 		Assert.notNull(keyConverter, "MutexKeyConverter supplier must not be null");
 		this.support = new MutexAspectSupport(source, operations, keyConverter);
+	}
+
+	/**
+	 * The key texts a call of an {@link AutoMutex} method would lock, without calling it
+	 * or locking anything: for tests that hold the key first to try the busy path
+	 * ({@code mutex-test-support}'s {@code AutoMutexKeys}).
+	 * @param bean the bean, or its proxy
+	 * @param method the annotated method
+	 * @param args the call's arguments
+	 * @return the keys, one unless the annotation uses {@code all}
+	 * @throws IllegalArgumentException if the method has no {@code @AutoMutex}, or its
+	 * key expressions fail for these arguments
+	 */
+	public List<String> keysFor(Object bean, Method method, @Nullable Object... args) {
+		Assert.notNull(bean, "bean must not be null");
+		Assert.notNull(method, "method must not be null");
+		return this.support.keysFor(bean, method, args);
 	}
 
 	@Override
