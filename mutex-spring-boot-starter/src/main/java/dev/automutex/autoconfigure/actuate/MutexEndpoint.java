@@ -28,7 +28,7 @@ public class MutexEndpoint {
 
 	private final MutexTemplate template;
 
-	private final MutexStoreDescription store;
+	private final MutexStore store;
 
 	/**
 	 * Create the endpoint.
@@ -37,7 +37,7 @@ public class MutexEndpoint {
 	 */
 	public MutexEndpoint(MutexTemplate template, MutexStore store) {
 		this.template = template;
-		this.store = MutexStoreDescription.of(store);
+		this.store = store;
 	}
 
 	/**
@@ -47,7 +47,10 @@ public class MutexEndpoint {
 	@ReadOperation
 	public MutexesDescriptor mutexes() {
 		List<HeldDescriptor> held = this.template.heldKeys().stream().map(HeldDescriptor::of).toList();
-		return new MutexesDescriptor(this.store.kind(), this.store.engine(), this.store.details(), held);
+		// Described now: a store's description may change (the local store counts its
+		// entries).
+		MutexStoreDescription store = MutexStoreDescription.of(this.store);
+		return new MutexesDescriptor(store.kind(), store.engine(), store.details(), held);
 	}
 
 	/**

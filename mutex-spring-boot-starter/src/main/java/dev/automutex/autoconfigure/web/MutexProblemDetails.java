@@ -30,12 +30,19 @@ public class MutexProblemDetails {
 	public static final URI BUSY = URI.create("urn:automutex:problem:mutex-busy");
 
 	/**
-	 * The answer to a busy (or interrupted) wait for a key.
-	 * @param ex what the lock call threw
+	 * The answer to a busy (or interrupted) wait for a key. Only for the
+	 * {@code MutexLockException} itself: an application exception that wraps one (a
+	 * failure handler's own) is left to the application's handling.
+	 * @param thrown what left the controller
 	 * @return 409 with the keys and the time waited; 503 when the wait was interrupted
+	 * @throws Exception {@code thrown} itself when it only wraps a
+	 * {@code MutexLockException}, so that Spring MVC goes on with its default handling
 	 */
 	@ExceptionHandler(MutexLockException.class)
-	public ResponseEntity<ProblemDetail> busy(MutexLockException ex) {
+	public ResponseEntity<ProblemDetail> busy(Exception thrown) throws Exception {
+		if (!(thrown instanceof MutexLockException ex)) {
+			throw thrown;
+		}
 		boolean interrupted = ex.getCause() instanceof InterruptedException;
 		HttpStatus status = interrupted ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.CONFLICT;
 		ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, ex.getMessage());

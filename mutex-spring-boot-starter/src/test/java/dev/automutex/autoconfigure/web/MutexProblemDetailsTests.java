@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import dev.automutex.MutexLockException;
 import dev.automutex.annotation.AutoMutex;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -71,6 +72,15 @@ class MutexProblemDetailsTests {
 		assertThat(whileRoomIsOccupied(application).statusCode()).isEqualTo(500);
 	}
 
+	@Test
+	void anApplicationExceptionThatWrapsABusyKeyIsLeftToTheApplication() throws Exception {
+		ConfigurableApplicationContext application = start();
+		HttpResponse<String> response = this.http.send(request(application, "/wrapped"),
+				HttpResponse.BodyHandlers.ofString());
+		assertThat(response.statusCode()).isEqualTo(500);
+		assertThat(response.body()).doesNotContain("Mutex busy");
+	}
+
 	// The first request enters room 42 and stays; a second one asks while it is inside.
 	private HttpResponse<String> whileRoomIsOccupied(ConfigurableApplicationContext application) throws Exception {
 		inside = new CountDownLatch(1);
@@ -122,6 +132,12 @@ class MutexProblemDetailsTests {
 		@GetMapping("/rooms/{id}")
 		String enter(@PathVariable String id) {
 			return this.room.enter(id);
+		}
+
+		@GetMapping("/wrapped")
+		String wrapped() {
+			throw new IllegalStateException("the application's own failure", new MutexLockException(List.of("k"),
+					Duration.ZERO, "Could not acquire mutex 'k': held by someone else", null));
 		}
 
 	}
