@@ -171,13 +171,12 @@ final class Acquirer {
 				RenewableMutexStore renewable = (renew && this.renewal != null) ? (RenewableMutexStore) expiring : null;
 				held = (renewable != null) ? renewable.tryAcquireRenewed(key, wait, ttl)
 						: expiring.tryAcquire(key, wait, ttl);
-				// Without waiting, the store set the time-to-live after the request went
-				// out: counting from before it is safe. After a wait, the grant came at
-				// the
-				// end of it: count from its return (late by at most the last round trip,
-				// which the next renewal makes up for), unless the store tells of an
-				// earlier
-				// start (a lease passed on from another thread).
+				// Without waiting, the store set the time-to-live after the request
+				// went out: counting from before it is safe. After a wait, the grant
+				// came at the end of it: count from its return (late by at most the
+				// last round trip, which the next renewal makes up for), unless the
+				// store tells of an earlier start (a lease passed on from another
+				// thread).
 				if (held != null && !wait.isZero()) {
 					leaseStart = System.nanoTime();
 				}
@@ -198,7 +197,7 @@ final class Acquirer {
 			return null;
 		}
 		HeldKey record = new HeldKey(key, me, held, ttl, renew, leaseStart);
-		record.observation = this.observations.holding(key);
+		record.observe(this.observations.holding(key));
 		try {
 			this.holds.add(record, this.replaced);
 			if (renew && this.renewal != null) {
@@ -210,7 +209,7 @@ final class Acquirer {
 			// with nobody to release it.
 			record.end();
 			this.holds.remove(record);
-			MutexObservations.stop(record.observation, "error", ex);
+			MutexObservations.stop(record.takeObservation(), "error", ex);
 			releaseQuietly(record);
 			throw ex;
 		}
@@ -235,7 +234,7 @@ final class Acquirer {
 	private void replaced(HeldKey previous) {
 		if (!previous.holder.isAlive()) {
 			previous.end();
-			MutexObservations.stop(previous.observation, "lost", null);
+			MutexObservations.stop(previous.takeObservation(), "lost", null);
 		}
 		else {
 			this.losses.lost(previous, "another thread of this instance was granted it by the store");
@@ -284,11 +283,11 @@ final class Acquirer {
 			// was lost.
 			logger.warn("Mutex '{}' could not be released in the store ({}); it stays taken there until its lease "
 					+ "ends, if the store has leases", record.key, ex.toString());
-			MutexObservations.stop(record.observation, "error", ex);
+			MutexObservations.stop(record.takeObservation(), "error", ex);
 			return false;
 		}
 		boolean clean = released && previous == HeldKey.HELD;
-		MutexObservations.stop(record.observation, clean ? "released" : "lost", null);
+		MutexObservations.stop(record.takeObservation(), clean ? "released" : "lost", null);
 		if (!released && previous == HeldKey.HELD) {
 			record.lostAtRelease();
 			this.losses.report(record,
@@ -364,7 +363,7 @@ final class Acquirer {
 	 */
 	void abandon(HeldKey record) {
 		if (record.end() != HeldKey.ENDED) {
-			MutexObservations.stop(record.observation, "lost", null);
+			MutexObservations.stop(record.takeObservation(), "lost", null);
 			this.holds.remove(record);
 		}
 	}

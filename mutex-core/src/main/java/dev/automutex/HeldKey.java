@@ -48,13 +48,16 @@ final class HeldKey {
 	final boolean renew;
 
 	/** The {@code mutex.held} observation of this hold, if anything observes. */
-	volatile @Nullable Observation observation;
+	private volatile @Nullable Observation observation;
 
 	private static final VarHandle STATE;
+
+	private static final VarHandle OBSERVATION;
 
 	static {
 		try {
 			STATE = MethodHandles.lookup().findVarHandle(HeldKey.class, "state", int.class);
+			OBSERVATION = MethodHandles.lookup().findVarHandle(HeldKey.class, "observation", Observation.class);
 		}
 		catch (ReflectiveOperationException ex) {
 			throw new ExceptionInInitializerError(ex);
@@ -216,6 +219,20 @@ final class HeldKey {
 		boolean first = !this.renewalFailed;
 		this.renewalFailed = true;
 		return first;
+	}
+
+	void observe(@Nullable Observation observation) {
+		this.observation = observation;
+	}
+
+	/**
+	 * Take the hold's observation, once: the paths that end a hold can race (a release
+	 * and the replacement of a dead holder's record), and an observation must be stopped
+	 * only once.
+	 * @return the observation, or {@code null} if none or already taken
+	 */
+	@Nullable Observation takeObservation() {
+		return (this.observation != null) ? (Observation) OBSERVATION.getAndSet(this, (Observation) null) : null;
 	}
 
 	/**
