@@ -64,6 +64,7 @@ final class SoakScenario implements Scenario {
 				long renewals = 0;
 				long stillHeld = 0;
 				List<String> heaps = new ArrayList<>();
+				List<String> errorLines = new ArrayList<>();
 				boolean heapBack = true;
 				for (WorkerProcess worker : workers) {
 					Map<String, String> soaked = WorkerProcess
@@ -78,14 +79,20 @@ final class SoakScenario implements Scenario {
 					long after = Long.parseLong(soaked.get("heapAfter"));
 					heapBack &= after <= before + HEAP_SLACK;
 					heaps.add(String.format("%.1f -> %.1f MB", before / 1048576.0, after / 1048576.0));
+					worker.lastOutput()
+						.lines()
+						.filter((line) -> line.startsWith("Soak operation on"))
+						.forEach(errorLines::add);
 					worker.awaitExit(Duration.ofSeconds(30));
 				}
-				report.check(this,
-						PROCESSES + " JVMs x " + THREADS + " threads, " + KEYS + " keys, " + options.soak().toSeconds()
-								+ " s: no error, no overlap",
+				report.check(
+						this, PROCESSES + " JVMs x " + THREADS + " threads, " + KEYS + " keys, "
+								+ options.soak().toSeconds() + " s: no error, no overlap",
 						errors == 0 && overlaps == 0 && operations > 0,
 						String.format("%,d operations (%,d found their key busy), %d errors, %d overlaps", operations,
-								busy, errors, overlaps));
+								busy, errors, overlaps)
+								+ (errorLines.isEmpty() ? ""
+										: "; the first errors: " + String.join(" | ", errorLines)));
 				report.check(this, "afterwards nothing is held, renewal tasks are 0, heap back at its baseline",
 						stillHeld == 0 && renewals == 0 && heapBack,
 						String.format(
