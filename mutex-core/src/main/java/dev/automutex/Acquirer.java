@@ -7,7 +7,6 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 import dev.automutex.store.ExpiringMutexStore;
-import dev.automutex.store.FencingMutexStore;
 import dev.automutex.store.MutexStore;
 import dev.automutex.store.RenewableMutexStore;
 import io.micrometer.observation.Observation;
@@ -44,9 +43,12 @@ final class Acquirer {
 
 	private final MutexObservations observations = new MutexObservations();
 
+	private final HeldKeyChecks checks;
+
 	Acquirer(MutexStore store, HeldKeys holds, LossReporter losses, Function<Object, String> keyText) {
 		this.store = store;
 		this.keyText = keyText;
+		this.checks = new HeldKeyChecks(store, losses);
 		this.expiring = (store instanceof ExpiringMutexStore leases) ? leases : null;
 		this.holds = holds;
 		this.losses = losses;
@@ -61,6 +63,10 @@ final class Acquirer {
 	 */
 	String keyText(Object key) {
 		return this.keyText.apply(key);
+	}
+
+	HeldKeyChecks checks() {
+		return this.checks;
 	}
 
 	MutexObservations observations() {
@@ -294,66 +300,6 @@ final class Acquirer {
 					"the store no longer held it when it was released (it expired or was taken over)");
 		}
 		return clean;
-	}
-
-	/**
-	 * Ask the store whether a record's key is still held, and report it lost if not.
-	 * @param record the record to check
-	 * @return whether the store still holds the key ({@code false} also when the store
-	 * cannot tell)
-	 */
-	boolean isHeld(HeldKey record) {
-		if (record.isLost() || record.isEnded()) {
-			return false;
-		}
-		boolean held;
-		try {
-			held = record.held.isHeld();
-		}
-		catch (RuntimeException ex) {
-			return false; // the store cannot tell now: not known to be held, not known to
-							// be lost
-		}
-		if (!held) {
-			this.losses.lost(record, "the store no longer holds it for this holder (it expired or was taken over)");
-		}
-		return held;
-	}
-
-	/**
-	 * The record's fencing token, issued by the store once for the outermost hold and
-	 * shared by nested holds.
-	 * @param record the record of the held key
-	 * @return the fencing token
-	 */
-	long fencingToken(HeldKey record) {
-		if (!(this.store instanceof FencingMutexStore fencing)) {
-			throw new UnsupportedOperationException(this.store + " issues no fencing tokens");
-		}
-		// Not the record's own monitor: a hung store call here must not block a loss
-		// report, which takes it.
-		synchronized (record.held) {
-			long token = record.token();
-			if (token == 0) {
-				if (record.isLost()) {
-					throw lostException(record);
-				}
-				try {
-					token = fencing.fencingToken(record.held);
-				}
-				catch (IllegalStateException ex) {
-					this.losses.lost(record, "the store refused a fencing token: it no longer holds the key");
-					throw lostException(record);
-				}
-				record.token(token);
-			}
-			return token;
-		}
-	}
-
-	private static MutexLostException lostException(HeldKey record) {
-		return new MutexLostException(List.of(record.key), "Mutex '" + record.key + "' is no longer held by this "
-				+ "holder (it expired or was taken over), so it gets no fencing token");
 	}
 
 	/**

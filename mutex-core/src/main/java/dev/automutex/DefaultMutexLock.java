@@ -102,7 +102,7 @@ final class DefaultMutexLock implements MutexLock {
 			return false;
 		}
 		for (HeldKey record : this.records) {
-			if (!this.acquirer.isHeld(record)) {
+			if (!this.acquirer.checks().isHeld(record)) {
 				return false;
 			}
 		}
@@ -153,7 +153,7 @@ final class DefaultMutexLock implements MutexLock {
 					throw new MutexLostException(List.of(key),
 							"Mutex '" + key + "' was released; it has no fencing token");
 				}
-				return this.acquirer.fencingToken(record);
+				return this.acquirer.checks().fencingToken(record);
 			}
 		}
 		throw new IllegalArgumentException("Mutex " + this.keys + " does not hold '" + key + "'");

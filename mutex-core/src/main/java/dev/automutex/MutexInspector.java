@@ -9,7 +9,6 @@ import java.util.Optional;
 
 import dev.automutex.store.AwaitableMutexStore;
 import dev.automutex.store.ExpiringMutexStore;
-import dev.automutex.store.FencingMutexStore;
 import dev.automutex.store.MutexStore;
 import dev.automutex.store.SweepableMutexStore;
 import org.jspecify.annotations.Nullable;
@@ -80,31 +79,11 @@ final class MutexInspector {
 	List<MutexHold> heldKeys() {
 		long now = System.nanoTime();
 		List<MutexHold> held = new ArrayList<>();
-		this.holds.forEachHeld((record) -> held.add(new MutexHold(record.key, record.holder.getName(),
-				Instant.ofEpochMilli(record.sinceMillis), record.leaseLeft(now), knownToken(record), record.isLost())));
+		this.holds.forEachHeld((record) -> held
+			.add(new MutexHold(record.key, record.holder.getName(), Instant.ofEpochMilli(record.sinceMillis),
+					record.leaseLeft(now), this.acquirer.checks().knownToken(record), record.isLost())));
 		held.sort(Comparator.comparing(MutexHold::key));
 		return held;
-	}
-
-	// The token the store issued for the hold: asked for once, like
-	// MutexLock.fencingToken(), but a refusal here reports nothing (a look, not a use).
-	private @Nullable Long knownToken(HeldKey record) {
-		if (!(this.store instanceof FencingMutexStore fencing) || record.isLost()) {
-			return null;
-		}
-		synchronized (record.held) {
-			long token = record.token();
-			if (token == 0 && !record.isEnded()) {
-				try {
-					token = fencing.fencingToken(record.held);
-					record.token(token);
-				}
-				catch (RuntimeException ex) {
-					return null;
-				}
-			}
-			return (token != 0) ? token : null;
-		}
 	}
 
 	private @Nullable HeldKey heldHere(String key) {

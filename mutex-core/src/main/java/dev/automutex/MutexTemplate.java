@@ -1,12 +1,8 @@
 package dev.automutex;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
@@ -113,7 +109,8 @@ public class MutexTemplate implements MutexOperations, DisposableBean {
 		Assert.state(!this.destroyed,
 				"This MutexTemplate has been destroyed (its application is shutting down); " + "it takes no new locks");
 		Object single = request.singleKey();
-		List<String> keys = (single != null) ? List.of(toKey(single)) : toKeys(request.getKeys());
+		List<String> keys = (single != null) ? List.of(toKey(single))
+				: KeyTexts.ofAll(request.getKeys(), this.keyConverter);
 		Duration block = (request.getBlock() != null) ? request.getBlock()
 				: (failIfBusy ? this.defaultBlock : Duration.ZERO);
 		Duration expire = (request.getExpire() != null) ? request.getExpire() : this.defaultExpire;
@@ -130,7 +127,7 @@ public class MutexTemplate implements MutexOperations, DisposableBean {
 		Assert.notNull(action, "action must not be null");
 		// Converted here, once: the worker locks on the text.
 		List<String> keys = (request.singleKey() != null) ? List.of(toKey(request.singleKey()))
-				: toKeys(request.getKeys());
+				: KeyTexts.ofAll(request.getKeys(), this.keyConverter);
 		MutexRequest workerRequest = Handover.workerRequest(request, keys);
 		return Handover.run(() -> lock(workerRequest), keys, executor, this.handoverTimeout, action);
 	}
@@ -141,16 +138,10 @@ public class MutexTemplate implements MutexOperations, DisposableBean {
 	}
 
 	/**
-	 * Observe acquisitions and holds through Micrometer's Observation API, which gives
-	 * both metrics and traces: {@code mutex.acquire} (the time spent getting a key; tag
-	 * {@code outcome} {@code acquired}, {@code busy} or {@code error}) and
-	 * {@code mutex.held} (acquisition to release; {@code released}, {@code lost}, or
-	 * {@code error} when the store could not be reached at release), both tagged
-	 * {@code name}: the key's text before its first {@code :} ({@code Room} of
-	 * {@code Room:123}, {@code ItunesVerifier#perform} of an {@code @AutoMutex} key),
-	 * never the per-call value. The Spring Boot starter sets the application's registry.
-	 * By default ({@link ObservationRegistry#NOOP}) nothing is observed and nothing costs
-	 * time.
+	 * Observe acquisitions ({@code mutex.acquire}) and holds ({@code mutex.held}) through
+	 * Micrometer's Observation API, for metrics and traces; tags and outcomes are those
+	 * of {@code MutexObservations}. The Spring Boot starter sets the application's
+	 * registry; by default ({@link ObservationRegistry#NOOP}) nothing is observed.
 	 * @param registry the registry
 	 */
 	public void setObservationRegistry(ObservationRegistry registry) {
@@ -207,27 +198,7 @@ public class MutexTemplate implements MutexOperations, DisposableBean {
 	 * key
 	 */
 	public String toKey(Object key) {
-		if (key == null) {
-			throw new IllegalArgumentException("Mutex key must not be null");
-		}
-		if (key instanceof MutexKey text) {
-			return text.text();
-		}
-		return this.keyConverter.toKey(key);
-	}
-
-	private List<String> toKeys(Collection<?> keys) {
-		List<String> texts = new ArrayList<>(keys.size());
-		Set<String> seen = new HashSet<>();
-		for (Object key : keys) {
-			String text = toKey(key);
-			if (!seen.add(text)) {
-				throw new IllegalArgumentException("Mutex key '" + text + "' appears more than once in " + keys
-						+ "; a thread cannot wait for a key it is taking itself. Pass each key once.");
-			}
-			texts.add(text);
-		}
-		return List.copyOf(texts);
+		return KeyTexts.of(key, this.keyConverter);
 	}
 
 	/**

@@ -28,10 +28,7 @@ import org.springframework.util.Assert;
  * the key {@code <prefix>:{<key>}} set to a random token only that hold knows, with a
  * time-to-live. One script per step: acquiring sets the key and issues its fencing token,
  * releasing grants it to the next waiting instance (or deletes it), renewing extends it.
- * On a Lettuce factory that shares its connection (Spring Boot's default) the scripts go
- * straight to that connection, without {@code RedisTemplate}'s per-call work; on any
- * other factory through a {@code StringRedisTemplate}. Either way a failure is reported
- * as Spring Data Redis reports it, wrapped in an exception that names Redis's address.
+ * {@code RedisScriptRunner} sends them (on Lettuce's shared connection when it can).
  * <p>
  * Waiters are woken per key, not by a broadcast: the release script grants the key to the
  * first instance queued for it and tells that instance only, on its own channel; inside
