@@ -1,6 +1,7 @@
 package dev.automutex;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -52,5 +53,33 @@ public interface MutexInspection {
 	 * @return how many entries were removed
 	 */
 	int sweep();
+
+	/**
+	 * Free a key whoever holds it: an operator's way out of a stuck key (the Actuator
+	 * endpoint's {@code DELETE /actuator/mutex/{key}}). The first waiter may take it at
+	 * once. The holder is not stopped, so its work may overlap the next holder's; it is
+	 * told that it lost the key as any holder is (loss callbacks, the loss listener,
+	 * {@code MutexLostEvent}, {@code isHeld()} false): at once when this instance holds
+	 * it, at its next renewal or check when another instance does.
+	 * @param key the key
+	 * @return {@code true} if the key was held and is now free; {@code false} if nobody
+	 * held it
+	 * @throws UnsupportedOperationException if the store cannot free a key it does not
+	 * hold (see {@link dev.automutex.store.ForceReleasableMutexStore})
+	 */
+	default boolean forceRelease(Object key) {
+		throw new UnsupportedOperationException(getClass().getName() + " cannot force-release a key");
+	}
+
+	/**
+	 * The keys held now, sorted by key, up to {@code limit}: in a shared store that can
+	 * list them (Redis), those held by every instance; otherwise those held through this
+	 * instance. A snapshot for display and monitoring.
+	 * @param limit how many keys to return at most, at least 1
+	 * @return one entry per held key
+	 */
+	default List<MutexHolder> holders(int limit) {
+		throw new UnsupportedOperationException(getClass().getName() + " cannot list held keys");
+	}
 
 }

@@ -9,7 +9,10 @@ import java.util.Optional;
 
 import dev.automutex.store.AwaitableMutexStore;
 import dev.automutex.store.ExpiringMutexStore;
+import dev.automutex.store.ForceReleasableMutexStore;
+import dev.automutex.store.ListableMutexStore;
 import dev.automutex.store.MutexStore;
+import dev.automutex.store.StoredHold;
 import dev.automutex.store.SweepableMutexStore;
 import org.jspecify.annotations.Nullable;
 
@@ -27,10 +30,13 @@ final class MutexInspector {
 
 	private final Acquirer acquirer;
 
-	MutexInspector(MutexStore store, HeldKeys holds, Acquirer acquirer) {
+	private final LossReporter losses;
+
+	MutexInspector(MutexStore store, HeldKeys holds, Acquirer acquirer, LossReporter losses) {
 		this.store = store;
 		this.holds = holds;
 		this.acquirer = acquirer;
+		this.losses = losses;
 	}
 
 	boolean isLocked(String key) {
@@ -70,6 +76,55 @@ final class MutexInspector {
 	int sweep() {
 		this.holds.forEachOfDeadThreads(this.acquirer::abandon);
 		return (this.store instanceof SweepableMutexStore sweepable) ? sweepable.sweep() : 0;
+	}
+
+	/**
+	 * Free a key in the store whoever holds it; a holder here is told at once that it
+	 * lost it (the store first: if it cannot be reached, nobody is told of a loss that
+	 * did not happen).
+	 * @param key the key text
+	 * @return whether the key was held
+	 */
+	boolean forceRelease(String key) {
+		if (!(this.store instanceof ForceReleasableMutexStore forcible)) {
+			throw new UnsupportedOperationException("The store " + this.store + " cannot force-release a key: it does "
+					+ "not implement ForceReleasableMutexStore. The local store and both Redis engines can; with "
+					+ "another store, end the holder's work or wait for its lease to end.");
+		}
+		boolean wasHeld = forcible.forceRelease(key);
+		HeldKey mine = this.holds.get(key);
+		if (mine != null && !mine.isEnded()) {
+			this.losses.lost(mine, "it was force-released (forceRelease, or DELETE /actuator/mutex/{key})");
+			return true;
+		}
+		return wasHeld;
+	}
+
+	/**
+	 * The keys held in the store by any instance, up to a limit, sorted by key: from the
+	 * store where it can list them, with the thread and since when for those held here;
+	 * else the keys held through this template.
+	 * @param limit how many at most
+	 * @return one entry per held key
+	 */
+	List<MutexHolder> holders(int limit) {
+		List<MutexHolder> holders = new ArrayList<>();
+		if (this.store instanceof ListableMutexStore listable) {
+			for (StoredHold stored : listable.heldKeys(limit)) {
+				HeldKey mine = stored.thisInstance() ? heldHere(stored.key()) : null;
+				holders.add((mine != null)
+						? new MutexHolder(stored.key(), true, mine.holder.getName(),
+								Instant.ofEpochMilli(mine.sinceMillis), stored.leaseLeft())
+						: new MutexHolder(stored.key(), stored.thisInstance(), null, null, stored.leaseLeft()));
+			}
+		}
+		else {
+			long now = System.nanoTime();
+			this.holds.forEachHeld((record) -> holders.add(new MutexHolder(record.key, true, record.holder.getName(),
+					Instant.ofEpochMilli(record.sinceMillis), record.leaseLeft(now))));
+		}
+		holders.sort(Comparator.comparing(MutexHolder::key));
+		return (holders.size() > limit) ? List.copyOf(holders.subList(0, limit)) : holders;
 	}
 
 	/**

@@ -70,7 +70,7 @@ public class MutexTemplate implements MutexOperations, DisposableBean {
 		Assert.notNull(store, "MutexStore must not be null");
 		this.store = store;
 		this.acquirer = new Acquirer(store, this.holds, this.losses, this::toKey);
-		this.inspector = new MutexInspector(store, this.holds, this.acquirer);
+		this.inspector = new MutexInspector(store, this.holds, this.acquirer, this.losses);
 	}
 
 	/**
@@ -187,6 +187,17 @@ public class MutexTemplate implements MutexOperations, DisposableBean {
 	@Override
 	public int sweep() {
 		return this.inspector.sweep();
+	}
+
+	@Override
+	public boolean forceRelease(Object key) {
+		return this.inspector.forceRelease(toKey(key));
+	}
+
+	@Override
+	public List<MutexHolder> holders(int limit) {
+		Assert.isTrue(limit > 0, "limit must be at least 1");
+		return this.inspector.holders(limit);
 	}
 
 	/**

@@ -41,6 +41,9 @@ final class KeyEntry extends AbstractQueuedLongSynchronizer {
 
 	private static final long HOLDS = 0xFFFF_FFFFL;
 
+	/** Set in the hold count while a hold is being freed. */
+	private static final long RELEASING = 1L << 31;
+
 	private static final long LIVENESS_CHECK_NANOS = TimeUnit.MILLISECONDS
 		.toNanos(LocalLockRegistry.LIVENESS_CHECK_MILLIS);
 
@@ -211,11 +214,9 @@ final class KeyEntry extends AbstractQueuedLongSynchronizer {
 			}
 			return false;
 		}
-		if (getExclusiveOwnerThread() == Thread.currentThread()) {
-			setState(state + 1);
-			return true;
-		}
-		return false;
+		// A re-entrant hold: compare-and-set, as a forced release may change the state.
+		return (state & RELEASING) == 0 && getExclusiveOwnerThread() == Thread.currentThread()
+				&& compareAndSetState(state, state + 1);
 	}
 
 	@Override
@@ -223,9 +224,32 @@ final class KeyEntry extends AbstractQueuedLongSynchronizer {
 		if (getExclusiveOwnerThread() != Thread.currentThread()) {
 			throw new IllegalMonitorStateException("Lock '" + this.key + "' is not held by " + Thread.currentThread());
 		}
-		long state = getState();
-		if (holds(state) > releases) {
-			setState(state - releases);
+		while (true) {
+			long state = getState();
+			if ((state & RELEASING) != 0 || getExclusiveOwnerThread() != Thread.currentThread()) {
+				throw new IllegalMonitorStateException(
+						"Lock '" + this.key + "' is not held by " + Thread.currentThread());
+			}
+			if (holds(state) > releases) {
+				if (compareAndSetState(state, state - releases)) {
+					return false;
+				}
+			}
+			else if (free(state)) {
+				return true;
+			}
+		}
+	}
+
+	/**
+	 * Free a held key in two steps, so that the owner field is cleared only by the thread
+	 * that won the state: mark the state releasing (nobody else can acquire, release or
+	 * force it then), clear the owner, publish the free state.
+	 * @param state the held state read
+	 * @return whether this thread freed it; {@code false} if the state changed first
+	 */
+	private boolean free(long state) {
+		if (!compareAndSetState(state, state | RELEASING)) {
 			return false;
 		}
 		setExclusiveOwnerThread(null);
@@ -234,6 +258,36 @@ final class KeyEntry extends AbstractQueuedLongSynchronizer {
 			signalRelease();
 		}
 		return true;
+	}
+
+	/**
+	 * Free the key whoever holds it, for an operator ({@code forceRelease}): the first
+	 * queued thread then takes it, and the holder's own release later finds it lost.
+	 * @return the thread that held it, or {@code null} if it was free (or being released)
+	 */
+	@Nullable Thread forceRelease() {
+		Thread owner;
+		synchronized (this) {
+			while (true) {
+				long state = getState();
+				owner = getExclusiveOwnerThread();
+				if (state == RETIRED || holds(state) == 0 || (state & RELEASING) != 0) {
+					return null;
+				}
+				if (owner == null) {
+					Thread.onSpinWait(); // an acquisition sets its owner next
+				}
+				else if (free(state)) {
+					notifyAll();
+					break;
+				}
+			}
+		}
+		Thread next = getFirstQueuedThread();
+		if (next != null) {
+			LockSupport.unpark(next);
+		}
+		return owner;
 	}
 
 	@Override

@@ -116,6 +116,27 @@ public class LocalLockRegistry implements LockRegistry<Lock> {
 	}
 
 	/**
+	 * Free the key whoever holds it: an operator's way out of a stuck key. The first
+	 * thread waiting for it takes it; the holder goes on running, and its
+	 * {@code unlock()} then throws {@link IllegalMonitorStateException}.
+	 * @param lockKey the key
+	 * @return {@code true} if the key was held and is now free
+	 */
+	public boolean forceRelease(Object lockKey) {
+		return forceReleaseHolder(lockKey) != null;
+	}
+
+	/**
+	 * {@link #forceRelease(Object)}, telling whose hold it ended.
+	 * @param lockKey the key
+	 * @return the thread that held the key, or {@code null} if it was free
+	 */
+	@Nullable Thread forceReleaseHolder(Object lockKey) {
+		KeyEntry entry = this.entries.get(lockKey);
+		return (entry != null) ? entry.forceRelease() : null;
+	}
+
+	/**
 	 * Wait until the key is free, without taking it (Locker's {@code wait_for_release}).
 	 * Returns at once if it is free now; otherwise as soon as its holder releases it
 	 * (even if someone else takes it right after) or its owner thread is found to have

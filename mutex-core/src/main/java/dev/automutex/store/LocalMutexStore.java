@@ -17,7 +17,8 @@ import org.springframework.util.Assert;
  *
  * @since 0.1.0
  */
-public class LocalMutexStore implements FencingMutexStore, SweepableMutexStore, AwaitableMutexStore {
+public class LocalMutexStore
+		implements FencingMutexStore, SweepableMutexStore, AwaitableMutexStore, ForceReleasableMutexStore {
 
 	private final LocalLockRegistry registry;
 
@@ -80,6 +81,15 @@ public class LocalMutexStore implements FencingMutexStore, SweepableMutexStore, 
 	}
 
 	/**
+	 * Free the key whoever holds it; the holder's {@link Held#isHeld()} answers
+	 * {@code false} from then on, and its release returns {@code false}.
+	 */
+	@Override
+	public boolean forceRelease(String key) {
+		return this.registry.forceRelease(key);
+	}
+
+	/**
 	 * Wait for the release itself: woken by the holder's release, not by polling.
 	 */
 	@Override
@@ -128,8 +138,13 @@ public class LocalMutexStore implements FencingMutexStore, SweepableMutexStore, 
 				return false;
 			}
 			this.released = true;
-			this.registry.release(this.key, this.entry);
-			return true;
+			try {
+				this.registry.release(this.key, this.entry);
+				return true;
+			}
+			catch (IllegalMonitorStateException ex) {
+				return false; // force-released
+			}
 		}
 
 		@Override

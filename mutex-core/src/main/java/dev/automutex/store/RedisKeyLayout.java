@@ -71,6 +71,18 @@ final class RedisKeyLayout {
 		return escaped.toString();
 	}
 
+	/**
+	 * The key text of an escaped key.
+	 * @param escaped the text between the braces of a lock key
+	 * @return the key
+	 */
+	static String unescape(String escaped) {
+		if (escaped.indexOf('%') < 0) {
+			return escaped;
+		}
+		return escaped.replace("%7B", "{").replace("%7D", "}").replace("%25", "%");
+	}
+
 	private static boolean needsEscape(char c) {
 		return c == '%' || c == '{' || c == '}';
 	}

@@ -1,6 +1,7 @@
 package dev.automutex.store;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -73,6 +74,8 @@ public class RedisLeaseLockRegistry implements RenewableLockRegistry<Distributed
 
 	private final Duration defaultExpire;
 
+	private final RedisConnectionFactory connectionFactory;
+
 	private final String description;
 
 	private final RedisMessageListenerContainer container;
@@ -112,6 +115,7 @@ public class RedisLeaseLockRegistry implements RenewableLockRegistry<Distributed
 		this.engine = new RedisLeases(layout, new RedisLockScripts(redis, address, layout.wakeChannelPrefix(), cluster),
 				instanceId, DEFAULT_MAX_LOCAL_HAND_OFFS, cluster);
 		this.defaultExpire = defaultExpire;
+		this.connectionFactory = connectionFactory;
 		this.description = "RedisLeaseLockRegistry[redis=" + address + ", prefix=" + prefix + ", expire="
 				+ defaultExpire + "]";
 		this.wakeThread = Executors.newSingleThreadExecutor((task) -> {
@@ -209,6 +213,28 @@ public class RedisLeaseLockRegistry implements RenewableLockRegistry<Distributed
 	public @Nullable Duration leaseLeft(String key) {
 		long millis = this.engine.pttl(key);
 		return (millis >= 0) ? Duration.ofMillis(millis) : null;
+	}
+
+	/**
+	 * Free a key whoever holds it, for an operator: the next waiting instance gets it, as
+	 * on a release. The holder goes on running; its renewal, check or release finds the
+	 * key lost.
+	 * @param key the key
+	 * @return whether the key was held
+	 */
+	public boolean forceRelease(String key) {
+		return this.engine.forceRelease(key);
+	}
+
+	/**
+	 * The keys held under this registry's prefix by any instance ({@code SCAN}, on every
+	 * master of a cluster), up to {@code limit}.
+	 * @param limit how many at most, at least 1
+	 * @return the held keys, in no particular order
+	 */
+	public List<StoredHold> heldKeys(int limit) {
+		Assert.isTrue(limit > 0, "limit must be at least 1");
+		return this.engine.heldKeys(this.connectionFactory, limit);
 	}
 
 	/**

@@ -1,6 +1,7 @@
 package dev.automutex.store;
 
 import java.time.Duration;
+import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -25,7 +26,8 @@ import org.springframework.util.Assert;
  *
  * @since 0.1.0
  */
-public class RedisLeaseMutexStore implements RenewableMutexStore, FencingMutexStore, SmartLifecycle, DisposableBean {
+public class RedisLeaseMutexStore implements RenewableMutexStore, FencingMutexStore, ForceReleasableMutexStore,
+		ListableMutexStore, SmartLifecycle, DisposableBean {
 
 	private static final Logger logger = LoggerFactory.getLogger(RedisLeaseMutexStore.class);
 
@@ -113,6 +115,16 @@ public class RedisLeaseMutexStore implements RenewableMutexStore, FencingMutexSt
 	@Override
 	public boolean isLocked(String key) {
 		return this.registry.isLocked(key);
+	}
+
+	@Override
+	public boolean forceRelease(String key) {
+		return this.registry.forceRelease(key);
+	}
+
+	@Override
+	public List<StoredHold> heldKeys(int limit) {
+		return this.registry.heldKeys(limit);
 	}
 
 	@Override

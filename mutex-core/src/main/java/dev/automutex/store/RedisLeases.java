@@ -1,11 +1,16 @@
 package dev.automutex.store;
 
 import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import org.jspecify.annotations.Nullable;
+
+import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 /**
  * The AutoMutex Redis engine: leases on keys in Redis, one script per step, wake-ups that
@@ -228,6 +233,54 @@ final class RedisLeases {
 
 	long pttl(String key) {
 		return this.scripts.leaseLeft(this.layout.lockKey(key));
+	}
+
+	/**
+	 * Free a held key whoever holds it. A lease of this instance on it may no longer pass
+	 * to another thread here without Redis (see {@link #revoked(String)}).
+	 * @param key the key
+	 * @return whether it was held
+	 */
+	boolean forceRelease(String key) {
+		revoked(key);
+		return this.scripts.forceRelease(this.layout.lockKey(key), key);
+	}
+
+	/**
+	 * A key this instance may hold was force-released: its lease must not pass to another
+	 * thread here without Redis, where it is no longer held. Its release then goes to
+	 * Redis, which finds it lost.
+	 * @param key the key
+	 */
+	void revoked(String key) {
+		KeyWaitQueue queue = record(key);
+		if (queue != null) {
+			synchronized (queue) {
+				queue.holder = null;
+				// A first waiter watching that lease asks Redis now.
+				queue.signal();
+			}
+		}
+	}
+
+	/**
+	 * The keys held in Redis under this engine's prefix, by any instance.
+	 * @param connectionFactory where to scan
+	 * @param limit how many at most
+	 * @return the held keys
+	 */
+	List<StoredHold> heldKeys(RedisConnectionFactory connectionFactory, int limit) {
+		String prefix = this.layout.prefix() + ":{";
+		List<StoredHold> held = new ArrayList<>();
+		RedisKeyScan.scan(connectionFactory, RedisKeyScan.escapeGlob(prefix) + "*}", (lockKey) -> {
+			long[] holder = this.scripts.heldBy(lockKey, this.instanceId);
+			if (holder[0] != -2) {
+				String key = RedisKeyLayout.unescape(lockKey.substring(prefix.length(), lockKey.length() - 1));
+				held.add(new StoredHold(key, holder[1] == 1, (holder[0] >= 0) ? Duration.ofMillis(holder[0]) : null));
+			}
+			return held.size() < limit;
+		});
+		return held;
 	}
 
 	/**

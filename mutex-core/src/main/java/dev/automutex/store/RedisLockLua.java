@@ -176,6 +176,39 @@ final class RedisLockLua {
 			return fence(KEYS[2], ARGV[2])
 			""", Long.class);
 
+	// KEYS: lock, queue, fence, ttls. ARGV: wake channel prefix, key, trust count, tail
+	// ms, reserve ms. Free a held key whoever holds it (an operator's force-release):
+	// tell its holder's instance ('l <key>': it must not pass that lease on without
+	// Redis), and grant or wake the next waiter as a release does. 0 if it was not held.
+	static final RedisScript<Long> FORCE_RELEASE = new DefaultRedisScript<>(WAKE_NEXT + """
+			local current = redis.call('GET', KEYS[1])
+			if current == false or string.sub(current, 1, 9) == 'reserved:' then
+				return 0
+			end
+			local holder = string.match(current, '^([^:]+):')
+			if holder then
+				redis.call('PUBLISH', ARGV[1] .. holder, 'l ' .. ARGV[2])
+			end
+			redis.call('PEXPIRE', KEYS[3], ARGV[4])
+			wakeNext(KEYS[1], KEYS[2], KEYS[4], KEYS[3], '', ARGV[1], ARGV[2], ARGV[3], ARGV[5], ARGV[4])
+			return 1
+			""", Long.class);
+
+	// KEYS: lock. ARGV: this instance's value prefix. {time-to-live, 1 if this instance
+	// holds it}; {-2, 0} for a free or reserved key.
+	@SuppressWarnings("rawtypes")
+	static final RedisScript<List> HELD_BY = new DefaultRedisScript<>("""
+			local current = redis.call('GET', KEYS[1])
+			if current == false or string.sub(current, 1, 9) == 'reserved:' then
+				return {-2, 0}
+			end
+			local mine = 0
+			if string.sub(current, 1, #ARGV[1]) == ARGV[1] then
+				mine = 1
+			end
+			return {redis.call('PTTL', KEYS[1]), mine}
+			""", List.class);
+
 	// KEYS: lock, queue, fence, ttls. ARGV: wake channel prefix, key, trust count,
 	// reserve ms, instance id, tail ms.
 	static final RedisScript<Long> PASS_ON = new DefaultRedisScript<>(

@@ -203,6 +203,30 @@ final class RedisLockScripts {
 	 * @param lockKey the Redis key
 	 * @return the time left in ms, or -2 if the key is free or only reserved
 	 */
+	/**
+	 * Free a held key whoever holds it, telling its holder's instance, and grant or wake
+	 * the next waiting instance.
+	 * @param lockKey the Redis key
+	 * @param key the key, sent to the instances told
+	 * @return whether the key was held
+	 */
+	boolean forceRelease(String lockKey, String key) {
+		Long released = run(RedisLockLua.FORCE_RELEASE, keys(lockKey), this.channelPrefix, key, this.trustCount,
+				Long.toString(FENCE_TAIL_MILLIS), Long.toString(RESERVE_MILLIS));
+		return released == 1;
+	}
+
+	/**
+	 * Who holds a key, for a listing.
+	 * @param lockKey the Redis key
+	 * @param instanceId this instance
+	 * @return {time-to-live in ms (-2: not held), 1 if this instance holds it}
+	 */
+	long[] heldBy(String lockKey, String instanceId) {
+		List<?> reply = run(RedisLockLua.HELD_BY, List.of(lockKey), instanceId + ":");
+		return new long[] { ((Number) reply.get(0)).longValue(), ((Number) reply.get(1)).longValue() };
+	}
+
 	long leaseLeft(String lockKey) {
 		return run(RedisLockLua.LEASE_LEFT, List.of(lockKey));
 	}

@@ -2,6 +2,7 @@ package dev.automutex.store;
 
 import java.lang.reflect.Field;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -30,7 +31,8 @@ import org.springframework.util.ReflectionUtils;
  *
  * @since 0.1.0
  */
-public class RedisMutexStore extends RenewableLockRegistryMutexStore implements FencingMutexStore {
+public class RedisMutexStore extends RenewableLockRegistryMutexStore
+		implements FencingMutexStore, ForceReleasableMutexStore, ListableMutexStore {
 
 	private final StringRedisTemplate redis;
 
@@ -58,6 +60,16 @@ public class RedisMutexStore extends RenewableLockRegistryMutexStore implements 
 			end
 			return token
 			""", Long.class);
+
+	// Free a key whoever holds it, and tell the registry's waiters as its own unlock
+	// does (on the channel <prefix>-channel, with the Redis key).
+	private static final RedisScript<Boolean> FORCE_RELEASE = new DefaultRedisScript<>("""
+			if redis.call('UNLINK', KEYS[1]) == 1 then
+				redis.call('PUBLISH', ARGV[1], KEYS[1])
+				return true
+			end
+			return false
+			""", Boolean.class);
 
 	/**
 	 * Create a store.
@@ -152,6 +164,38 @@ public class RedisMutexStore extends RenewableLockRegistryMutexStore implements 
 	public @Nullable Duration leaseLeft(String key) {
 		Long millis = this.redis.getExpire(redisKey(key), TimeUnit.MILLISECONDS);
 		return (millis != null && millis >= 0) ? Duration.ofMillis(millis) : null;
+	}
+
+	/**
+	 * Delete the key whoever holds it, and wake the registry's waiters. A holder in
+	 * another instance finds it lost at its next renewal or release; threads of the
+	 * holder's own instance still wait for its holder thread to unlock (Spring
+	 * Integration locks a key in the JVM before Redis).
+	 */
+	@Override
+	public boolean forceRelease(String key) {
+		return Boolean.TRUE.equals(this.redis.execute(FORCE_RELEASE, List.of(redisKey(key)), this.prefix + "-channel"));
+	}
+
+	/**
+	 * The keys held under this store's prefix ({@code SCAN <prefix>:*}, on every master
+	 * of a cluster).
+	 */
+	@Override
+	public List<StoredHold> heldKeys(int limit) {
+		Assert.isTrue(limit > 0, "limit must be at least 1");
+		List<StoredHold> held = new ArrayList<>();
+		RedisConnectionFactory factory = this.redis.getRequiredConnectionFactory();
+		RedisKeyScan.scan(factory, RedisKeyScan.escapeGlob(this.prefix + ":") + "*", (redisKey) -> {
+			List<?> holder = this.redis.execute(RedisLockLua.HELD_BY, List.of(redisKey), this.clientId);
+			long pttl = (holder != null) ? ((Number) holder.get(0)).longValue() : -2;
+			if (pttl != -2) {
+				held.add(new StoredHold(redisKey.substring(this.prefix.length() + 1),
+						((Number) holder.get(1)).longValue() == 1, (pttl >= 0) ? Duration.ofMillis(pttl) : null));
+			}
+			return held.size() < limit;
+		});
+		return held;
 	}
 
 	@Override

@@ -47,6 +47,10 @@ final class RedisWakeUps {
 			granted(text);
 			return;
 		}
+		if (text.startsWith("l ")) {
+			this.engine.revoked(text.substring(2));
+			return;
+		}
 		String key = text.substring(2); // "w <key>"
 		KeyWaitQueue queue = this.engine.record(key);
 		if (queue != null) {

@@ -60,6 +60,8 @@ public class MutexProperties implements InitializingBean {
 
 	private final Web web = new Web();
 
+	private final Actuator actuator = new Actuator();
+
 	public Store getStore() {
 		return this.store;
 	}
@@ -116,6 +118,10 @@ public class MutexProperties implements InitializingBean {
 		return this.web;
 	}
 
+	public Actuator getActuator() {
+		return this.actuator;
+	}
+
 	/**
 	 * Check the bound values, so that a wrong one stops startup with a message that names
 	 * the property.
@@ -138,6 +144,10 @@ public class MutexProperties implements InitializingBean {
 		}
 		if (this.prefix == null || this.prefix.isBlank()) {
 			throw new InvalidConfigurationPropertyValueException("mutex.prefix", this.prefix, "must not be empty");
+		}
+		if (this.actuator.listLimit < 1) {
+			throw new InvalidConfigurationPropertyValueException("mutex.actuator.list-limit", this.actuator.listLimit,
+					"must be at least 1");
 		}
 	}
 
@@ -182,6 +192,43 @@ public class MutexProperties implements InitializingBean {
 
 		public void setBusyAsConflict(boolean busyAsConflict) {
 			this.busyAsConflict = busyAsConflict;
+		}
+
+	}
+
+	/**
+	 * Actuator endpoint settings.
+	 */
+	public static class Actuator {
+
+		/**
+		 * Whether the mutex endpoint frees a held key on DELETE /actuator/mutex/{key},
+		 * whoever holds it: an operator's way out of a stuck key. The holder keeps
+		 * running and is told it lost the key. Actuator's own access control
+		 * (management.endpoint.mutex.access) applies as well.
+		 */
+		private boolean forceRelease;
+
+		/**
+		 * Most keys listed from a shared store (Redis, every instance's keys) by GET
+		 * /actuator/mutex when the request gives no 'limit'.
+		 */
+		private int listLimit = 100;
+
+		public boolean isForceRelease() {
+			return this.forceRelease;
+		}
+
+		public void setForceRelease(boolean forceRelease) {
+			this.forceRelease = forceRelease;
+		}
+
+		public int getListLimit() {
+			return this.listLimit;
+		}
+
+		public void setListLimit(int listLimit) {
+			this.listLimit = listLimit;
 		}
 
 	}

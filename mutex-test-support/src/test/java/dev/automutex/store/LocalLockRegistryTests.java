@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -364,6 +365,85 @@ class LocalLockRegistryTests {
 		sweeper.join();
 		assertThat(acquisitions).isPositive();
 		assertThat(backwards).as("tokens that went back, by up to %d", worst).isZero();
+	}
+
+	@Test
+	void aForcedReleaseRacingTheHoldersOwnReleaseNeverFreesTheNextHolder() throws Exception {
+		for (int round = 0; round < 5000; round++) {
+			CountDownLatch held = new CountDownLatch(1);
+			CountDownLatch holderDone = new CountDownLatch(1);
+			CountDownLatch forced = new CountDownLatch(1);
+			CyclicBarrier go = new CyclicBarrier(3);
+			AtomicReference<Thread> holderThread = new AtomicReference<>();
+			Future<Boolean> holder = this.executor.submit(() -> {
+				Lock lock = this.registry.obtain("k");
+				lock.lock();
+				holderThread.set(Thread.currentThread());
+				held.countDown();
+				go.await(10, TimeUnit.SECONDS);
+				try {
+					lock.unlock();
+					return true;
+				}
+				catch (IllegalMonitorStateException ex) {
+					return false; // its hold was forced
+				}
+				finally {
+					holderDone.countDown();
+				}
+			});
+			held.await();
+			AtomicReference<Thread> nextThread = new AtomicReference<>();
+			Future<Thread> next = this.executor.submit(() -> {
+				nextThread.set(Thread.currentThread());
+				Lock lock = this.registry.obtain("k");
+				go.await(10, TimeUnit.SECONDS);
+				assertThat(lock.tryLock(10, TimeUnit.SECONDS)).isTrue();
+				holderDone.await(10, TimeUnit.SECONDS);
+				forced.await(10, TimeUnit.SECONDS);
+				Thread owner = this.registry.owner("k");
+				if (owner == Thread.currentThread()) {
+					lock.unlock();
+				}
+				return owner;
+			});
+			go.await(10, TimeUnit.SECONDS);
+			Thread forcedHolder = this.registry.forceReleaseHolder("k");
+			forced.countDown();
+			boolean holderUnlocked = holder.get(10, TimeUnit.SECONDS);
+			Thread ownerAtEnd = next.get(10, TimeUnit.SECONDS);
+			if (forcedHolder == nextThread.get()) {
+				assertThat(holderUnlocked).as("round %d: the holder had released before the force", round).isTrue();
+				assertThat(ownerAtEnd).as("round %d: the force ended the next holder's hold", round).isNull();
+			}
+			else {
+				assertThat(holderUnlocked).as("round %d: the holder's unlock after a force fails", round)
+					.isEqualTo(forcedHolder == null);
+				assertThat(ownerAtEnd).as("round %d: the next holder still owns the key", round)
+					.isSameAs(nextThread.get());
+			}
+			assertThat(this.registry.isLocked("k")).isFalse();
+		}
+	}
+
+	@Test
+	void aForcedKeyGoesToTheFirstWaiterAndItsHolderCannotUnlockIt() throws Exception {
+		Lock lock = this.registry.obtain("k");
+		lock.lock();
+		Future<Boolean> waiter = this.executor.submit(() -> {
+			Lock other = this.registry.obtain("k");
+			boolean got = other.tryLock(10, TimeUnit.SECONDS);
+			if (got) {
+				other.unlock();
+			}
+			return got;
+		});
+		assertThat(this.registry.forceRelease("k")).isTrue();
+		assertThat(waiter.get(10, TimeUnit.SECONDS)).isTrue();
+		assertThatExceptionOfType(IllegalMonitorStateException.class).isThrownBy(lock::unlock);
+		assertThat(this.registry.forceRelease("k")).as("free now").isFalse();
+		assertThat(lock.tryLock()).isTrue();
+		lock.unlock();
 	}
 
 }

@@ -249,6 +249,29 @@ class RedisLeaseClusterTests {
 	/**
 	 * One key for each master, named {@code account-<n>}, with the master that serves it.
 	 */
+	@Test
+	void heldKeysAreListedFromEveryMasterAndAKeyOnAnyMasterCanBeForced() throws Exception {
+		Map<String, Integer> masterOfKey = keysOnEveryMaster(redis.cluster());
+		assertThat(masterOfKey).hasSize(redis.cluster().ports().size());
+		List<String> keys = new ArrayList<>(masterOfKey.keySet());
+		try (MutexLock all = this.a.mutex().lockAll(keys)) {
+			assertThat(this.b.mutex().holders(100)).extracting(MutexHolder::key)
+				.containsExactlyInAnyOrderElementsOf(keys);
+			assertThat(this.b.mutex().holders(100)).noneMatch(MutexHolder::thisInstance);
+			assertThat(this.a.mutex().holders(100)).allMatch(MutexHolder::thisInstance);
+			assertThat(this.b.mutex().holders(2)).hasSize(2);
+			for (String key : keys) {
+				assertThat(this.b.mutex().forceRelease(key)).as("forced %s", key).isTrue();
+				assertThat(this.b.mutex().tryLock(key)).as("taken %s", key).isPresent();
+			}
+			assertThat(all.isHeld()).isFalse();
+			assertThat(all.isLost()).isTrue();
+		}
+		finally {
+			this.b.mutex().releaseAll();
+		}
+	}
+
 	private Map<String, Integer> keysOnEveryMaster(RedisClusterServer cluster) {
 		Map<Integer, String> keyOfMaster = new LinkedHashMap<>();
 		for (int n = 0; n < 1000 && keyOfMaster.size() < cluster.ports().size(); n++) {

@@ -2,10 +2,12 @@ package dev.automutex.autoconfigure.actuate;
 
 import dev.automutex.MutexTemplate;
 import dev.automutex.autoconfigure.MutexAutoConfiguration;
+import dev.automutex.autoconfigure.MutexProperties;
 import dev.automutex.store.MutexStore;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.actuate.autoconfigure.endpoint.expose.EndpointExposure;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -36,8 +38,17 @@ public final class MutexActuatorAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean
 		@ConditionalOnBean(MutexTemplate.class)
-		MutexEndpoint mutexEndpoint(MutexTemplate template, MutexStore store) {
-			return new MutexEndpoint(template, store);
+		MutexEndpoint mutexEndpoint(MutexTemplate template, MutexStore store, MutexProperties properties) {
+			return new MutexEndpoint(template, store, properties.getActuator().getListLimit());
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		@ConditionalOnBean(MutexEndpoint.class)
+		@ConditionalOnAvailableEndpoint(exposure = EndpointExposure.WEB)
+		MutexEndpointWebExtension mutexEndpointWebExtension(MutexTemplate template, MutexStore store,
+				MutexProperties properties) {
+			return new MutexEndpointWebExtension(template, store, properties.getActuator().isForceRelease());
 		}
 
 	}

@@ -4,10 +4,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,12 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,15 +30,11 @@ class MutexActuatorTests {
 	@RegisterExtension
 	static final RedisServerExtension redis = new RedisServerExtension();
 
-	private static final JsonMapper json = JsonMapper.builder().build();
-
-	private final HttpClient http = HttpClient.newHttpClient();
-
-	private final List<ConfigurableApplicationContext> applications = new ArrayList<>();
+	private final ActuatorApplications applications = new ActuatorApplications();
 
 	@AfterEach
 	void close() {
-		this.applications.forEach(ConfigurableApplicationContext::close);
+		this.applications.close();
 	}
 
 	@Test
@@ -143,50 +130,27 @@ class MutexActuatorTests {
 	}
 
 	private static String[] redisArguments() {
-		return new String[] { "--mutex.store=redis", "--spring.data.redis.host=127.0.0.1",
-				"--spring.data.redis.port=" + redis.server().port(), "--spring.data.redis.timeout=1s" };
+		return ActuatorApplications.redisArguments(redis.server());
 	}
 
 	private ConfigurableApplicationContext start(String... arguments) {
-		List<String> all = new ArrayList<>(List.of("--management.endpoints.web.exposure.include=mutex,health"));
-		all.addAll(List.of(arguments));
-		return startUnexposed(all.toArray(String[]::new));
+		return this.applications.start(arguments);
 	}
 
-	// Actuator's defaults: only health is exposed.
 	private ConfigurableApplicationContext startUnexposed(String... arguments) {
-		List<String> all = new ArrayList<>(List.of("--server.port=0",
-				"--management.endpoint.health.show-details=always", "--spring.main.banner-mode=off"));
-		all.addAll(List.of(arguments));
-		ConfigurableApplicationContext application = new SpringApplicationBuilder(ActuatorApplication.class)
-			.web(WebApplicationType.SERVLET)
-			.run(all.toArray(String[]::new));
-		this.applications.add(application);
-		return application;
+		return this.applications.startUnexposed(arguments);
 	}
 
 	private JsonNode get(ConfigurableApplicationContext application, String path, int status) throws Exception {
-		HttpResponse<String> response = send(application, path);
-		assertThat(response.statusCode()).as("GET %s: %s", path, response.body()).isEqualTo(status);
-		return json.readTree(response.body());
+		return this.applications.get(application, path, status);
 	}
 
 	private void status(ConfigurableApplicationContext application, String path, int status) throws Exception {
-		HttpResponse<String> response = send(application, path);
-		assertThat(response.statusCode()).as("GET %s: %s", path, response.body()).isEqualTo(status);
+		this.applications.status(application, path, status);
 	}
 
 	private String body(ConfigurableApplicationContext application, String path) throws Exception {
-		return send(application, path).body();
-	}
-
-	private HttpResponse<String> send(ConfigurableApplicationContext application, String path)
-			throws IOException, InterruptedException {
-		String port = application.getEnvironment().getProperty("local.server.port");
-		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-			.timeout(Duration.ofSeconds(20))
-			.build();
-		return this.http.send(request, HttpResponse.BodyHandlers.ofString());
+		return this.applications.body(application, path);
 	}
 
 	// One connection: AUTH, then the password is removed.
@@ -205,12 +169,6 @@ class MutexActuatorTests {
 	private static void signal(String signal) throws Exception {
 		Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(redis.server().pid())).start();
 		assertThat(kill.waitFor()).isZero();
-	}
-
-	@SpringBootConfiguration
-	@EnableAutoConfiguration
-	static class ActuatorApplication {
-
 	}
 
 }
