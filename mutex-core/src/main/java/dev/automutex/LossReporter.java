@@ -51,11 +51,14 @@ final class LossReporter {
 	 * first and the hold has not ended.
 	 * @param record the record of the lost key
 	 * @param how how the loss was found, for the log
+	 * @return whether this call reported it
 	 */
-	void lost(HeldKey record, String how) {
+	boolean lost(HeldKey record, String how) {
 		if (record.markLost()) {
 			report(record, how);
+			return true;
 		}
+		return false;
 	}
 
 	/**

@@ -93,11 +93,10 @@ final class MutexInspector {
 		}
 		boolean wasHeld = forcible.forceRelease(key);
 		HeldKey mine = this.holds.get(key);
-		if (mine != null && !mine.isEnded()) {
-			this.losses.lost(mine, "it was force-released (forceRelease, or DELETE /actuator/mutex/{key})");
-			return true;
-		}
-		return wasHeld;
+		// A hold here whose loss was known already (forced before) does not count.
+		boolean toldHere = mine != null
+				&& this.losses.lost(mine, "it was force-released (forceRelease, or DELETE /actuator/mutex/{key})");
+		return wasHeld || toldHere;
 	}
 
 	/**

@@ -76,6 +76,7 @@ class MutexEndpointForceReleaseTests {
 		assertThat(forced.get("key").asString()).isEqualTo("job:1");
 		assertThat(forced.get("holder").get("thisInstance").asBoolean()).isTrue();
 		assertThat(forced.get("holder").get("thread").asString()).startsWith("pool-");
+		this.applications.call(application, "DELETE", "/actuator/mutex/job:1", 404);
 		await().atMost(Duration.ofSeconds(10))
 			.untilAsserted(() -> assertThat(losses).anySatisfy((lost) -> assertThat(lost.keys()).contains("job:1")));
 		try (MutexLock next = mutex.tryLock("job:1").orElseThrow()) {

@@ -117,6 +117,7 @@ public abstract class AbstractForceReleasableMutexStoreContractTests extends Abs
 		MutexLock lock = this.mutex.lock("k");
 		assertThat(this.mutex.forceRelease("k")).isTrue();
 		assertThat(lock.isLost()).as("known without asking the store").isTrue();
+		assertThat(this.mutex.forceRelease("k")).as("the forced holder does not count any more").isFalse();
 		assertThat(lock.isHeld()).isFalse();
 		assertThat(this.mutex.isLocked("k")).isFalse();
 		assertThat(lock.release()).isFalse();
