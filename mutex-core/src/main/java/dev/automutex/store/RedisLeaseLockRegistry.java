@@ -4,19 +4,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
-import org.springframework.data.redis.listener.ChannelTopic;
-import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 import org.springframework.integration.support.locks.DistributedLock;
 import org.springframework.integration.support.locks.ExpirableLockRegistry;
 import org.springframework.integration.support.locks.RenewableLockRegistry;
@@ -55,8 +48,6 @@ import org.springframework.util.Assert;
 public class RedisLeaseLockRegistry implements RenewableLockRegistry<DistributedLock>,
 		ExpirableLockRegistry<DistributedLock>, SmartLifecycle, DisposableBean {
 
-	private static final Logger logger = LoggerFactory.getLogger(RedisLeaseLockRegistry.class);
-
 	/**
 	 * Local hand-offs in a row allowed while other instances wait for the key.
 	 */
@@ -78,11 +69,7 @@ public class RedisLeaseLockRegistry implements RenewableLockRegistry<Distributed
 
 	private final String description;
 
-	private final RedisMessageListenerContainer container;
-
-	private final ExecutorService wakeThread;
-
-	private final ExecutorService subscriptionThread;
+	private final RedisWakeSubscription wakeUps;
 
 	private final Map<String, RedisLeaseLock> locks = new ConcurrentHashMap<>();
 
@@ -118,36 +105,8 @@ public class RedisLeaseLockRegistry implements RenewableLockRegistry<Distributed
 		this.connectionFactory = connectionFactory;
 		this.description = "RedisLeaseLockRegistry[redis=" + address + ", prefix=" + prefix + ", expire="
 				+ defaultExpire + "]";
-		this.wakeThread = Executors.newSingleThreadExecutor((task) -> {
-			Thread thread = new Thread(task, "automutex-redis-wake-" + instanceId);
-			thread.setDaemon(true);
-			return thread;
-		});
-		this.container = new RedisMessageListenerContainer();
-		this.container.setConnectionFactory(connectionFactory);
-		// Messages are handled where they arrive (a grant only hands a lease to a
-		// waiting thread); the round trips they need run on the wake thread.
-		this.container.setTaskExecutor(Runnable::run);
-		this.engine.wakeUps.setRedisTasks(this.wakeThread);
-		// A blocking client (Jedis) keeps its subscription thread: not the wake thread.
-		this.subscriptionThread = Executors.newSingleThreadExecutor((task) -> {
-			Thread thread = new Thread(task, "automutex-redis-subscription-" + instanceId);
-			thread.setDaemon(true);
-			return thread;
-		});
-		this.container.setSubscriptionExecutor(this.subscriptionThread);
-		this.container.setBeanName("automutex-redis-wake-" + instanceId);
-		this.container.addMessageListener(new RedisWakeListener(this.engine),
-				new ChannelTopic(layout.wakeChannelPrefix() + instanceId));
-		this.container.afterPropertiesSet();
-		try {
-			this.container.start();
-		}
-		catch (RuntimeException ex) {
-			// The container subscribes again by itself; until then waiters poll.
-			logger.warn("AutoMutex could not subscribe to its wake-ups on Redis at {} yet ({}); waiters poll "
-					+ "until it can", address, ex.toString());
-		}
+		this.wakeUps = new RedisWakeSubscription(connectionFactory, this.engine,
+				layout.wakeChannelPrefix() + instanceId, address);
 	}
 
 	/**
@@ -332,9 +291,7 @@ public class RedisLeaseLockRegistry implements RenewableLockRegistry<Distributed
 	 */
 	@Override
 	public void start() {
-		if (!this.container.isRunning()) {
-			this.container.start();
-		}
+		this.wakeUps.start();
 	}
 
 	/**
@@ -343,12 +300,12 @@ public class RedisLeaseLockRegistry implements RenewableLockRegistry<Distributed
 	 */
 	@Override
 	public void stop() {
-		this.container.stop();
+		this.wakeUps.stop();
 	}
 
 	@Override
 	public boolean isRunning() {
-		return this.container.isRunning();
+		return this.wakeUps.isRunning();
 	}
 
 	/**
@@ -358,13 +315,10 @@ public class RedisLeaseLockRegistry implements RenewableLockRegistry<Distributed
 	@Override
 	public void destroy() throws Exception {
 		try {
-			this.container.destroy();
+			this.wakeUps.destroy();
 		}
 		finally {
 			this.engine.shutdown();
-			this.subscriptionThread.shutdownNow();
-			this.wakeThread.shutdownNow();
-			this.wakeThread.awaitTermination(5, TimeUnit.SECONDS);
 		}
 	}
 
