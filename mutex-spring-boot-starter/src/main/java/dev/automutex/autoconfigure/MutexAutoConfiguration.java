@@ -6,6 +6,7 @@ import dev.automutex.MutexOperations;
 import dev.automutex.MutexTemplate;
 import dev.automutex.annotation.EnableAutoMutex;
 import dev.automutex.annotation.MutexTransactionGuard;
+import dev.automutex.autoconfigure.MutexStoreConfigurations.JdbcStoreConfiguration;
 import dev.automutex.autoconfigure.MutexStoreConfigurations.LocalStoreConfiguration;
 import dev.automutex.autoconfigure.MutexStoreConfigurations.RedisStoreConfiguration;
 import dev.automutex.autoconfigure.MutexStoreConfigurations.RegistryStoreConfiguration;
@@ -35,20 +36,24 @@ import org.springframework.integration.support.locks.LockRegistry;
  * <li>Redis, for {@code mutex.store} {@code auto} or {@code redis}, when Spring Data
  * Redis and spring-integration-redis are on the classpath and a
  * {@code RedisConnectionFactory} bean exists;</li>
+ * <li>the application's database, for {@code mutex.store=jdbc} only, when
+ * spring-integration-jdbc is on the classpath and one {@code DataSource} bean
+ * exists;</li>
  * <li>the local store, for {@code mutex.store} {@code auto} or {@code local}.</li>
  * </ol>
- * {@code mutex.store=redis} that cannot be met fails startup with the reason. An
- * application's own {@link MutexStore} bean replaces all of them, and its own
+ * {@code mutex.store=redis} or {@code jdbc} that cannot be met fails startup with the
+ * reason. An application's own {@link MutexStore} bean replaces all of them, and its own
  * {@link MutexOperations} bean replaces the template. Run with {@code --debug} to see in
  * the conditions report why a store was chosen.
  *
  * @since 0.1.0
  */
-@AutoConfiguration(afterName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
+@AutoConfiguration(afterName = { "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration",
+		"org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration" })
 @EnableConfigurationProperties(MutexProperties.class)
 @EnableAutoMutex
 @Import({ RegistryStoreConfiguration.class, RedisStoreConfiguration.class,
-		SpringIntegrationRedisStoreConfiguration.class, LocalStoreConfiguration.class,
+		SpringIntegrationRedisStoreConfiguration.class, JdbcStoreConfiguration.class, LocalStoreConfiguration.class,
 		UnavailableStoreConfiguration.class })
 public final class MutexAutoConfiguration {
 

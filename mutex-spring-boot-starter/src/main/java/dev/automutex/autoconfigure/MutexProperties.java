@@ -62,6 +62,8 @@ public class MutexProperties implements InitializingBean {
 
 	private final Actuator actuator = new Actuator();
 
+	private final Jdbc jdbc = new Jdbc();
+
 	public Store getStore() {
 		return this.store;
 	}
@@ -122,6 +124,10 @@ public class MutexProperties implements InitializingBean {
 		return this.actuator;
 	}
 
+	public Jdbc getJdbc() {
+		return this.jdbc;
+	}
+
 	/**
 	 * Check the bound values, so that a wrong one stops startup with a message that names
 	 * the property.
@@ -144,6 +150,10 @@ public class MutexProperties implements InitializingBean {
 		}
 		if (this.prefix == null || this.prefix.isBlank()) {
 			throw new InvalidConfigurationPropertyValueException("mutex.prefix", this.prefix, "must not be empty");
+		}
+		if (this.jdbc.tablePrefix == null || !this.jdbc.tablePrefix.matches("[A-Za-z0-9_]*")) {
+			throw new InvalidConfigurationPropertyValueException("mutex.jdbc.table-prefix", this.jdbc.tablePrefix,
+					"may hold only letters, digits and '_' (it starts the lock tables' names)");
 		}
 		if (this.actuator.listLimit < 1) {
 			throw new InvalidConfigurationPropertyValueException("mutex.actuator.list-limit", this.actuator.listLimit,
@@ -170,7 +180,13 @@ public class MutexProperties implements InitializingBean {
 		 * On Redis, shared by every instance; needs a RedisConnectionFactory
 		 * (spring-boot-starter-data-redis).
 		 */
-		REDIS
+		REDIS,
+
+		/**
+		 * In the application's database (its DataSource), shared by every instance; needs
+		 * spring-integration-jdbc. Never chosen by 'auto'.
+		 */
+		JDBC
 
 	}
 
@@ -193,6 +209,64 @@ public class MutexProperties implements InitializingBean {
 		public void setBusyAsConflict(boolean busyAsConflict) {
 			this.busyAsConflict = busyAsConflict;
 		}
+
+	}
+
+	/**
+	 * JDBC store settings (mutex.store=jdbc).
+	 */
+	public static class Jdbc {
+
+		/**
+		 * Prefix of the lock tables: 'INT_' gives INT_LOCK (Spring Integration's lock
+		 * table) and INT_LOCK_FENCE (fencing token counters). Letters, digits and '_'.
+		 */
+		private String tablePrefix = "INT_";
+
+		/**
+		 * When to create the lock tables if they do not exist: 'embedded' only for an
+		 * embedded database (H2), 'always', or 'never' (create them yourself, from
+		 * mutex-core's dev/automutex/store/jdbc/schema-*.sql).
+		 */
+		private InitializeSchema initializeSchema = InitializeSchema.EMBEDDED;
+
+		public String getTablePrefix() {
+			return this.tablePrefix;
+		}
+
+		public void setTablePrefix(String tablePrefix) {
+			this.tablePrefix = tablePrefix;
+		}
+
+		public InitializeSchema getInitializeSchema() {
+			return this.initializeSchema;
+		}
+
+		public void setInitializeSchema(InitializeSchema initializeSchema) {
+			this.initializeSchema = initializeSchema;
+		}
+
+	}
+
+	/**
+	 * When the JDBC store's tables are created.
+	 */
+	public enum InitializeSchema {
+
+		/**
+		 * Only for an embedded database.
+		 */
+		EMBEDDED,
+
+		/**
+		 * Always, if they do not exist.
+		 */
+		ALWAYS,
+
+		/**
+		 * Never: the tables are created outside the application.
+		 */
+		NEVER
 
 	}
 

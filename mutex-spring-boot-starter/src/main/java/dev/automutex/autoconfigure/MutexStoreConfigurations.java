@@ -2,8 +2,14 @@ package dev.automutex.autoconfigure;
 
 import java.util.Arrays;
 
+import javax.sql.DataSource;
+
 import dev.automutex.autoconfigure.MutexProperties.Engine;
+import dev.automutex.autoconfigure.MutexProperties.InitializeSchema;
+import dev.automutex.autoconfigure.MutexProperties.Jdbc;
 import dev.automutex.autoconfigure.MutexProperties.Store;
+import dev.automutex.store.JdbcMutexSchema;
+import dev.automutex.store.JdbcMutexStore;
 import dev.automutex.store.LocalMutexStore;
 import dev.automutex.store.LockRegistryMutexStore;
 import dev.automutex.store.MutexStore;
@@ -20,13 +26,16 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.jdbc.EmbeddedDatabaseConnection;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.integration.jdbc.lock.JdbcLockRegistry;
 import org.springframework.integration.redis.util.RedisLockRegistry;
 import org.springframework.integration.redis.util.RedisLockRegistry.RedisLockType;
 import org.springframework.integration.support.locks.LockRegistry;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.util.ClassUtils;
 
 /**
@@ -51,6 +60,10 @@ abstract class MutexStoreConfigurations {
 	private static final String REDIS_CONNECTION_FACTORY = "org.springframework.data.redis.connection.RedisConnectionFactory";
 
 	private static final String REDIS_LOCK_REGISTRY = "org.springframework.integration.redis.util.RedisLockRegistry";
+
+	private static final String JDBC_LOCK_REGISTRY = "org.springframework.integration.jdbc.lock.JdbcLockRegistry";
+
+	private static final String EMBEDDED_DATABASE_CONNECTION = "org.springframework.boot.jdbc.EmbeddedDatabaseConnection";
 
 	private static <S extends MutexStore> S created(S store) {
 		logger.info("AutoMutex locks on {}", store);
@@ -184,6 +197,39 @@ abstract class MutexStoreConfigurations {
 	}
 
 	/**
+	 * The application's database, for {@code mutex.store=jdbc} (never chosen by
+	 * {@code auto}: nearly every application has a {@link DataSource}), with Spring
+	 * Integration's {@code JdbcLockRegistry}. Creates the lock tables first as
+	 * {@code mutex.jdbc.initialize-schema} says.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass({ JdbcLockRegistry.class, JdbcTemplate.class })
+	@ConditionalOnMutexStore(Store.JDBC)
+	@ConditionalOnMissingBean(LockRegistry.class)
+	@ConditionalOnSingleCandidate(DataSource.class)
+	static class JdbcStoreConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(MutexStore.class)
+		JdbcMutexStore mutexStore(DataSource dataSource, MutexProperties properties) {
+			checkSpringIntegrationVersion();
+			Jdbc jdbc = properties.getJdbc();
+			if (jdbc.getInitializeSchema() == InitializeSchema.ALWAYS
+					|| (jdbc.getInitializeSchema() == InitializeSchema.EMBEDDED && isEmbedded(dataSource))) {
+				JdbcMutexSchema.create(dataSource, jdbc.getTablePrefix());
+			}
+			return created(new JdbcMutexStore(dataSource, jdbc.getTablePrefix(), properties.getPrefix(),
+					properties.getExpire()));
+		}
+
+		private static boolean isEmbedded(DataSource dataSource) {
+			return ClassUtils.isPresent(EMBEDDED_DATABASE_CONNECTION, JdbcStoreConfiguration.class.getClassLoader())
+					&& EmbeddedDatabaseConnection.isEmbedded(dataSource);
+		}
+
+	}
+
+	/**
 	 * The store in this JVM, for {@code mutex.store} {@code local}, or {@code auto}
 	 * without Redis.
 	 */
@@ -240,6 +286,19 @@ abstract class MutexStoreConfigurations {
 						"there is no RedisConnectionFactory bean; add spring-boot-starter-data-redis and set "
 								+ "spring.data.redis.host/port (or spring.data.redis.url), or set mutex.store to auto "
 								+ "or local");
+			}
+			if (store == Store.JDBC) {
+				ClassLoader classLoader = beanFactory.getBeanClassLoader();
+				if (!ClassUtils.isPresent(JDBC_LOCK_REGISTRY, classLoader)) {
+					return new InvalidConfigurationPropertyValueException("mutex.store", "jdbc",
+							"spring-integration-jdbc is not on the classpath; add it (and spring-boot-starter-jdbc "
+									+ "with your database's driver), or set mutex.store to auto, local or redis");
+				}
+				return new InvalidConfigurationPropertyValueException("mutex.store", "jdbc",
+						"there is no single DataSource bean ("
+								+ beanFactory.getBeanNamesForType(DataSource.class).length
+								+ " found); add spring-boot-starter-jdbc and set spring.datasource.*, mark one "
+								+ "DataSource @Primary, or declare a JdbcMutexStore bean");
 			}
 			return new IllegalStateException("AutoMutex could not configure a MutexStore for mutex.store=" + store
 					+ "; run with --debug to see the conditions report, or declare a MutexStore bean");
