@@ -95,6 +95,14 @@ class AutoMutexAspectTests {
 		assertThat(aspect.isConfigured()).isFalse();
 	}
 
+	@Test
+	void classIsCompletedForCompileTimeWeaving() throws Exception {
+		// Compile-time woven code calls AutoMutexAspect.aspectOf(), which only the
+		// AspectJ compiler adds (mutex-core's pom runs it over this class).
+		Method aspectOf = AutoMutexAspect.class.getMethod("aspectOf");
+		assertThat(aspectOf.invoke(null)).isInstanceOf(AutoMutexAspect.class);
+	}
+
 	private MutexInterceptor interceptor() {
 		return new MutexInterceptor(new MutexOperationSource(), () -> this.mutex, this.mutex::getKeyConverter);
 	}
