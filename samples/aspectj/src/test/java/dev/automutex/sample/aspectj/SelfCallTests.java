@@ -59,6 +59,14 @@ class SelfCallTests {
 	}
 
 	@Test
+	void objectSpringDidNotCreateIsLockedToo() throws Exception {
+		Doors doors = new Doors();
+		runAtOnce((i) -> doors.enter("side"));
+		assertThat(doors.mostInside()).isOne();
+		assertThat(doors.passes()).isEqualTo(THREADS);
+	}
+
+	@Test
 	void selfCallsOnDifferentKeysStillRunTogether() throws Exception {
 		Doors doors = this.context.getBean(Doors.class);
 		doors.meetInside(new CyclicBarrier(THREADS));
