@@ -116,9 +116,10 @@ final class MutexMethodCheck {
 
 	/**
 	 * Whether AspectJ wove around advice into the method: it then moved the method's body
-	 * into a static method of the same class named after it. The weaver's naming, not an
-	 * API, but unchanged since AspectJ 1.1 and the same in load-time and compile-time
-	 * weaving; {@code samples/aspectj}'s tests check it with the real agent.
+	 * into a static method of the same class named after it. That is the weaver's naming,
+	 * not an API (seen with AspectJ 1.9.25 in load-time and compile-time weaving); should
+	 * it change, every woven method would be refused at startup, and
+	 * {@code samples/aspectj}'s tests, which run under the real agent, would fail.
 	 * @param method the method
 	 * @return whether its class holds a woven body of the method
 	 */
