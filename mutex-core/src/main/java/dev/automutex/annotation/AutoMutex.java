@@ -29,9 +29,12 @@ import java.lang.annotation.Target;
  * key is taken before its transaction begins and released after it ends.
  * <p>
  * Every attribute is checked when the bean is created, so a mistake fails startup with a
- * message naming the class, method and attribute. The annotation works through Spring AOP
- * proxies: calls from the same object ({@code this.perform(...)}) are not locked, and the
- * method must not be private, final or static. It needs a blocking method: Kotlin
+ * message naming the class, method and attribute. By default the annotation works through
+ * Spring AOP proxies: calls from the same object ({@code this.perform(...)}) do not go
+ * through the proxy and are not locked, and the method must not be private, final or
+ * static. To lock such self-calls and private methods too, enable AspectJ weaving with
+ * {@code @EnableAutoMutex(mode = AdviceMode.ASPECTJ)} (see {@link EnableAutoMutex}). In
+ * both modes, static methods are refused. It needs a blocking method: Kotlin
  * {@code suspend} functions and methods returning a Kotlin {@code Flow}, a
  * {@code Flow.Publisher} or a Reactive Streams {@code Publisher} are refused at startup,
  * as their work runs after the method has returned.

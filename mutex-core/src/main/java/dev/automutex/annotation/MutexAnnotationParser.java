@@ -10,6 +10,7 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.BeanFactory;
+import org.springframework.context.annotation.AdviceMode;
 import org.springframework.context.expression.BeanFactoryResolver;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.util.StringUtils;
@@ -33,13 +34,17 @@ final class MutexAnnotationParser {
 
 	private final KeyExpressionParser expressions;
 
+	private final AdviceMode mode;
+
 	/**
 	 * Create a parser.
 	 * @param beanFactory where placeholders, {@code @bean} references and failure
 	 * handlers are resolved, or {@code null} outside a container
+	 * @param mode how the annotation is applied, for the checks of the method's shape
 	 */
-	MutexAnnotationParser(@Nullable BeanFactory beanFactory) {
+	MutexAnnotationParser(@Nullable BeanFactory beanFactory, AdviceMode mode) {
 		this.beanFactory = beanFactory;
+		this.mode = mode;
 		this.attributes = new MutexAttributeResolver(beanFactory);
 		this.expressions = new KeyExpressionParser((beanFactory != null) ? new BeanFactoryResolver(beanFactory) : null);
 	}
@@ -57,7 +62,7 @@ final class MutexAnnotationParser {
 			return null;
 		}
 		List<String> problems = new ArrayList<>();
-		MutexMethodCheck.check(method, targetClass, problems);
+		MutexMethodCheck.check(method, targetClass, this.mode, problems);
 		List<KeyExpression> on = expressions("on", annotation.on(), method, problems);
 		List<KeyExpression> all = expressions("all", annotation.all(), method, problems);
 		if (annotation.on().length > 0 && annotation.all().length > 0) {

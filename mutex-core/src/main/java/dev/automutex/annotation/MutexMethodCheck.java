@@ -8,16 +8,34 @@ import java.util.concurrent.Future;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.context.annotation.AdviceMode;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.scheduling.annotation.Async;
 
 /**
- * Startup check of the shape of an {@link AutoMutex} method: that a Spring proxy can
- * intercept it, and that its work runs before it returns, since the key is released when
- * it returns. Types that may be absent (Kotlin, Reactive Streams) are recognised by name,
- * so none of them needs to be on the class path.
+ * Startup check of the shape of an {@link AutoMutex} method: that the advice of the
+ * {@link AdviceMode} in use reaches it (in proxy mode, that a Spring proxy can intercept
+ * it; in AspectJ mode, that AspectJ wove it), and that its work runs before it returns,
+ * since the key is released when it returns. Types that may be absent (Kotlin, Reactive
+ * Streams, AspectJ) are recognised by name, so none of them needs to be on the class
+ * path.
  */
 final class MutexMethodCheck {
+
+	/**
+	 * Where a proxy-mode message sends a method that is called from its own class.
+	 */
+	private static final String SELF_CALLS = "call it from another bean (a call from inside the same class does not go "
+			+ "through the proxy, so it is not locked even when the method is public), or, to lock calls from its "
+			+ "own class too, use @EnableAutoMutex(mode = AdviceMode.ASPECTJ) with AspectJ weaving (see README, "
+			+ "Self-calls)";
+
+	/**
+	 * What AspectJ names the method that holds the original body of a method it wove
+	 * around advice into ({@code perform_aroundBody0}), in load-time and compile-time
+	 * weaving alike.
+	 */
+	private static final String WOVEN_BODY_SUFFIX = "_aroundBody";
 
 	private MutexMethodCheck() {
 	}
@@ -26,16 +44,15 @@ final class MutexMethodCheck {
 	 * Add a problem for each reason the key could not cover the method's work.
 	 * @param method the annotated method, on the user class
 	 * @param targetClass the user class
+	 * @param mode how the annotation is applied
 	 * @param problems where problems are added
 	 */
-	static void check(Method method, Class<?> targetClass, List<String> problems) {
-		int modifiers = method.getModifiers();
-		if (Modifier.isPrivate(modifiers) || Modifier.isFinal(modifiers) || Modifier.isStatic(modifiers)) {
-			problems.add("the method is "
-					+ (Modifier.isStatic(modifiers) ? "static" : Modifier.isPrivate(modifiers) ? "private" : "final")
-					+ ", so a Spring proxy cannot intercept it and it would run unlocked; make it public and not final, "
-					+ "and call it from another bean (a call from inside the same class skips the proxy too), or "
-					+ "use MutexTemplate.withLock inside it");
+	static void check(Method method, Class<?> targetClass, AdviceMode mode, List<String> problems) {
+		if (mode == AdviceMode.ASPECTJ) {
+			checkWoven(method, problems);
+		}
+		else {
+			checkProxyable(method, problems);
 		}
 		String deferred = deferredWork(method);
 		if (deferred != null) {
@@ -53,6 +70,67 @@ final class MutexMethodCheck {
 					+ "make it an @Async method, or lock inside the asynchronous work (MutexTemplate.withLock or "
 					+ "withLockAsync)");
 		}
+	}
+
+	private static void checkProxyable(Method method, List<String> problems) {
+		int modifiers = method.getModifiers();
+		if (Modifier.isStatic(modifiers)) {
+			problems.add("the method is static, which neither a Spring proxy nor AutoMutex's aspect can lock, so it "
+					+ "would run unlocked; make it a public instance method and " + SELF_CALLS
+					+ ", or use MutexTemplate.withLock inside it");
+		}
+		else if (Modifier.isPrivate(modifiers) || Modifier.isFinal(modifiers)) {
+			problems.add("the method is " + (Modifier.isPrivate(modifiers) ? "private" : "final")
+					+ ", so a Spring proxy cannot intercept it and it would run unlocked; make it public and not final, "
+					+ "and " + SELF_CALLS + ", or use MutexTemplate.withLock inside it");
+		}
+	}
+
+	/**
+	 * AspectJ mode: the aspect locks instance methods of any visibility, final ones too,
+	 * but only those it was woven into. A class left out of {@code aop.xml}, a JVM
+	 * started without the agent, or an annotation AspectJ cannot see (on an overridden
+	 * method, or nested deeper than one composed annotation) would leave the method
+	 * unlocked without a word, so each is refused here.
+	 * @param method the annotated method
+	 * @param problems where problems are added
+	 */
+	private static void checkWoven(Method method, List<String> problems) {
+		if (Modifier.isStatic(method.getModifiers())) {
+			problems.add("the method is static, which AutoMutex's aspect does not lock (it locks instance methods), "
+					+ "so it would run unlocked; make it an instance method, or use MutexTemplate.withLock inside it");
+		}
+		else if (!AnnotatedElementUtils.isAnnotated(method, AutoMutex.class)) {
+			problems.add("@AutoMutex is on a method that this one overrides or implements, and AspectJ sees only "
+					+ "annotations on the method itself, so it would run unlocked; put @AutoMutex on this method");
+		}
+		else if (!isWoven(method)) {
+			problems
+				.add("AspectJ did not weave AutoMutex's aspect into the method, so it would run unlocked; start the "
+						+ "JVM with -javaagent:aspectjweaver.jar and a META-INF/aop.xml that lists the aspect "
+						+ "dev.automutex.aspectj.AutoMutexAspect and includes " + method.getDeclaringClass().getName()
+						+ ", or weave the class at compile time with the aspect on the aspect path; put @AutoMutex on the "
+						+ "method or on an annotation the method carries, not deeper (see README, Self-calls)");
+		}
+	}
+
+	/**
+	 * Whether AspectJ wove around advice into the method: it then moved the method's body
+	 * into a static method of the same class named after it. That is the weaver's naming,
+	 * not an API (seen with AspectJ 1.9.25 in load-time and compile-time weaving); should
+	 * it change, every woven method would be refused at startup, and
+	 * {@code samples/aspectj}'s tests, which run under the real agent, would fail.
+	 * @param method the method
+	 * @return whether its class holds a woven body of the method
+	 */
+	static boolean isWoven(Method method) {
+		String body = method.getName() + WOVEN_BODY_SUFFIX;
+		for (Method declared : method.getDeclaringClass().getDeclaredMethods()) {
+			if (declared.getName().startsWith(body) && Modifier.isStatic(declared.getModifiers())) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/**

@@ -12,8 +12,10 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
+import org.springframework.context.annotation.AdviceMode;
 import org.springframework.core.MethodClassKey;
 import org.springframework.core.annotation.AnnotationUtils;
+import org.springframework.util.Assert;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
 
@@ -24,8 +26,9 @@ import org.springframework.util.ReflectionUtils;
  * anywhere in a bean's class fails when its proxy is created (that is, at startup for
  * singletons): an {@code on} expression that does not parse or names a parameter the
  * method lacks, a {@code block}/{@code expire} that is not a duration, an
- * {@code afterFailure} that is not a {@link MutexFailureHandler} bean, a method a proxy
- * cannot intercept or whose work runs after it returns; each throws
+ * {@code afterFailure} that is not a {@link MutexFailureHandler} bean, a method that the
+ * {@link AdviceMode} in use cannot lock (in proxy mode one a proxy cannot intercept; in
+ * AspectJ mode one that was not woven) or whose work runs after it returns; each throws
  * {@link IllegalStateException} naming the class, method and attribute.
  * <p>
  * Thread-safe. Parsing is done by a package-private {@code MutexAnnotationParser}.
@@ -40,11 +43,32 @@ public class MutexOperationSource implements BeanFactoryAware {
 
 	private final Set<Class<?>> validatedClasses = ConcurrentHashMap.newKeySet();
 
-	private volatile MutexAnnotationParser parser = new MutexAnnotationParser(null);
+	private final AdviceMode mode;
+
+	private volatile MutexAnnotationParser parser;
+
+	/**
+	 * Create a source for {@link AdviceMode#PROXY proxy} mode.
+	 */
+	public MutexOperationSource() {
+		this(AdviceMode.PROXY);
+	}
+
+	/**
+	 * Create a source whose checks fit the way the annotation is applied.
+	 * @param mode {@link AdviceMode#PROXY} refuses private and final methods, which a
+	 * proxy cannot intercept; {@link AdviceMode#ASPECTJ} accepts them and refuses methods
+	 * that AspectJ did not weave
+	 */
+	public MutexOperationSource(AdviceMode mode) {
+		Assert.notNull(mode, "AdviceMode must not be null");
+		this.mode = mode;
+		this.parser = new MutexAnnotationParser(null, mode);
+	}
 
 	@Override
 	public void setBeanFactory(BeanFactory beanFactory) {
-		this.parser = new MutexAnnotationParser(beanFactory);
+		this.parser = new MutexAnnotationParser(beanFactory, this.mode);
 	}
 
 	/**

@@ -20,8 +20,11 @@ class AutoMutexFailureAnalyzer extends AbstractFailureAnalyzer<InvalidAutoMutexE
 			description.append(String.format("%n\t- %s", line));
 		}
 		String action = "Fix each method named above as its message says. Durations are text such as '500ms', '2s' or "
-				+ "'${my.block:1s}'; key expressions are SpEL over the parameters ('#id', '#order.id'); an annotated "
-				+ "method must be public, not final, and called from another bean (see README, Annotate).";
+				+ "'${my.block:1s}'; key expressions are SpEL over the parameters ('#id', '#order.id'). In proxy mode, "
+				+ "the default, an annotated method must be public and not final, and a call from inside its own class "
+				+ "is not locked even then: call it from another bean, or lock self-calls and private methods with "
+				+ "@EnableAutoMutex(mode = AdviceMode.ASPECTJ) and AspectJ weaving (see README, Annotate and "
+				+ "Self-calls).";
 		return new FailureAnalysis(description.toString(), action, cause);
 	}
 

@@ -4,6 +4,7 @@ import dev.automutex.MutexKeyConverter;
 import dev.automutex.MutexLostEvent;
 import dev.automutex.MutexOperations;
 import dev.automutex.MutexTemplate;
+import dev.automutex.annotation.AbstractMutexAnnotationConfiguration;
 import dev.automutex.annotation.EnableAutoMutex;
 import dev.automutex.annotation.MutexTransactionGuard;
 import dev.automutex.autoconfigure.MutexStoreConfigurations.JdbcStoreConfiguration;
@@ -45,13 +46,17 @@ import org.springframework.integration.support.locks.LockRegistry;
  * reason. An application's own {@link MutexStore} bean replaces all of them, and its own
  * {@link MutexOperations} bean replaces the template. Run with {@code --debug} to see in
  * the conditions report why a store was chosen.
+ * <p>
+ * {@code @AutoMutex} is enabled in proxy mode unless the application declares
+ * {@link EnableAutoMutex @EnableAutoMutex} itself, for example
+ * {@code @EnableAutoMutex(mode = AdviceMode.ASPECTJ)}: then the application's choice
+ * alone applies, so that no method is locked twice.
  *
  * @since 0.1.0
  */
 @AutoConfiguration(afterName = { "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration",
 		"org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration" })
 @EnableConfigurationProperties(MutexProperties.class)
-@EnableAutoMutex
 @Import({ RegistryStoreConfiguration.class, RedisStoreConfiguration.class,
 		SpringIntegrationRedisStoreConfiguration.class, JdbcStoreConfiguration.class, LocalStoreConfiguration.class,
 		UnavailableStoreConfiguration.class })
@@ -87,6 +92,18 @@ public final class MutexAutoConfiguration {
 	@ConditionalOnMissingBean
 	MutexSweeper mutexSweeper(MutexOperations mutexOperations, MutexProperties properties) {
 		return new MutexSweeper(mutexOperations, properties.getSweepInterval());
+	}
+
+	/**
+	 * {@code @AutoMutex} through Spring AOP proxies, unless the application enabled it
+	 * itself: application configuration is processed before auto-configuration, so its
+	 * {@code @EnableAutoMutex} has registered a configuration of either mode by now.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnMissingBean(AbstractMutexAnnotationConfiguration.class)
+	@EnableAutoMutex
+	static class AutoMutexProxyConfiguration {
+
 	}
 
 	/**
