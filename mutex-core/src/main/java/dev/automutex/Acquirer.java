@@ -45,6 +45,8 @@ final class Acquirer {
 
 	private final HeldKeyChecks checks;
 
+	private final MinimumHolds minimumHolds;
+
 	Acquirer(MutexStore store, HeldKeys holds, LossReporter losses, Function<Object, String> keyText) {
 		this.store = store;
 		this.keyText = keyText;
@@ -54,6 +56,7 @@ final class Acquirer {
 		this.losses = losses;
 		this.renewal = (store instanceof RenewableMutexStore renewable)
 				? new LeaseRenewal(renewable, losses, this::abandon) : null;
+		this.minimumHolds = new MinimumHolds(store);
 	}
 
 	/**
@@ -75,6 +78,10 @@ final class Acquirer {
 
 	@Nullable LeaseRenewal renewal() {
 		return this.renewal;
+	}
+
+	MinimumHolds minimumHolds() {
+		return this.minimumHolds;
 	}
 
 	/**
@@ -282,7 +289,9 @@ final class Acquirer {
 		}
 		boolean released;
 		try {
-			released = record.held.release();
+			long minimumHoldLeft = record.minimumHoldLeft(System.nanoTime());
+			released = (minimumHoldLeft > 0) ? this.minimumHolds.release(record, minimumHoldLeft)
+					: record.held.release();
 		}
 		catch (RuntimeException ex) {
 			// The store could not be reached: that says nothing about whether the key

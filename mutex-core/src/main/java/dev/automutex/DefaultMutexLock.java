@@ -2,6 +2,7 @@ package dev.automutex;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -73,6 +74,18 @@ final class DefaultMutexLock implements MutexLock {
 	@Override
 	public List<String> keys() {
 		return this.keys;
+	}
+
+	/**
+	 * Keep every key of this lock held at least this long from now, even if released
+	 * sooner. Called by the holder thread right after acquisition.
+	 * @param holdAtLeast the minimum hold
+	 */
+	void holdAtLeast(Duration holdAtLeast) {
+		long until = System.nanoTime() + Durations.nanos(holdAtLeast);
+		for (HeldKey record : this.records) {
+			record.holdUntil(until);
+		}
 	}
 
 	@Override

@@ -95,6 +95,12 @@ final class HeldKey {
 
 	private boolean lossReported; // guarded by this
 
+	/** Whether the key has a minimum hold (holdAtLeast); holder thread only. */
+	private boolean minimumHold;
+
+	/** The end of the minimum hold, by {@link System#nanoTime()}; holder thread only. */
+	private long holdUntil;
+
 	HeldKey(String key, Thread holder, MutexStore.Held held, @Nullable Duration ttl, boolean renew, long leaseStart) {
 		this.key = key;
 		this.holder = holder;
@@ -117,6 +123,27 @@ final class HeldKey {
 
 	boolean isEnded() {
 		return this.state == ENDED;
+	}
+
+	/**
+	 * Keep the key held until at least {@code until} (holdAtLeast), or longer if an
+	 * earlier hold asked so.
+	 * @param until the end of the minimum hold, by {@link System#nanoTime()}
+	 */
+	void holdUntil(long until) {
+		if (!this.minimumHold || until - this.holdUntil > 0) {
+			this.holdUntil = until;
+		}
+		this.minimumHold = true;
+	}
+
+	/**
+	 * How long the key must stay held after {@code now}.
+	 * @param now {@link System#nanoTime()}
+	 * @return the time left of the minimum hold in nanoseconds, or {@code 0}
+	 */
+	long minimumHoldLeft(long now) {
+		return this.minimumHold ? Math.max(0, this.holdUntil - now) : 0;
 	}
 
 	/** A nested hold by the holder thread. */

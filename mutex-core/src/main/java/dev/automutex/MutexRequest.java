@@ -34,13 +34,16 @@ public final class MutexRequest {
 
 	private final @Nullable Boolean renew;
 
+	private final @Nullable Duration holdAtLeast;
+
 	private MutexRequest(@Nullable Object key, @Nullable List<?> keys, @Nullable Duration block,
-			@Nullable Duration expire, @Nullable Boolean renew) {
+			@Nullable Duration expire, @Nullable Boolean renew, @Nullable Duration holdAtLeast) {
 		this.key = key;
 		this.keys = keys;
 		this.block = block;
 		this.expire = expire;
 		this.renew = renew;
+		this.holdAtLeast = holdAtLeast;
 	}
 
 	/**
@@ -51,7 +54,7 @@ public final class MutexRequest {
 	 */
 	public static MutexRequest of(Object key) {
 		Assert.notNull(key, "Mutex key must not be null");
-		return new MutexRequest(key, null, null, null, null);
+		return new MutexRequest(key, null, null, null, null, null);
 	}
 
 	/**
@@ -67,7 +70,7 @@ public final class MutexRequest {
 		Assert.notNull(keys, "keys must not be null");
 		Assert.isTrue(!keys.isEmpty(), "keys must not be empty");
 		Assert.noNullElements(keys, "Mutex keys must not contain null");
-		return new MutexRequest(null, List.copyOf(keys), null, null, null);
+		return new MutexRequest(null, List.copyOf(keys), null, null, null, null);
 	}
 
 	/**
@@ -79,7 +82,7 @@ public final class MutexRequest {
 	 */
 	public MutexRequest block(Duration block) {
 		Assert.isTrue(block != null && !block.isNegative(), () -> "block must be zero or positive, not " + block);
-		return new MutexRequest(this.key, this.keys, block, this.expire, this.renew);
+		return new MutexRequest(this.key, this.keys, block, this.expire, this.renew, this.holdAtLeast);
 	}
 
 	/**
@@ -92,7 +95,7 @@ public final class MutexRequest {
 	 */
 	public MutexRequest expire(Duration expire) {
 		checkExpire(expire, "expire");
-		return new MutexRequest(this.key, this.keys, this.block, expire, this.renew);
+		return new MutexRequest(this.key, this.keys, this.block, expire, this.renew, this.holdAtLeast);
 	}
 
 	/**
@@ -102,7 +105,24 @@ public final class MutexRequest {
 	 * @return a new request
 	 */
 	public MutexRequest renew(boolean renew) {
-		return new MutexRequest(this.key, this.keys, this.block, this.expire, renew);
+		return new MutexRequest(this.key, this.keys, this.block, this.expire, renew, this.holdAtLeast);
+	}
+
+	/**
+	 * The same request, keeping its keys held at least this long after they were taken,
+	 * even when they are released sooner (ShedLock's {@code lockAtLeastFor}): a job that
+	 * must run once per period across instances whose clocks or schedules differ
+	 * slightly. The release returns at once on the local store and the AutoMutex Redis
+	 * engine (the key is released later, on a thread of the template); on stores whose
+	 * locks are bound to their thread (Spring Integration's registries, JDBC) the
+	 * releasing thread waits until then.
+	 * @param holdAtLeast the minimum hold, zero or positive
+	 * @return a new request
+	 */
+	public MutexRequest holdAtLeast(Duration holdAtLeast) {
+		Assert.isTrue(holdAtLeast != null && !holdAtLeast.isNegative(),
+				() -> "holdAtLeast must be zero or positive, not " + holdAtLeast);
+		return new MutexRequest(this.key, this.keys, this.block, this.expire, this.renew, holdAtLeast);
 	}
 
 	/**
@@ -146,6 +166,14 @@ public final class MutexRequest {
 		return Optional.ofNullable(this.renew);
 	}
 
+	/**
+	 * The minimum hold, if given.
+	 * @return the minimum hold, or {@code null} for none
+	 */
+	public @Nullable Duration getHoldAtLeast() {
+		return this.holdAtLeast;
+	}
+
 	@Nullable Boolean renewOrNull() {
 		return this.renew;
 	}
@@ -162,7 +190,7 @@ public final class MutexRequest {
 	@Override
 	public String toString() {
 		return "MutexRequest[keys=" + getKeys() + ", block=" + this.block + ", expire=" + this.expire + ", renew="
-				+ this.renew + "]";
+				+ this.renew + ((this.holdAtLeast != null) ? ", holdAtLeast=" + this.holdAtLeast : "") + "]";
 	}
 
 }

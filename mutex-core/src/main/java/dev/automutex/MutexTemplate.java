@@ -116,7 +116,12 @@ public class MutexTemplate implements MutexOperations, DisposableBean {
 		Duration expire = (request.getExpire() != null) ? request.getExpire() : this.defaultExpire;
 		Boolean askedRenew = request.renewOrNull();
 		boolean renew = (askedRenew != null) ? askedRenew : this.renew;
-		return this.acquirer.acquire(keys, block, expire, renew, failIfBusy);
+		DefaultMutexLock lock = this.acquirer.acquire(keys, block, expire, renew, failIfBusy);
+		Duration holdAtLeast = request.getHoldAtLeast();
+		if (lock != null && holdAtLeast != null && !holdAtLeast.isZero()) {
+			lock.holdAtLeast(holdAtLeast);
+		}
+		return lock;
 	}
 
 	@Override
@@ -244,6 +249,7 @@ public class MutexTemplate implements MutexOperations, DisposableBean {
 		if (leases != null) {
 			leases.shutdown();
 		}
+		this.acquirer.minimumHolds().shutdown();
 		this.losses.shutdown();
 	}
 

@@ -98,9 +98,22 @@ public @interface AutoMutex {
 
 	/**
 	 * Name of a {@link MutexFailureHandler} bean that supplies the method's result when
-	 * the key is busy. Empty: throw {@link dev.automutex.MutexLockException}.
+	 * the key is busy, or {@link MutexFailureHandler#SKIP} to skip the call quietly (a
+	 * scheduled job another instance is running). Empty: throw
+	 * {@link dev.automutex.MutexLockException}.
 	 * @return the bean name
 	 */
 	String afterFailure() default "";
+
+	/**
+	 * How long the key stays held at least after the method started, even when it returns
+	 * sooner: {@code 1s}, {@code PT5M}, or a {@code ${...}} placeholder (ShedLock's
+	 * {@code lockAtLeastFor}). For a {@code @Scheduled} job on several instances whose
+	 * clocks or schedules differ slightly: with {@code block = "0s"} and
+	 * {@code afterFailure = MutexFailureHandler.SKIP}, the job runs at most once per
+	 * {@code holdAtLeast} in all. Empty: released when the method returns.
+	 * @return the minimum hold, as duration text
+	 */
+	String holdAtLeast() default "";
 
 }

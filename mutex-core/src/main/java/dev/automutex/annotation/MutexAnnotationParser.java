@@ -71,9 +71,16 @@ final class MutexAnnotationParser {
 		}
 		Duration block = this.attributes.duration("block", annotation.block(), true, problems);
 		Duration expire = this.attributes.duration("expire", annotation.expire(), false, problems);
+		Duration holdAtLeast = this.attributes.duration("holdAtLeast", annotation.holdAtLeast(), true, problems);
 		String afterFailure = StringUtils.hasText(annotation.afterFailure()) ? annotation.afterFailure().trim() : null;
 		if (afterFailure != null) {
 			checkFailureHandler(afterFailure, problems);
+			Class<?> returnType = method.getReturnType();
+			if (MutexFailureHandler.SKIP.equals(afterFailure) && returnType.isPrimitive() && returnType != void.class) {
+				problems.add("afterFailure MutexFailureHandler.SKIP returns null, which a method returning "
+						+ returnType.getName() + " cannot return; return void or an object, or name a "
+						+ "MutexFailureHandler bean of your own");
+			}
 		}
 		int tokenParameter = tokenParameter(method, annotation.all().length > 0, problems);
 		Boolean renew = this.attributes.bool("renew", annotation.renew(), problems);
@@ -84,7 +91,7 @@ final class MutexAnnotationParser {
 		String name = StringUtils.hasText(annotation.name()) ? annotation.name().trim()
 				: targetClass.getSimpleName() + "#" + method.getName();
 		MutexOperation operation = new MutexOperation(method, targetClass, name, texts(on), texts(all), block, expire,
-				afterFailure, tokenParameter, renew);
+				afterFailure, tokenParameter, renew, holdAtLeast);
 		return new MutexOperationMetadata(operation, on.toArray(KeyExpression[]::new),
 				all.toArray(KeyExpression[]::new), failureHandler(afterFailure));
 	}
@@ -106,6 +113,9 @@ final class MutexAnnotationParser {
 
 	private void checkFailureHandler(String beanName, List<String> problems) {
 		BeanFactory beanFactory = this.beanFactory;
+		if (MutexFailureHandler.SKIP.equals(beanName)) {
+			return;
+		}
 		if (beanFactory == null) {
 			problems.add("afterFailure '" + beanName + "' names a bean, but there is no BeanFactory to find it in");
 		}
@@ -129,6 +139,9 @@ final class MutexAnnotationParser {
 	 */
 	private @Nullable Supplier<MutexFailureHandler> failureHandler(@Nullable String beanName) {
 		BeanFactory beanFactory = this.beanFactory;
+		if (MutexFailureHandler.SKIP.equals(beanName)) {
+			return () -> MutexFailureHandler.skip();
+		}
 		if (beanName == null || beanFactory == null) {
 			return null;
 		}

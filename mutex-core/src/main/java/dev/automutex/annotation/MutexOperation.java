@@ -26,11 +26,13 @@ import org.jspecify.annotations.Nullable;
  * @param tokenParameter the index of the {@link FencingToken} parameter, or {@code -1}
  * @param renew whether to renew the key while held, or {@code null} for the template's
  * setting
+ * @param holdAtLeast how long the key stays held at least after the method started, or
+ * {@code null} for no minimum
  * @since 0.1.0
  */
 public record MutexOperation(Method method, Class<?> targetClass, String name, List<String> on, List<String> all,
 		@Nullable Duration block, @Nullable Duration expire, @Nullable String afterFailure, int tokenParameter,
-		@Nullable Boolean renew) {
+		@Nullable Boolean renew, @Nullable Duration holdAtLeast) {
 
 	/**
 	 * Create an operation.

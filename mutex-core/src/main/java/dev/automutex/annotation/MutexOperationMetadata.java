@@ -174,6 +174,10 @@ final class MutexOperationMetadata {
 		if (renew != null) {
 			result = result.renew(renew);
 		}
+		Duration holdAtLeast = this.operation.holdAtLeast();
+		if (holdAtLeast != null) {
+			result = result.holdAtLeast(holdAtLeast);
+		}
 		return result;
 	}
 

@@ -261,6 +261,23 @@ final class KeyEntry extends AbstractQueuedLongSynchronizer {
 	}
 
 	/**
+	 * Make another thread the owner of a hold, which that thread then releases.
+	 * @param from the owner now
+	 * @param to the new owner
+	 * @return {@code false} if {@code from} no longer owns the entry (force-released)
+	 */
+	synchronized boolean transferOwner(Thread from, Thread to) {
+		long state = getState();
+		if (state == RETIRED || holds(state) <= 0 || (state & RELEASING) != 0 || getExclusiveOwnerThread() != from) {
+			return false;
+		}
+		// Forced releases and dead-owner take-overs hold this monitor; the owner's own
+		// release is the calling thread: nothing else writes the owner of a held entry.
+		setExclusiveOwnerThread(to);
+		return true;
+	}
+
+	/**
 	 * Free the key whoever holds it, for an operator ({@code forceRelease}): the first
 	 * queued thread then takes it, and the holder's own release later finds it lost.
 	 * @return the thread that held it, or {@code null} if it was free (or being released)

@@ -154,6 +154,15 @@ public class LocalMutexStore
 			return this.entry.owner() == this.owner && (Thread.currentThread() != this.owner || !this.released);
 		}
 
+		/**
+		 * Make the other thread the entry's owner: it can then release it, and the holder
+		 * thread, no longer the owner, cannot take the key again meanwhile.
+		 */
+		@Override
+		public boolean handOver(Thread newOwner) {
+			return !this.released && this.entry.transferOwner(this.owner, newOwner);
+		}
+
 	}
 
 }

@@ -77,6 +77,19 @@ public interface MutexStore {
 		 */
 		boolean isHeld();
 
+		/**
+		 * Give this acquisition to another thread, which will release it: for a key kept
+		 * past its holder's release (a minimum hold). The holder thread calls it, once,
+		 * instead of releasing.
+		 * @param newOwner the thread that will call {@link #release()}
+		 * @return {@code true} if the other thread may now release it; {@code false} (the
+		 * default) for stores whose locks stay bound to the thread that took them: the
+		 * holder then releases it itself
+		 */
+		default boolean handOver(Thread newOwner) {
+			return false;
+		}
+
 	}
 
 }

@@ -212,6 +212,14 @@ public class RedisLeaseMutexStore implements RenewableMutexStore, FencingMutexSt
 			return this.lease.isHeld();
 		}
 
+		/**
+		 * A lease may be released by any thread: nothing to do.
+		 */
+		@Override
+		public boolean handOver(Thread newOwner) {
+			return !this.lease.isReleased();
+		}
+
 	}
 
 }

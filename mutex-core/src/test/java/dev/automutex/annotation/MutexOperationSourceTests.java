@@ -1,5 +1,9 @@
 package dev.automutex.annotation;
 
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.List;
@@ -100,6 +104,16 @@ class MutexOperationSourceTests {
 	}
 
 	@Test
+	void skipNeedsNoBeanAndHoldAtLeastIsADuration() {
+		MutexOperation operation = operation("skipped");
+		assertThat(operation.afterFailure()).isEqualTo(MutexFailureHandler.SKIP);
+		assertThat(operation.holdAtLeast()).isEqualTo(Duration.ofMillis(250));
+		assertThat(operation("defaults").holdAtLeast()).isNull();
+		assertInvalid("skipReturningInt", "MutexFailureHandler.SKIP returns null", "returning int");
+		assertInvalid("negativeHold", "holdAtLeast '-1s'", "zero or positive");
+	}
+
+	@Test
 	void onAndAllTogetherFail() {
 		assertInvalid("onAndAll", "on and all are both given");
 	}
@@ -115,7 +129,7 @@ class MutexOperationSourceTests {
 	@Test
 	void everyInvalidMethodOfAClassIsReportedAtOnce() {
 		assertThatIllegalStateException().isThrownBy(() -> this.source.validate(Invalid.class))
-			.satisfies((ex) -> assertThat(ex.getMessage().lines()).hasSize(13));
+			.satisfies((ex) -> assertThat(ex.getMessage().lines()).hasSize(15));
 	}
 
 	@Test
@@ -158,6 +172,10 @@ class MutexOperationSourceTests {
 		public void defaults() {
 		}
 
+		@Scheduled
+		public void skipped() {
+		}
+
 		@AutoMutex(block = "${wait}")
 		public void placeholder() {
 		}
@@ -167,7 +185,26 @@ class MutexOperationSourceTests {
 
 	}
 
+	/**
+	 * A scheduled job that runs once per cluster.
+	 */
+	@Target(ElementType.METHOD)
+	@Retention(RetentionPolicy.RUNTIME)
+	@AutoMutex(block = "0s", holdAtLeast = "${wait}", afterFailure = MutexFailureHandler.SKIP)
+	@interface Scheduled {
+
+	}
+
 	static class Invalid {
+
+		@AutoMutex(afterFailure = MutexFailureHandler.SKIP)
+		public int skipReturningInt() {
+			return 1;
+		}
+
+		@AutoMutex(holdAtLeast = "-1s")
+		public void negativeHold() {
+		}
 
 		@AutoMutex(on = "#id +")
 		public void unparsable(String id) {
