@@ -246,8 +246,15 @@ final class RedisLockScripts {
 		return result;
 	}
 
+	// Redis's own reply (NOPERM ..., WRONGTYPE ...) is in the innermost cause: Spring
+	// Data Redis's message alone says only "Error in execution".
 	private DataAccessResourceFailureException failed(DataAccessException ex) {
-		return new DataAccessResourceFailureException("Redis at " + this.address + " failed: " + ex.getMessage(), ex);
+		String message = String.valueOf(ex.getMessage());
+		String cause = ex.getMostSpecificCause().getMessage();
+		if (cause != null && !message.contains(cause)) {
+			message = message + ": " + cause;
+		}
+		return new DataAccessResourceFailureException("Redis at " + this.address + " failed: " + message, ex);
 	}
 
 	/**

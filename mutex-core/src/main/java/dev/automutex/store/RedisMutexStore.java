@@ -62,7 +62,8 @@ public class RedisMutexStore extends RenewableLockRegistryMutexStore
 			""", Long.class);
 
 	// Free a key whoever holds it, and tell the registry's waiters as its own unlock
-	// does (on the channel <prefix>-channel, with the Redis key).
+	// does: the Redis key, on the channel <prefix>-channel:<Redis key> (its waiters
+	// listen to the pattern <prefix>-channel:*).
 	private static final RedisScript<Boolean> FORCE_RELEASE = new DefaultRedisScript<>("""
 			if redis.call('UNLINK', KEYS[1]) == 1 then
 				redis.call('PUBLISH', ARGV[1], KEYS[1])
@@ -174,7 +175,9 @@ public class RedisMutexStore extends RenewableLockRegistryMutexStore
 	 */
 	@Override
 	public boolean forceRelease(String key) {
-		return Boolean.TRUE.equals(this.redis.execute(FORCE_RELEASE, List.of(redisKey(key)), this.prefix + "-channel"));
+		String redisKey = redisKey(key);
+		return Boolean.TRUE
+			.equals(this.redis.execute(FORCE_RELEASE, List.of(redisKey), this.prefix + "-channel:" + redisKey));
 	}
 
 	/**

@@ -84,10 +84,10 @@ abstract class MutexStoreConfigurations {
 			connection.ping();
 		}
 		catch (RuntimeException ex) {
+			RedisConnectionProblem problem = RedisConnectionProblem.of(ex);
 			throw new InvalidConfigurationPropertyValueException("mutex.store", "redis",
-					"Redis at " + RedisAddress.of(connectionFactory) + " did not answer (" + ex.getMessage()
-							+ "); start Redis or correct spring.data.redis.*, "
-							+ "or set mutex.store to auto or local");
+					"Redis at " + RedisAddress.of(connectionFactory) + " " + problem.kind() + " (" + problem.reason()
+							+ "); " + problem.fix() + ", or set mutex.store to auto or local");
 		}
 	}
 
@@ -104,11 +104,12 @@ abstract class MutexStoreConfigurations {
 				connection.ping();
 			}
 			catch (RuntimeException ex) {
-				logger
-					.warn("mutex.store is 'auto', which chose Redis at {} because a RedisConnectionFactory exists, but "
-							+ "Redis did not answer a PING ({}): every lock fails until it does. Start Redis or correct "
-							+ "spring.data.redis.*, or set mutex.store=local to lock inside this JVM",
-							RedisAddress.of(connectionFactory), ex.getMessage());
+				RedisConnectionProblem problem = RedisConnectionProblem.of(ex);
+				logger.warn(
+						"mutex.store is 'auto', which chose Redis at {} because a RedisConnectionFactory exists, "
+								+ "but at a PING Redis {} ({}): every lock fails until it answers. To fix: {}, or set "
+								+ "mutex.store=local to lock inside this JVM",
+						RedisAddress.of(connectionFactory), problem.kind(), problem.reason(), problem.fix());
 			}
 		}, "automutex-redis-check");
 		check.setDaemon(true);

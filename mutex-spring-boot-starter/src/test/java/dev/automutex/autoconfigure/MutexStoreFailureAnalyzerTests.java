@@ -62,7 +62,8 @@ class MutexStoreFailureAnalyzerTests {
 			.properties("spring.main.banner-mode=off")
 			.run("--spring.data.redis.host=127.0.0.1", "--spring.data.redis.port=" + closedPort,
 					"--spring.data.redis.timeout=1s")) {
-			await().atMost(Duration.ofSeconds(20)).until(() -> output.toString().contains("did not answer a PING"));
+			await().atMost(Duration.ofSeconds(20))
+				.until(() -> output.toString().contains("at a PING Redis did not answer"));
 			assertThat(output).contains("WARN", "mutex.store is 'auto', which chose Redis at 127.0.0.1:" + closedPort,
 					"set mutex.store=local");
 		}

@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
+import javax.net.SocketFactory;
+
 /**
  * Sends one command to a Redis on a loopback port in Redis' inline protocol, over a
  * socket of its own, for assertions that should not depend on the client under test
@@ -31,7 +33,7 @@ public final class RedisInlineCommands {
 	 * @throws IllegalStateException if Redis did not answer
 	 */
 	public static String firstLine(int port, String command) {
-		return send(port, command, false);
+		return send(SocketFactory.getDefault(), port, command, false);
 	}
 
 	/**
@@ -43,11 +45,20 @@ public final class RedisInlineCommands {
 	 * @throws IllegalStateException if Redis did not answer
 	 */
 	public static String reply(int port, String command) {
-		return send(port, command, true);
+		return send(SocketFactory.getDefault(), port, command, true);
 	}
 
-	private static String send(int port, String command, boolean whole) {
-		try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+	/**
+	 * Send a command over sockets of a factory (a TLS one for a server on TLS).
+	 * @param sockets the socket factory
+	 * @param port the loopback port
+	 * @param command the command text
+	 * @param whole whether to read the whole reply rather than its first line
+	 * @return the reply
+	 * @throws IllegalStateException if Redis did not answer
+	 */
+	static String send(SocketFactory sockets, int port, String command, boolean whole) {
+		try (Socket socket = sockets.createSocket(InetAddress.getLoopbackAddress(), port)) {
 			socket.setSoTimeout(5000);
 			OutputStream out = socket.getOutputStream();
 			out.write((command + "\r\n").getBytes(StandardCharsets.UTF_8));

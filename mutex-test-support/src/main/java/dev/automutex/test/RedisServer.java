@@ -5,15 +5,20 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+
+import javax.net.SocketFactory;
 
 import org.jspecify.annotations.Nullable;
 
 /**
  * A real {@code redis-server} process on a free loopback port, owned by the test that
  * started it, so tests can kill, pause or restart it without touching any Redis the
- * machine already runs.
+ * machine already runs. {@link #startWithTls()} starts one that speaks TLS only, with
+ * certificates made for it ({@link RedisTlsCertificates}).
  * <p>
  * Fails loudly (never skips) when {@code redis-server} is not installed.
  *
@@ -29,13 +34,18 @@ public final class RedisServer implements AutoCloseable {
 
 	private final String executable;
 
-	private volatile Process process;
+	private final @Nullable RedisTlsCertificates tls;
 
-	private RedisServer(String executable, int port, Path dir, Process process) {
+	private final SocketFactory sockets;
+
+	private volatile @Nullable Process process;
+
+	private RedisServer(String executable, int port, Path dir, @Nullable RedisTlsCertificates tls) {
 		this.executable = executable;
 		this.port = port;
 		this.dir = dir;
-		this.process = process;
+		this.tls = tls;
+		this.sockets = (tls != null) ? tls.socketFactory() : SocketFactory.getDefault();
 	}
 
 	/**
@@ -45,11 +55,34 @@ public final class RedisServer implements AutoCloseable {
 	 * up
 	 */
 	public static RedisServer start() {
+		return start(false);
+	}
+
+	/**
+	 * Start a new server that speaks TLS only (its plain port is off) on a free loopback
+	 * port, with a certificate authority and a server certificate made for it in its
+	 * working directory, and wait until it answers {@code PING}. Clients must trust
+	 * {@link RedisTlsCertificates#caCertificate()}; they need no certificate of their own
+	 * ({@code tls-auth-clients no}).
+	 * @return the running server
+	 * @throws IllegalStateException if {@code redis-server} is missing, was built without
+	 * TLS, or does not come up
+	 */
+	public static RedisServer startWithTls() {
+		return start(true);
+	}
+
+	private static RedisServer start(boolean tls) {
 		String executable = findExecutable();
 		int port = LoopbackPorts.free();
 		try {
 			Path dir = Files.createTempDirectory("automutex-redis-");
-			RedisServer server = new RedisServer(executable, port, dir, launch(executable, port, dir));
+			RedisTlsCertificates certificates = null;
+			if (tls) {
+				certificates = RedisTlsCertificates.create(Files.createDirectory(dir.resolve("tls")));
+			}
+			RedisServer server = new RedisServer(executable, port, dir, certificates);
+			server.process = server.launch();
 			server.awaitReady();
 			return server;
 		}
@@ -58,11 +91,21 @@ public final class RedisServer implements AutoCloseable {
 		}
 	}
 
-	private static Process launch(String executable, int port, Path dir) throws IOException {
-		return new ProcessBuilder(List.of(executable, "--port", String.valueOf(port), "--bind", "127.0.0.1", "--save",
-				"", "--appendonly", "no", "--dir", dir.toString(), "--logfile", dir.resolve("redis.log").toString()))
-			.redirectErrorStream(true)
-			.redirectOutput(dir.resolve("stdout.log").toFile())
+	private Process launch() throws IOException {
+		List<String> command = new ArrayList<>(
+				List.of(this.executable, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir",
+						this.dir.toString(), "--logfile", this.dir.resolve("redis.log").toString()));
+		RedisTlsCertificates certificates = this.tls;
+		if (certificates == null) {
+			command.addAll(List.of("--port", String.valueOf(this.port)));
+		}
+		else {
+			command.addAll(List.of("--port", "0", "--tls-port", String.valueOf(this.port), "--tls-cert-file",
+					certificates.serverCertificate().toString(), "--tls-key-file", certificates.serverKey().toString(),
+					"--tls-ca-cert-file", certificates.caCertificate().toString(), "--tls-auth-clients", "no"));
+		}
+		return new ProcessBuilder(command).redirectErrorStream(true)
+			.redirectOutput(this.dir.resolve("stdout.log").toFile())
 			.start();
 	}
 
@@ -73,7 +116,7 @@ public final class RedisServer implements AutoCloseable {
 	public void restart() {
 		stopProcess();
 		try {
-			this.process = launch(this.executable, this.port, this.dir);
+			this.process = launch();
 		}
 		catch (IOException ex) {
 			throw new IllegalStateException("Could not restart redis-server on port " + this.port, ex);
@@ -95,7 +138,15 @@ public final class RedisServer implements AutoCloseable {
 	 * @return the process id; it changes with {@link #restart()}
 	 */
 	public long pid() {
-		return this.process.pid();
+		return process().pid();
+	}
+
+	/**
+	 * The certificates of a server started with {@link #startWithTls()}.
+	 * @return its certificates, or empty for a server without TLS
+	 */
+	public Optional<RedisTlsCertificates> tls() {
+		return Optional.ofNullable(this.tls);
 	}
 
 	/**
@@ -109,12 +160,40 @@ public final class RedisServer implements AutoCloseable {
 	/**
 	 * Send one command in Redis' inline protocol and return the first reply line, for
 	 * assertions that should not depend on the client library under test (for example
-	 * {@code TTL mutex:key}).
+	 * {@code TTL mutex:key}), over TLS on a server that has it.
 	 * @param command the command text, such as {@code "PTTL mutex:a"}
 	 * @return the reply's first line, such as {@code ":9998"} or {@code "+PONG"}
 	 */
 	public String command(String command) {
-		return RedisInlineCommands.firstLine(this.port, command);
+		return RedisInlineCommands.send(sockets(), this.port, command, false);
+	}
+
+	/**
+	 * Send one command in Redis' inline protocol and return its whole reply (a bulk
+	 * string's text, an array's elements one per line, else the first line), over TLS on
+	 * a server that has it.
+	 * @param command the command text, such as {@code "ACL LOG"}
+	 * @return the reply
+	 */
+	public String reply(String command) {
+		return RedisInlineCommands.send(sockets(), this.port, command, true);
+	}
+
+	private SocketFactory sockets() {
+		return this.sockets;
+	}
+
+	private String readLog() {
+		StringBuilder log = new StringBuilder();
+		for (String name : List.of("stdout.log", "redis.log")) {
+			try {
+				log.append("\n").append(name).append(":\n").append(Files.readString(this.dir.resolve(name)));
+			}
+			catch (IOException ex) {
+				// not written: the process did not get that far
+			}
+		}
+		return log.toString();
 	}
 
 	/** Remove every key, so tests sharing one server start clean. */
@@ -132,8 +211,16 @@ public final class RedisServer implements AutoCloseable {
 		deleteQuietly(this.dir.toFile());
 	}
 
-	private void stopProcess() {
+	private Process process() {
 		Process running = this.process;
+		if (running == null) {
+			throw new IllegalStateException("redis-server on port " + this.port + " was not started");
+		}
+		return running;
+	}
+
+	private void stopProcess() {
+		Process running = process();
 		running.destroy();
 		try {
 			if (!running.waitFor(10, TimeUnit.SECONDS)) {
@@ -149,9 +236,10 @@ public final class RedisServer implements AutoCloseable {
 		long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
 		@Nullable Exception last = null;
 		while (System.nanoTime() < deadline) {
-			if (!this.process.isAlive()) {
-				throw new IllegalStateException("redis-server exited with " + this.process.exitValue()
-						+ " before it answered on port " + this.port + "; see " + this.dir);
+			Process running = process();
+			if (!running.isAlive()) {
+				throw new IllegalStateException("redis-server exited with " + running.exitValue()
+						+ " before it answered on port " + this.port + "; see " + this.dir + readLog());
 			}
 			try {
 				if ("+PONG".equals(command("PING"))) {

@@ -10,17 +10,39 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * stops it after them. Register it in a static field: <pre class="code">
  * &#64;RegisterExtension
  * static final RedisServerExtension redis = new RedisServerExtension();
- * </pre>
+ * </pre> or, for a server that speaks TLS only, {@link #withTls()}.
  *
  * @since 0.1.0
  */
 public final class RedisServerExtension implements BeforeAllCallback, AfterAllCallback {
 
+	private final boolean tls;
+
 	private @Nullable RedisServer server;
+
+	/**
+	 * Create an extension that starts a plain {@link RedisServer#start() server}.
+	 */
+	public RedisServerExtension() {
+		this(false);
+	}
+
+	private RedisServerExtension(boolean tls) {
+		this.tls = tls;
+	}
+
+	/**
+	 * Create an extension that starts a server that speaks TLS only, with certificates
+	 * made for it ({@link RedisServer#startWithTls()}).
+	 * @return the extension
+	 */
+	public static RedisServerExtension withTls() {
+		return new RedisServerExtension(true);
+	}
 
 	@Override
 	public void beforeAll(ExtensionContext context) {
-		this.server = RedisServer.start();
+		this.server = this.tls ? RedisServer.startWithTls() : RedisServer.start();
 	}
 
 	@Override

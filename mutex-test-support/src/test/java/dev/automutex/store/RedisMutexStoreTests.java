@@ -1,9 +1,12 @@
 package dev.automutex.store;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -22,6 +25,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.listener.PatternTopic;
+import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 import org.springframework.integration.redis.util.RedisLockRegistry;
 import org.springframework.integration.redis.util.RedisLockRegistry.RedisLockType;
 import org.springframework.integration.support.locks.DistributedLock;
@@ -145,6 +150,33 @@ class RedisMutexStoreTests {
 		assertThat(waiter).isNotDone();
 		held.release();
 		assertThat(waiter.get(15, TimeUnit.SECONDS)).isEqualTo("second ran");
+	}
+
+	@Test
+	void forceReleaseTellsTheRegistrysWaitersOnTheChannelTheyListenTo() throws Exception {
+		// RedisLockRegistry's waiters listen to <prefix>-channel:* and its unlock
+		// publishes the Redis key on <prefix>-channel:<Redis key>.
+		BlockingQueue<String> messages = new LinkedBlockingQueue<>();
+		RedisMessageListenerContainer listener = new RedisMessageListenerContainer();
+		listener.setConnectionFactory(this.connectionB);
+		listener.addMessageListener(
+				(message,
+						pattern) -> messages.add(new String(message.getChannel(), StandardCharsets.UTF_8) + " "
+								+ new String(message.getBody(), StandardCharsets.UTF_8)),
+				new PatternTopic("mutex-channel:*"));
+		listener.afterPropertiesSet();
+		listener.start();
+		try {
+			MutexLock held = new MutexTemplate(this.storeA).lock("shared");
+			held.release();
+			assertThat(messages.poll(10, TimeUnit.SECONDS)).isEqualTo("mutex-channel:mutex:shared mutex:shared");
+			new MutexTemplate(this.storeA).lock("shared");
+			assertThat(this.storeB.forceRelease("shared")).isTrue();
+			assertThat(messages.poll(10, TimeUnit.SECONDS)).isEqualTo("mutex-channel:mutex:shared mutex:shared");
+		}
+		finally {
+			listener.destroy();
+		}
 	}
 
 	@Test
