@@ -203,16 +203,8 @@ class RedisAclUserTests {
 		return Long.parseLong(server.command("PTTL " + key).substring(1));
 	}
 
-	// README.md, and TLS-README.md until it is merged into it.
 	static String readme() throws IOException {
-		StringBuilder text = new StringBuilder();
-		for (String name : List.of("README.md", "TLS-README.md")) {
-			Path file = Path.of("..", name);
-			if (Files.exists(file)) {
-				text.append(Files.readString(file, StandardCharsets.UTF_8));
-			}
-		}
-		return text.toString();
+		return Files.readString(Path.of("..", "README.md"), StandardCharsets.UTF_8);
 	}
 
 }
