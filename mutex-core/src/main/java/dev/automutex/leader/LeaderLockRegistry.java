@@ -23,8 +23,8 @@ import org.springframework.util.Assert;
 
 /**
  * Spring Integration {@link LockRegistry} over {@link MutexOperations}, for
- * {@link LockRegistryLeaderInitiator}: leader election on the store AutoMutex locks on
- * (Redis, a database, or this JVM alone).
+ * {@link LockRegistryLeaderInitiator} ({@link MutexLeaderInitiator}): leader election on
+ * the store AutoMutex locks on (Redis, a database, or this JVM alone).
  * <p>
  * The initiator takes its lock when it becomes leader, keeps it for as long as it leads
  * and, every heartbeat, locks it again to learn whether it still leads. Spring
@@ -48,13 +48,11 @@ import org.springframework.util.Assert;
  * Each acquisition has a fencing token ({@link #fencingToken(String)}) on stores that
  * issue them.
  * <p>
- * Thread-safe. A lock belongs to the thread that took it, as Spring Integration's do. Do
- * not declare this registry as a bean: the starter would take it for the application's
- * own {@link LockRegistry} and build the store on it, which it is itself built on.
- *
- * @since 0.1.0
+ * Thread-safe. A lock belongs to the thread that took it, as Spring Integration's do. Not
+ * a bean: the starter would take a {@link LockRegistry} bean for the application's own
+ * and build its store on it, which this registry is itself built on.
  */
-public class LeaderLockRegistry implements LockRegistry<Lock> {
+class LeaderLockRegistry implements LockRegistry<Lock> {
 
 	private final MutexOperations mutex;
 
@@ -67,7 +65,7 @@ public class LeaderLockRegistry implements LockRegistry<Lock> {
 	 * ({@code mutex.expire} in Spring Boot) unless renewed.
 	 * @param mutex the locking operations (the starter's {@code MutexTemplate})
 	 */
-	public LeaderLockRegistry(MutexOperations mutex) {
+	LeaderLockRegistry(MutexOperations mutex) {
 		Assert.notNull(mutex, "MutexOperations must not be null");
 		this.mutex = mutex;
 	}
@@ -78,7 +76,7 @@ public class LeaderLockRegistry implements LockRegistry<Lock> {
 	 * {@code expire} if not set.
 	 * @param expire the time-to-live of the key, at least a millisecond
 	 */
-	public void setExpire(Duration expire) {
+	void setExpire(Duration expire) {
 		Assert.isTrue(expire != null && expire.toMillis() >= 1, "expire must be at least 1ms");
 		this.expire = expire;
 	}
@@ -108,7 +106,7 @@ public class LeaderLockRegistry implements LockRegistry<Lock> {
 	 * @throws UnsupportedOperationException if the store issues no tokens
 	 * @see MutexLock#fencingToken()
 	 */
-	public long fencingToken(String key) {
+	long fencingToken(String key) {
 		LeaderLock lock = this.locks.get(key);
 		MutexLock held = (lock != null) ? lock.held : null;
 		if (held == null) {

@@ -1,7 +1,9 @@
 /**
- * Leader election on AutoMutex's stores: {@link dev.automutex.leader.LeaderLockRegistry}
- * gives Spring Integration's {@code LockRegistryLeaderInitiator} a lock that is renewed
- * for as long as its holder leads and that tells it when leadership was lost.
+ * Leader election on AutoMutex's stores:
+ * {@link dev.automutex.leader.MutexLeaderInitiator} is Spring Integration's
+ * {@code LockRegistryLeaderInitiator} on an AutoMutex lock that is renewed for as long as
+ * its holder leads, tells it when leadership was lost, and is released before the
+ * application closes its connections.
  */
 @NullMarked
 package dev.automutex.leader;
