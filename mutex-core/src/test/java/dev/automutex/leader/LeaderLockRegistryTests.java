@@ -41,6 +41,8 @@ class LeaderLockRegistryTests {
 
 	private final MutexTemplate mutex = new MutexTemplate(this.store);
 
+	private final List<MutexTemplate> templates = new ArrayList<>(List.of(this.mutex));
+
 	private final List<LockRegistryLeaderInitiator> initiators = new ArrayList<>();
 
 	/** How many candidates lead now, by their own account; never more than one. */
@@ -51,7 +53,7 @@ class LeaderLockRegistryTests {
 	@AfterEach
 	void stopInitiators() {
 		this.initiators.forEach(LockRegistryLeaderInitiator::stop);
-		this.mutex.destroy();
+		this.templates.forEach(MutexTemplate::destroy);
 	}
 
 	@Test
@@ -79,11 +81,16 @@ class LeaderLockRegistryTests {
 	void leaderWhoseKeyIsLostIsRevokedAtItsNextHeartbeatAndTheOtherLeads() {
 		Member first = start(new LeaderLockRegistry(this.mutex), "first");
 		await().atMost(Duration.ofSeconds(5)).until(first::isLeader);
-		Member second = start(new LeaderLockRegistry(this.mutex), "second");
+		// Another template on the store: another instance, whose grant the first
+		// template does not see.
+		MutexTemplate otherInstance = new MutexTemplate(this.store);
+		this.templates.add(otherInstance);
+		Member second = start(new LeaderLockRegistry(otherInstance), "second");
 
-		// An operator frees the key behind the leader's back. The local store does not
-		// renew: only the leader's heartbeat, asking the store, can find the loss.
-		assertThat(this.mutex.forceRelease(ROLE)).isTrue();
+		// The key is freed in the store behind the template's back (as a Redis key
+		// deleted by hand): nothing reports the loss, and the local store does not renew.
+		// Only the leader's heartbeat, asking the store, can find it.
+		assertThat(this.store.forceRelease(ROLE)).isTrue();
 		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(first.revoked).hasValue(1));
 		await().atMost(Duration.ofSeconds(5)).until(() -> first.isLeader() != second.isLeader());
 	}

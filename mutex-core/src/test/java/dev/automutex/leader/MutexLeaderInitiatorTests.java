@@ -73,6 +73,23 @@ class MutexLeaderInitiatorTests {
 	}
 
 	@Test
+	void leaderIsRevokedWhenItsKeyIsFoundLostNotAtItsNextHeartbeat() {
+		MutexTemplate mutex = new MutexTemplate(new LocalMutexStore());
+		MutexLeaderInitiator initiator = new MutexLeaderInitiator(mutex, ROLE);
+		initiator.setHeartBeatMillis(Duration.ofMinutes(1).toMillis());
+		initiator.setApplicationEventPublisher(this.events::add);
+		this.started.add(initiator);
+		initiator.start();
+		await().atMost(Duration.ofSeconds(5)).until(() -> initiator.getContext().isLeader());
+
+		// Found lost at once (an operator's force-release); the heartbeat is a minute
+		// away.
+		assertThat(mutex.forceRelease(ROLE)).isTrue();
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> this.events.stream().anyMatch(OnRevokedEvent.class::isInstance));
+	}
+
+	@Test
 	void stopWaitsUntilTheLeaderHasReleasedItsKey() throws Exception {
 		GatedReleaseStore store = new GatedReleaseStore();
 		MutexLeaderInitiator initiator = start(new MutexTemplate(store));
@@ -106,19 +123,25 @@ class MutexLeaderInitiatorTests {
 	}
 
 	@Test
-	void stopFromALeadersOwnListenerDoesNotWaitForItself() throws Exception {
+	void stopFromTheElectionThreadDoesNotWaitForItself() throws Exception {
 		MutexLeaderInitiator initiator = new MutexLeaderInitiator(new MutexTemplate(new LocalMutexStore()), ROLE);
 		initiator.setStopTimeout(Duration.ofMinutes(1));
 		CompletableFuture<Void> stoppedInside = new CompletableFuture<>();
 		initiator.setApplicationEventPublisher((event) -> {
-			if (event instanceof OnGrantedEvent) {
-				initiator.stop(); // on the election thread
+			this.events.add(event);
+			if (event instanceof OnRevokedEvent) {
+				// As a listener that closes the application when leadership ends: on the
+				// election thread, already stopping.
+				initiator.stop();
 				stoppedInside.complete(null);
 			}
 		});
 		initiator.start();
+		await().atMost(Duration.ofSeconds(5)).until(() -> initiator.getContext().isLeader());
+
+		CompletableFuture<Void> stopped = CompletableFuture.runAsync(initiator::stop);
 		stoppedInside.get(10, TimeUnit.SECONDS);
-		await().atMost(Duration.ofSeconds(5)).until(() -> !initiator.getContext().isLeader());
+		stopped.get(10, TimeUnit.SECONDS);
 	}
 
 	@Test
