@@ -80,6 +80,8 @@ class LeaderElectionTests {
 			System.out.printf("Leader closed on %s: the other instance led %d ms later (expire %d ms)%n", store,
 					takeover.toMillis(), expire.toMillis());
 			assertThat(leaderEvents.revoked).hasValue(1);
+			assertThat(otherEvents.term.get()).as("the next term's fencing token")
+				.isGreaterThan(leaderEvents.term.get());
 			// Not released, the key would live on for what is left of its time-to-live:
 			// at least two thirds of expire, as it is renewed every third.
 			assertThat(takeover).as("a closed leader releases its key: no wait for its expire")

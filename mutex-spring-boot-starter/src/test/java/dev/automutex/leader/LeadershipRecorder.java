@@ -9,9 +9,9 @@ import org.springframework.integration.leader.event.OnRevokedEvent;
 
 /**
  * Test listener beside the recipe: counts this application's grants and revocations,
- * notes when it was last granted, and keeps, across every application of the JVM, how
- * many lead at once by their own events. Says {@code LEADER} on standard output when
- * granted, for a parent process to read.
+ * notes when it was last granted and its term's fencing token, and keeps, across every
+ * application of the JVM, how many lead at once by their own events. Says {@code LEADER}
+ * on standard output when granted, for a parent process to read.
  */
 class LeadershipRecorder {
 
@@ -28,6 +28,15 @@ class LeadershipRecorder {
 	/** {@link System#nanoTime()} of the last grant. */
 	final AtomicLong grantedAt = new AtomicLong();
 
+	/** The fencing token of the last term, asked for when granted, as the README does. */
+	final AtomicLong term = new AtomicLong();
+
+	private final MutexLeaderInitiator leader;
+
+	LeadershipRecorder(MutexLeaderInitiator leader) {
+		this.leader = leader;
+	}
+
 	static void reset() {
 		leaders.set(0);
 		mostAtOnce.set(0);
@@ -36,6 +45,7 @@ class LeadershipRecorder {
 	@EventListener
 	void granted(OnGrantedEvent event) {
 		this.grantedAt.set(System.nanoTime());
+		this.term.set(this.leader.fencingToken());
 		this.granted.incrementAndGet();
 		mostAtOnce.accumulateAndGet(leaders.incrementAndGet(), Math::max);
 		System.out.println("LEADER");
