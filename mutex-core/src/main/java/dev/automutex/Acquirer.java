@@ -289,7 +289,7 @@ final class Acquirer {
 		}
 		boolean released;
 		try {
-			long minimumHoldLeft = record.minimumHoldLeft(System.nanoTime());
+			long minimumHoldLeft = record.hasMinimumHold() ? record.minimumHoldLeft(System.nanoTime()) : 0;
 			released = (minimumHoldLeft > 0) ? this.minimumHolds.release(record, minimumHoldLeft)
 					: record.held.release();
 		}

@@ -137,6 +137,10 @@ final class HeldKey {
 		this.minimumHold = true;
 	}
 
+	boolean hasMinimumHold() {
+		return this.minimumHold;
+	}
+
 	/**
 	 * How long the key must stay held after {@code now}.
 	 * @param now {@link System#nanoTime()}
